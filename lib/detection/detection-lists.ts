@@ -1,0 +1,54 @@
+/**
+ * The four tuning lists of the seed query (../shared/seeds/000_*.txt), with its defaults.
+ * They are data, edited by analysts on the Allowlists page; detection takes them as arguments.
+ */
+export const DETECTION_LIST_NAMES = [
+  "cryptoLibraries",
+  "excludedSystemProcesses",
+  "excludedBrowsers",
+  "standardPorts",
+] as const;
+
+export type DetectionListName = (typeof DETECTION_LIST_NAMES)[number];
+
+export interface DetectionLists {
+  cryptoLibraries: string[];
+  excludedSystemProcesses: string[];
+  excludedBrowsers: string[];
+  standardPorts: number[];
+}
+
+export const DETECTION_LIST_LABELS: Record<DetectionListName, { title: string; kqlName: string; help: string }> = {
+  cryptoLibraries: {
+    title: "Crypto libraries",
+    kqlName: "CryptoLibraries",
+    help: "DLL file names whose load marks a process as a crypto user.",
+  },
+  excludedSystemProcesses: {
+    title: "Excluded system processes",
+    kqlName: "ExcludedSystemProcs",
+    help: "Process file names never flagged (compared case-insensitively).",
+  },
+  excludedBrowsers: {
+    title: "Excluded browsers",
+    kqlName: "ExcludedBrowsers",
+    help: "Browser file names never flagged (compared case-insensitively).",
+  },
+  standardPorts: {
+    title: "Standard ports",
+    kqlName: "StandardPorts",
+    help: "Remote ports considered normal; connections to them are ignored.",
+  },
+};
+
+export const SEED_QUERY_LISTS: DetectionLists = {
+  cryptoLibraries: ["rsaenh.dll", "bcrypt.dll", "bcryptprimitives.dll", "cryptsp.dll", "ncrypt.dll"],
+  excludedSystemProcesses: [
+    "lsass.exe", "svchost.exe", "services.exe", "spoolsv.exe", "csrss.exe",
+    "winlogon.exe", "smss.exe", "wininit.exe", "MsMpEng.exe", "NisSrv.exe",
+    "SecurityHealthService.exe", "SearchIndexer.exe", "fontdrvhost.exe",
+    "dwm.exe", "sihost.exe", "taskhostw.exe", "RuntimeBroker.exe",
+  ],
+  excludedBrowsers: ["chrome.exe", "firefox.exe", "msedge.exe", "iexplore.exe", "opera.exe", "brave.exe", "vivaldi.exe"],
+  standardPorts: [80, 443, 8080, 8443, 53, 22, 21, 20, 25, 587, 465, 993, 995, 110, 143, 3389],
+};

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { parseTelemetryFile } from "./parse-telemetry-file";
+import { TelemetryFileError } from "./telemetry-file-error";
+
+const NETWORK_CSV = [
+  // Columns in an unusual order, plus one the product does not know.
+  "RemotePort,InitiatingProcessId,Timestamp,Unknown,DeviceName,ActionType,RemoteIP,RemoteIPType,InitiatingProcessFileName,InitiatingProcessCommandLine",
+  '4444,100,2024-01-01T10:01:00.1234567Z,zz,ws-01,ConnectionSuccess,198.51.100.7,Public,evil.exe,"evil.exe -c ""a,b"""',
+  "443,200,2024-01-01T10:02:00Z,zz,ws-02,ConnectionSuccess,203.0.113.9,Public,chrome.exe,chrome.exe",
+].join("\r\n");
+
+function expectFileError(text: string, status: number, message: RegExp) {
+  try {
+    parseTelemetryFile(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TelemetryFileError);
+    expect((error as TelemetryFileError).status).toBe(status);
+    expect((error as TelemetryFileError).message).toMatch(message);
+    return;
+  }
+  throw new Error("expected a TelemetryFileError");
+}
+
+describe("parseTelemetryFile", () => {
+  it("reads a portal CSV with shuffled and unknown columns", () => {
+    const parsed = parseTelemetryFile(NETWORK_CSV);
+    expect(parsed.format).toBe("csv");
+    expect(parsed.tables).toEqual(["DeviceNetworkEvents"]);
+    expect([parsed.rejected, parsed.ignored, parsed.errors]).toEqual([0, 0, []]);
+    expect(parsed.events).toHaveLength(2);
+    expect(parsed.events[0]).toMatchObject({
+      kind: "network",
+      timestamp: "2024-01-01T10:01:00.1234567Z",
+      deviceName: "ws-01",
+      remoteIp: "198.51.100.7",
+      remotePort: 4444,
+      remoteIpType: "Public",
+      initiatingProcessId: 100,
+      initiatingProcessCommandLine: 'evil.exe -c "a,b"',
+      sentBytes: null,
+      receivedBytes: null,
+    });
+  });
+
+  it("reads the API's {Schema, Results} JSON", () => {
+    const text = JSON.stringify({
+      Schema: [{ Name: "Timestamp", Type: "DateTime" }, { Name: "DeviceName" }, { Name: "ActionType" }, { Name: "FileName" }, { Name: "InitiatingProcessId" }],
+      Results: [
+        { Timestamp: "2024-01-01T10:00:00Z", DeviceName: "ws-01", ActionType: "ImageLoaded", FileName: "bcrypt.dll", InitiatingProcessId: 100 },
+      ],
+    });
+    const parsed = parseTelemetryFile(text);
+    expect(parsed.format).toBe("mde-api-json");
+    expect(parsed.tables).toEqual(["DeviceImageLoadEvents"]);
+    expect(parsed.events.map((e) => [e.kind, e.fileName, e.initiatingProcessId])).toEqual([["image_load", "bcrypt.dll", 100]]);
+  });
+
+  it("reads NDJSON and a plain JSON array, with bytes when present", () => {
+    const row = { Timestamp: "2024-01-01T10:00:00Z", DeviceName: "ws-01", ActionType: "ConnectionSuccess", InitiatingProcessId: 7, SentBytes: 10, ReceivedBytes: "20" };
+    const ndjson = parseTelemetryFile(`${JSON.stringify(row)}\n\n${JSON.stringify({ ...row, SentBytes: 11 })}\n`);
+    expect(ndjson.format).toBe("ndjson");
+    expect(ndjson.events.map((e) => [e.sentBytes, e.receivedBytes])).toEqual([
+      [10, 20],
+      [11, 20],
+    ]);
+    const array = parseTelemetryFile(JSON.stringify([row]));
+    expect(array.format).toBe("json-array");
+    expect(array.events).toHaveLength(1);
+  });
+
+  it("stores the good rows of a file with bad ones and reports each bad one by line", () => {
+    const text = [
+      "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId",
+      "2024-01-01T10:00:00Z,ws-01,ImageLoaded,bcrypt.dll,100",
+      "not-a-time,ws-01,ImageLoaded,bcrypt.dll,100",
+      "2024-01-01T10:00:00Z,ws-01,ImageLoaded,bcrypt.dll,abc",
+      "2024-01-01T10:00:00Z,ws-01,ImageLoaded",
+      "2024-01-01T10:00:00Z,,ImageLoaded,bcrypt.dll,1",
+      "2024-01-01T10:00:00Z,ws-01,ImageLoaded,,1",
+      "2024-01-01T10:00:00Z,ws-01,RegistryValueSet,,1",
+    ].join("\n");
+    const parsed = parseTelemetryFile(text);
+    expect(parsed.events).toHaveLength(1);
+    expect(parsed.rejected).toBe(5);
+    expect(parsed.ignored).toBe(1);
+    expect(parsed.errors).toEqual([
+      { line: 3, message: 'Timestamp: expected an ISO 8601 timestamp (got "not-a-time")' },
+      { line: 4, message: 'InitiatingProcessId: expected a number (got "abc")' },
+      { line: 5, message: "expected 5 fields, found 3" },
+      { line: 6, message: "DeviceName: is required" },
+      { line: 7, message: "FileName: required for ImageLoaded rows" },
+    ]);
+  });
+
+  it("reports NDJSON lines that are not JSON by physical line", () => {
+    const good = JSON.stringify({ Timestamp: "2024-01-01T10:00:00Z", DeviceName: "d", ActionType: "ProcessCreated", FileName: "a.exe", ProcessId: 1 });
+    const parsed = parseTelemetryFile(`${good}\n{oops\n${good}`);
+    expect(parsed.events).toHaveLength(2);
+    expect(parsed.errors).toHaveLength(1);
+    expect(parsed.errors[0].line).toBe(2);
+    expect(parsed.errors[0].message).toMatch(/^invalid JSON/);
+  });
+
+  it("refuses files that are not telemetry, naming what is missing", () => {
+    expectFileError("name,age\nbob,3\n", 422, /not a Defender Advanced Hunting export: it has no Timestamp, DeviceName, ActionType columns/);
+    expectFileError("", 400, /empty/);
+    expectFileError("\u0000\u0001PK\u0003binary", 415, /binary/);
+    expectFileError('{"hello": ', 422, /no Timestamp/);
+  });
+
+  it("refuses a telemetry-shaped file whose every row is bad", () => {
+    expectFileError("Timestamp,DeviceName,ActionType\nbad,ws,ImageLoaded\n", 422, /all 1 telemetry rows were rejected/);
+  });
+});

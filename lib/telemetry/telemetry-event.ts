@@ -1,0 +1,52 @@
+/**
+ * The normalised event model every source maps into. Field names follow Microsoft Defender's
+ * Advanced Hunting columns (camel-cased) because the seed query is written against them.
+ */
+export type TelemetryKind = "image_load" | "network" | "process";
+
+export const MDE_TABLE_BY_KIND: Record<TelemetryKind, string> = {
+  image_load: "DeviceImageLoadEvents",
+  network: "DeviceNetworkEvents",
+  process: "DeviceProcessEvents",
+};
+
+export interface TelemetryEvent {
+  /** Database id once stored; detection evidence points back at it. */
+  id?: number;
+  kind: TelemetryKind;
+  /** Normalised ISO text with 7 fractional digits. */
+  timestamp: string;
+  /** Microseconds since the epoch. */
+  timeUs: number;
+  deviceId: string | null;
+  deviceName: string;
+  actionType: string;
+  /** The loaded image (image loads) or the created process's file (process events). */
+  fileName: string | null;
+  folderPath: string | null;
+  processId: number | null;
+  processCommandLine: string | null;
+  processCreationTime: string | null;
+  accountName: string | null;
+  sha256: string | null;
+  remoteIp: string | null;
+  remotePort: number | null;
+  remoteIpType: string | null;
+  remoteUrl: string | null;
+  localIp: string | null;
+  localPort: number | null;
+  protocol: string | null;
+  /** Not in MDE's documented schema; null means unknown, never zero. */
+  sentBytes: number | null;
+  receivedBytes: number | null;
+  initiatingProcessFileName: string | null;
+  initiatingProcessFolderPath: string | null;
+  initiatingProcessId: number | null;
+  initiatingProcessCommandLine: string | null;
+  initiatingProcessCreationTime: string | null;
+  initiatingProcessAccountName: string | null;
+  initiatingProcessSHA256: string | null;
+  initiatingProcessParentFileName: string | null;
+  initiatingProcessParentId: number | null;
+  reportId: string | null;
+}
