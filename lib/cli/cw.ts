@@ -1,0 +1,130 @@
+/**
+ * `npm run cw -- <command>`: Cipherwatch's command line. Same code paths as the web app.
+ *   ingest FILE...                 store Defender exports, report per file, rerun detection
+ *   detect [--mode kql] [--json] [--as-of ISO|newest]
+ *   demo-files DIR                 write the demo exports to DIR
+ *   seed-demo                      load the demo exports into an empty database
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { generateDemoTelemetry } from "../demo/generate-demo-telemetry";
+import { toApiJson, toPortalCsv } from "../demo/write-mde-export";
+import { TelemetryFileError } from "../ingest/telemetry-file-error";
+import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
+import { prisma } from "../server/db";
+import { writeAsOfOverride } from "../server/detection-settings";
+import { listFindings } from "../server/findings-store";
+import { ingestTelemetryText } from "../server/ingest-upload";
+import { runDetection } from "../server/run-detection";
+
+const USAGE = `usage: npm run cw -- <command>
+  ingest FILE...                         store Defender Advanced Hunting exports (CSV, API JSON, NDJSON)
+  detect [--mode kql] [--json] [--as-of ISO|newest]
+                                         rerun detection and print the findings
+  demo-files DIR                         write the demo exports to DIR
+  seed-demo                              load the demo exports when the database is empty`;
+
+function demoFiles(): { name: string; text: string }[] {
+  const demo = generateDemoTelemetry();
+  return [
+    { name: "DeviceImageLoadEvents.csv", text: toPortalCsv(demo.imageLoads) },
+    { name: "DeviceNetworkEvents.csv", text: toPortalCsv(demo.network) },
+    { name: "DeviceProcessEvents.json", text: toApiJson(demo.processes) },
+  ];
+}
+
+async function ingest(files: string[]): Promise<number> {
+  if (files.length === 0) throw new UsageError("ingest needs at least one FILE");
+  let failures = 0;
+  for (const file of files) {
+    try {
+      const result = await ingestTelemetryText(path.basename(file), readFileSync(file, "utf8"));
+      console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.ignored} ignored`);
+      for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
+    } catch (error) {
+      if (!(error instanceof TelemetryFileError)) throw error;
+      failures++;
+      console.error(`${file}: ${error.message}`);
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+const detectOptionsSchema = z.object({
+  mode: z.enum(["kql"], { error: "--mode must be kql (the default mode arrives with the corrected detection)" }).default("kql"),
+  json: z.boolean().default(false),
+  "as-of": z
+    .string()
+    .refine((value) => value === "newest" || parseIsoTimestamp(value) !== null, { error: "--as-of takes an ISO 8601 time or 'newest'" })
+    .optional(),
+});
+
+async function detect(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { mode: { type: "string" }, json: { type: "boolean" }, "as-of": { type: "string" } } });
+  const options = detectOptionsSchema.parse(values);
+  if (options["as-of"] !== undefined) {
+    await writeAsOfOverride(options["as-of"] === "newest" ? null : parseIsoTimestamp(options["as-of"])!.text);
+  }
+  const run = await runDetection();
+  const rows = (await listFindings()).map((finding) => finding.row);
+  if (options.json) {
+    console.log(JSON.stringify(rows, null, 2));
+  } else {
+    console.log(`as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${rows.length} finding(s)`);
+    for (const row of rows) {
+      console.log(`${row.BeaconLikely ? "BEACON " : "       "} ${row.DeviceName}  ${row.ProcessName}  connections=${row.ConnectionCount}  avg=${row.AvgIntervalSeconds.toFixed(1)}s  ${row.RemoteIPs.join(" ")}`);
+    }
+  }
+  return 0;
+}
+
+async function seedDemo(): Promise<number> {
+  if ((await prisma.dataset.count()) > 0) {
+    console.log("seed-demo: the database already holds data; demo not loaded.");
+    return 0;
+  }
+  for (const file of demoFiles()) {
+    const result = await ingestTelemetryText(`demo/${file.name}`, file.text);
+    console.log(`seed-demo: ${file.name}: ${result.accepted} events`);
+  }
+  return 0;
+}
+
+function writeDemoFiles(directory: string | undefined): number {
+  if (!directory) throw new UsageError("demo-files needs a DIR");
+  mkdirSync(directory, { recursive: true });
+  const files = demoFiles();
+  for (const file of files) writeFileSync(path.join(directory, file.name), file.text);
+  console.log(`wrote ${files.length} demo exports to ${directory}`);
+  return 0;
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "ingest":
+      return ingest(rest);
+    case "detect":
+      return detect(rest);
+    case "seed-demo":
+      return seedDemo();
+    case "demo-files":
+      return writeDemoFiles(rest[0]);
+    default:
+      throw new UsageError(command ? `unknown command "${command}"` : "no command given");
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => (process.exitCode = code))
+  .catch((error) => {
+    if (error instanceof UsageError) console.error(`${error.message}\n${USAGE}`);
+    else if (error instanceof z.ZodError) console.error(error.issues.map((issue) => issue.message).join("\n"));
+    else console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 2;
+  })
+  .finally(() => prisma.$disconnect());

@@ -1,0 +1,26 @@
+/** Serialises rows the way Defender's portal (CSV) and API (JSON) export them. */
+import type { MdeRecord } from "./generate-demo-telemetry";
+
+export function toPortalCsv(rows: MdeRecord[]): string {
+  const columns = columnsOf(rows);
+  const lines = [columns.join(","), ...rows.map((row) => columns.map((column) => csvField(row[column])).join(","))];
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+export function toApiJson(rows: MdeRecord[]): string {
+  const columns = columnsOf(rows);
+  const schema = columns.map((name) => ({ Name: name, Type: typeof rows.find((row) => row[name] !== undefined)?.[name] === "number" ? "Int64" : "String" }));
+  return JSON.stringify({ Schema: schema, Results: rows }, null, 1);
+}
+
+function columnsOf(rows: MdeRecord[]): string[] {
+  const columns = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) columns.add(key);
+  return [...columns];
+}
+
+function csvField(value: string | number | undefined): string {
+  if (value === undefined) return "";
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
