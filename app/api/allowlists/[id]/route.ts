@@ -1,0 +1,30 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { removeAllowlistEntry, updateAllowlistEntry } from "@/lib/server/allowlist-store";
+import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
+import { runDetection } from "@/lib/server/run-detection";
+
+type Context = { params: Promise<{ id: string }> };
+
+const entryIdSchema = z.string().min(1).max(64);
+const updateBodySchema = z.object({ value: z.union([z.string(), z.number()]).transform(String) });
+
+export async function PATCH(request: Request, context: Context) {
+  try {
+    const id = entryIdSchema.parse((await context.params).id);
+    const { value } = updateBodySchema.parse(await readJsonBody(request));
+    const entry = await updateAllowlistEntry(id, value);
+    return NextResponse.json({ entry, detection: await runDetection() });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
+
+export async function DELETE(_request: Request, context: Context) {
+  try {
+    await removeAllowlistEntry(entryIdSchema.parse((await context.params).id));
+    return NextResponse.json({ detection: await runDetection() });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

@@ -1,0 +1,24 @@
+import { NextResponse } from "next/server";
+import { allowlistEntryInputSchema } from "@/lib/detection/allowlist-entry-schema";
+import { addAllowlistEntry, listAllowlistEntries } from "@/lib/server/allowlist-store";
+import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
+import { runDetection } from "@/lib/server/run-detection";
+
+export async function GET() {
+  try {
+    return NextResponse.json(await listAllowlistEntries());
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
+
+/** Adds a value to a list, then reruns detection; answers the entry and the run. */
+export async function POST(request: Request) {
+  try {
+    const input = allowlistEntryInputSchema.parse(await readJsonBody(request));
+    const entry = await addAllowlistEntry(input.list, input.value);
+    return NextResponse.json({ entry, detection: await runDetection() }, { status: 201 });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

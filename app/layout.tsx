@@ -1,0 +1,45 @@
+import type { Metadata } from "next";
+import { AppNav } from "@/components/layout/app-nav";
+import { ThemeToggle } from "@/components/layout/theme-toggle";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Cipherwatch", template: "%s · Cipherwatch" },
+  description: "Hunt symmetric-crypto command-and-control (MITRE ATT&CK T1573.001) in endpoint telemetry.",
+};
+
+// Applies the saved theme before first paint, so dark mode does not flash white.
+const THEME_BOOTSTRAP = `try{var t=localStorage.getItem("cw-theme");if(t==="dark"||t==="light")document.documentElement.dataset.theme=t}catch(e){}`;
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOTSTRAP }} />
+      </head>
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <div className="shell">
+          <header className="sidebar">
+            <div className="brand">
+              <span className="brand-mark" aria-hidden="true">
+                ◆
+              </span>
+              <span>Cipherwatch</span>
+            </div>
+            <p className="brand-sub">T1573.001 hunting</p>
+            <AppNav />
+            <div className="sidebar-footer">
+              <ThemeToggle />
+            </div>
+          </header>
+          <main id="main" className="content">
+            {children}
+          </main>
+        </div>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,21 @@
+import type { Metadata } from "next";
+import { UploadPanel } from "@/components/upload/upload-panel";
+
+export const metadata: Metadata = { title: "Upload" };
+
+export default function UploadPage() {
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Upload telemetry</h1>
+          <p>
+            Microsoft Defender for Endpoint Advanced Hunting exports: the portal&apos;s CSV, the API&apos;s JSON, or JSON rows. Bad rows are
+            reported by line and the rest are stored. Also available as <code>POST /api/ingest</code> and <code>npm run cw -- ingest FILE</code>.
+          </p>
+        </div>
+      </div>
+      <UploadPanel />
+    </>
+  );
+}

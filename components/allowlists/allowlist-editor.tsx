@@ -1,0 +1,206 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useId, useState } from "react";
+import { validateAllowlistValue } from "@/lib/detection/allowlist-entry-schema";
+import { DETECTION_LIST_LABELS, type DetectionListName } from "@/lib/detection/detection-lists";
+
+interface Entry {
+  id: string;
+  value: string;
+}
+
+interface DetectionRunSummary {
+  findings: number;
+}
+
+/** Sends a change to the API; resolves to an error message, or null on success. */
+async function sendChange(url: string, method: "POST" | "PATCH" | "DELETE", body?: unknown): Promise<{ error: string | null; detection?: DetectionRunSummary }> {
+  try {
+    const response = await fetch(url, {
+      method,
+      headers: body ? { "content-type": "application/json" } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const payload = await response.json().catch(() => null);
+    if (!response.ok) return { error: payload?.error?.message ?? `The server answered ${response.status}.` };
+    return { error: null, detection: payload?.detection };
+  } catch {
+    return { error: "The server could not be reached." };
+  }
+}
+
+export function AllowlistEditor({ list, entries }: { list: DetectionListName; entries: Entry[] }) {
+  const router = useRouter();
+  const labels = DETECTION_LIST_LABELS[list];
+  const headingId = useId();
+  const addErrorId = useId();
+  const [newValue, setNewValue] = useState("");
+  const [addError, setAddError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function apply(change: () => Promise<{ error: string | null; detection?: DetectionRunSummary }>, onError: (message: string) => void): Promise<boolean> {
+    setBusy(true);
+    setStatus(null);
+    const result = await change();
+    setBusy(false);
+    if (result.error) {
+      onError(result.error);
+      return false;
+    }
+    setStatus(`Saved. Detection rerun: ${result.detection?.findings ?? 0} finding(s).`);
+    router.refresh();
+    return true;
+  }
+
+  async function add(event: React.FormEvent) {
+    event.preventDefault();
+    const validated = validateAllowlistValue(list, newValue, entries);
+    if (!validated.ok) {
+      setAddError(validated.message);
+      return;
+    }
+    setAddError(null);
+    const saved = await apply(() => sendChange("/api/allowlists", "POST", { list, value: validated.value }), setAddError);
+    if (saved) setNewValue("");
+  }
+
+  const inputLabel = `Add to ${labels.title}`;
+  return (
+    <section className="card list-editor" aria-labelledby={headingId}>
+      <h2 id={headingId} style={{ marginTop: 0 }}>
+        {labels.title} <span className="muted mono">{labels.kqlName}</span>
+      </h2>
+      <p className="muted" style={{ marginTop: 0 }}>
+        {labels.help} {entries.length} value{entries.length === 1 ? "" : "s"}.
+      </p>
+      {entries.length === 0 ? (
+        <p className="muted">This list is empty.</p>
+      ) : (
+        <ul aria-label={labels.title}>
+          {entries.map((entry) => (
+            <EntryRow key={entry.id} list={list} entry={entry} siblings={entries} listTitle={labels.title} busy={busy} apply={apply} />
+          ))}
+        </ul>
+      )}
+      <form className="add-form" onSubmit={add} noValidate>
+        <div className="field" style={{ flex: 1 }}>
+          <label htmlFor={`${headingId}-add`} className="visually-hidden">
+            {inputLabel}
+          </label>
+          <input
+            id={`${headingId}-add`}
+            value={newValue}
+            inputMode={list === "standardPorts" ? "numeric" : undefined}
+            placeholder={list === "standardPorts" ? "e.g. 7443" : "e.g. VeeamAgent.exe"}
+            aria-invalid={addError ? true : undefined}
+            aria-describedby={addError ? addErrorId : undefined}
+            onChange={(event) => {
+              setNewValue(event.target.value);
+              setAddError(null);
+            }}
+          />
+          {addError && (
+            <p id={addErrorId} className="field-error" role="alert">
+              {addError}
+            </p>
+          )}
+        </div>
+        <button type="submit" className="button" disabled={busy} aria-label={inputLabel}>
+          Add
+        </button>
+      </form>
+      {status && (
+        <p className="muted" role="status">
+          {status}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface EntryRowProps {
+  list: DetectionListName;
+  entry: Entry;
+  siblings: Entry[];
+  listTitle: string;
+  busy: boolean;
+  apply: (change: () => Promise<{ error: string | null; detection?: DetectionRunSummary }>, onError: (message: string) => void) => Promise<boolean>;
+}
+
+function EntryRow({ list, entry, siblings, listTitle, busy, apply }: EntryRowProps) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(entry.value);
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+
+  async function save(event: React.FormEvent) {
+    event.preventDefault();
+    const validated = validateAllowlistValue(list, draft, siblings, entry.id);
+    if (!validated.ok) {
+      setError(validated.message);
+      return;
+    }
+    if (await apply(() => sendChange(`/api/allowlists/${entry.id}`, "PATCH", { value: validated.value }), setError)) setEditing(false);
+  }
+
+  if (editing) {
+    return (
+      <li>
+        <form className="inline-form" onSubmit={save} noValidate>
+          <div className="field" style={{ flex: 1 }}>
+            <input
+              aria-label={`New value for ${entry.value} in ${listTitle}`}
+              value={draft}
+              autoFocus
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? errorId : undefined}
+              onChange={(event) => {
+                setDraft(event.target.value);
+                setError(null);
+              }}
+              onKeyDown={(event) => {
+                if (event.key === "Escape") setEditing(false);
+              }}
+            />
+            {error && (
+              <p id={errorId} className="field-error" role="alert">
+                {error}
+              </p>
+            )}
+          </div>
+          <button type="submit" className="button" disabled={busy}>
+            Save
+          </button>
+          <button type="button" className="button button-quiet" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </form>
+      </li>
+    );
+  }
+  return (
+    <li>
+      <span className="value mono">{entry.value}</span>
+      <button type="button" className="link-button" aria-label={`Edit ${entry.value} in ${listTitle}`} onClick={() => { setDraft(entry.value); setError(null); setEditing(true); }}>
+        Edit
+      </button>
+      <button
+        type="button"
+        className="link-button"
+        style={{ color: "var(--danger)" }}
+        disabled={busy}
+        aria-label={`Remove ${entry.value} from ${listTitle}`}
+        onClick={() => void apply(() => sendChange(`/api/allowlists/${entry.id}`, "DELETE"), (message) => setError(message))}
+      >
+        Remove
+      </button>
+      {error && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
+    </li>
+  );
+}

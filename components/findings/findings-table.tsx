@@ -1,0 +1,91 @@
+"use client";
+
+import type { ColumnDef } from "@tanstack/react-table";
+import Link from "next/link";
+import { useMemo } from "react";
+import type { SeedQueryRow } from "@/lib/detection/seed-kql-query";
+import { Badge } from "@/components/ui/badge";
+import { DataTable, type FacetFilter } from "@/components/ui/data-table";
+import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import { TruncatedText } from "@/components/ui/truncated-text";
+
+export interface FindingListItem {
+  id: string;
+  row: SeedQueryRow;
+}
+
+type Row = SeedQueryRow & { id: string; BeaconLikelyText: string };
+
+const numeric = { className: "num" };
+
+const columns: ColumnDef<Row, unknown>[] = [
+  {
+    accessorKey: "BeaconLikely",
+    header: "BeaconLikely",
+    cell: ({ row }) => (row.original.BeaconLikely ? <Badge tone="danger">Beacon likely</Badge> : <Badge tone="neutral">No</Badge>),
+    sortingFn: "basic",
+  },
+  { accessorKey: "DeviceName", header: "DeviceName", meta: { className: "nowrap" } },
+  {
+    accessorKey: "ProcessName",
+    header: "ProcessName",
+    meta: { className: "nowrap" },
+    cell: ({ row }) => <Link href={`/findings/${row.original.id}`}>{row.original.ProcessName || "(unnamed)"}</Link>,
+  },
+  { accessorKey: "ProcessCmd", header: "ProcessCmd", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} label="command line" /> },
+  { accessorKey: "AccountName", header: "AccountName" },
+  { accessorKey: "ProcessSHA256", header: "ProcessSHA256", cell: ({ getValue }) => <TruncatedText text={getValue() as string} limit={12} label="hash" /> },
+  { id: "CryptoLibsLoaded", accessorFn: (row) => row.CryptoLibsLoaded.join(", "), header: "CryptoLibsLoaded" },
+  { id: "RemoteIPs", accessorFn: (row) => row.RemoteIPs.join(", "), header: "RemoteIPs", cell: ({ getValue }) => <span className="mono">{getValue() as string}</span> },
+  { id: "RemotePorts", accessorFn: (row) => row.RemotePorts.join(", "), header: "RemotePorts", meta: numeric },
+  { accessorKey: "ConnectionCount", header: "ConnectionCount", meta: numeric },
+  { accessorKey: "TotalBytesSent", header: "TotalBytesSent", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null) },
+  { accessorKey: "TotalBytesReceived", header: "TotalBytesReceived", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null) },
+  { accessorKey: "FirstConnection", header: "FirstConnection", meta: { className: "nowrap mono" }, cell: ({ getValue }) => formatTimestamp(getValue() as string) },
+  { accessorKey: "LastConnection", header: "LastConnection", meta: { className: "nowrap mono" }, cell: ({ getValue }) => formatTimestamp(getValue() as string) },
+  { accessorKey: "DataTransferMB", header: "DataTransferMB", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null, 2) },
+  { accessorKey: "DurationMinutes", header: "DurationMinutes", meta: numeric },
+  { accessorKey: "AvgIntervalSeconds", header: "AvgIntervalSeconds", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number, 2) },
+  // Hidden helper column: the BeaconLikely facet filters on its text.
+  { accessorKey: "BeaconLikelyText", header: "Beacon", enableGlobalFilter: false },
+];
+
+export function FindingsTable({ findings }: { findings: FindingListItem[] }) {
+  const data = useMemo<Row[]>(
+    () => findings.map(({ id, row }) => ({ ...row, id, BeaconLikelyText: row.BeaconLikely ? "yes" : "no" })),
+    [findings],
+  );
+  const facets = useMemo<FacetFilter[]>(() => {
+    const options = (values: string[]) => [{ value: "", label: "All" }, ...[...new Set(values)].sort().map((value) => ({ value, label: value }))];
+    return [
+      { columnId: "DeviceName", label: "Device", options: options(data.map((row) => row.DeviceName)) },
+      { columnId: "ProcessName", label: "Process", options: options(data.map((row) => row.ProcessName)) },
+      {
+        columnId: "BeaconLikelyText",
+        label: "BeaconLikely",
+        options: [
+          { value: "", label: "All" },
+          { value: "yes", label: "Beacon likely" },
+          { value: "no", label: "Not beacon likely" },
+        ],
+      },
+    ];
+  }, [data]);
+
+  return (
+    <DataTable
+      data={data}
+      columns={columns}
+      hiddenColumns={["BeaconLikelyText"]}
+      noun="finding"
+      facets={facets}
+      searchLabel="Search findings"
+      caption="Flagged processes"
+      emptyMessage={
+        <>
+          No findings. <Link href="/upload">Upload Defender exports</Link> or check the <Link href="/allowlists">allowlists</Link>.
+        </>
+      }
+    />
+  );
+}

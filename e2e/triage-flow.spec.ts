@@ -1,0 +1,122 @@
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { DEMO_DIR } from "./e2e-paths";
+
+const SCREENSHOTS = path.resolve("test-results/screens");
+
+async function findingsCount(page: Page) {
+  return page.locator(".row-count");
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("an empty store says so and points to the upload page", async ({ page }) => {
+  await page.goto("/findings");
+  await expect(page.getByRole("heading", { name: "Findings", level: 1 })).toBeVisible();
+  await expect(page.getByText("No findings.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Upload Defender exports" })).toHaveAttribute("href", "/upload");
+});
+
+test("uploading the demo exports through the page stores them and reports per file", async ({ page }) => {
+  await page.goto("/upload");
+  await page.getByLabel("Telemetry files").setInputFiles([
+    path.join(DEMO_DIR, "DeviceImageLoadEvents.csv"),
+    path.join(DEMO_DIR, "DeviceNetworkEvents.csv"),
+    path.join(DEMO_DIR, "DeviceProcessEvents.json"),
+  ]);
+  const results = page.getByRole("listitem", { name: /Upload result for/ });
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceImageLoadEvents.csv" })).toContainText("DeviceImageLoadEvents (csv): 272 rows stored, 0 rejected.");
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 2,618 rows stored, 0 rejected.");
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 31 rows stored, 0 rejected.");
+  await expect(results).toHaveCount(3);
+
+  // A file that is not telemetry is refused with a reason, and nothing is stored.
+  await page.getByLabel("Telemetry files").setInputFiles({ name: "notes.csv", mimeType: "text/csv", buffer: Buffer.from("name,age\nbob,3\n") });
+  await expect(page.getByRole("listitem", { name: "Upload result for notes.csv" })).toContainText("not stored. This is not a Defender Advanced Hunting export");
+
+  // A file with a bad row: the good rows are stored, the bad one reported by line.
+  const badRowFile = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId\n2026-11-24T07:00:00Z,ws-x,ImageLoaded,kernel32.dll,4\n2026-11-24T07:00:00Z,ws-x,ImageLoaded,kernel32.dll,four\n";
+  await page.getByLabel("Telemetry files").setInputFiles({ name: "partial.csv", mimeType: "text/csv", buffer: Buffer.from(badRowFile) });
+  const partial = page.getByRole("listitem", { name: "Upload result for partial.csv" });
+  await expect(partial).toContainText("1 rows stored, 1 rejected");
+  await expect(partial).toContainText('line 3: InitiatingProcessId: expected a number (got "four")');
+  await page.screenshot({ path: path.join(SCREENSHOTS, "upload.png"), fullPage: true });
+});
+
+test("the findings table lists flagged processes, filters them, and renders hostile command lines as text", async ({ page }) => {
+  let dialogs = 0;
+  page.on("dialog", async (dialog) => {
+    dialogs++;
+    await dialog.dismiss();
+  });
+  await page.goto("/findings");
+  await expect(await findingsCount(page)).toHaveText("8 findings");
+  const table = page.getByRole("table", { name: "Flagged processes" });
+  const aesRow = table.getByRole("row").filter({ hasText: "fin-ws-014.corp.example" }).filter({ hasText: "powershell.exe" });
+  // The seed query double counts: two DLLs x 15 connections in the window.
+  await expect(aesRow.getByRole("cell").nth(9)).toHaveText("30");
+
+  await page.getByLabel("BeaconLikely").selectOption("yes");
+  await expect(await findingsCount(page)).toHaveText("3 of 8 findings");
+  await expect(page).toHaveURL(/BeaconLikelyText=yes/);
+  await page.getByLabel("Device").selectOption("hr-lt-007.corp.example");
+  await expect(await findingsCount(page)).toHaveText("2 of 8 findings");
+  await page.getByLabel("Search findings").fill("bxor");
+  await expect(await findingsCount(page)).toHaveText("1 of 8 findings");
+
+  const xorRow = table.getByRole("row").filter({ hasText: "powershell.exe" });
+  await xorRow.getByRole("button", { name: "full command line" }).click();
+  await expect(xorRow).toContainText("<script>alert('xss')</script>");
+  expect(dialogs).toBe(0);
+  await expect(page.locator("script", { hasText: "alert('xss')" })).toHaveCount(0);
+
+  // Numeric columns sort largest first on the first click.
+  await page.getByRole("columnheader", { name: "ConnectionCount" }).getByRole("button").click();
+  await expect(page).toHaveURL(/sort=ConnectionCount\.desc/);
+  await page.goto("/findings");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "findings.png"), fullPage: true });
+});
+
+test("a finding's page draws the timeline and interval charts above its evidence", async ({ page }) => {
+  await page.goto("/findings?q=bxor");
+  await page.getByRole("link", { name: "powershell.exe" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("powershell.exe on hr-lt-007.corp.example");
+  await expect(page.getByRole("img", { name: /Timeline of 7 connections to 1 destinations and 1 crypto library loads/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Intervals between 7 consecutive connections/ })).toBeVisible();
+  // Both charts actually drew: 7 connection dots, and 6 interval points.
+  await expect(page.locator(".recharts-scatter-symbol")).toHaveCount(7);
+  await expect(page.locator(".recharts-line-dot")).toHaveCount(6);
+  await expect(page.getByRole("heading", { name: "Connections (7)" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Crypto library loads (1)" })).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, "finding.png"), fullPage: true });
+});
+
+test("allowlisting a process removes its finding; invalid values are refused next to the field", async ({ page }) => {
+  await page.goto("/allowlists");
+  const processes = page.getByRole("region", { name: /Excluded system processes/ });
+  await expect(processes.getByRole("list", { name: "Excluded system processes" }).getByRole("listitem")).toHaveCount(17);
+
+  await processes.getByRole("textbox", { name: "Add to Excluded system processes" }).fill("SVCHOST.EXE");
+  await processes.getByRole("button", { name: "Add to Excluded system processes" }).click();
+  await expect(processes.getByRole("alert")).toHaveText('"svchost.exe" is already in this list.');
+
+  const ports = page.getByRole("region", { name: /Standard ports/ });
+  await ports.getByRole("textbox", { name: "Add to Standard ports" }).fill("70000");
+  await ports.getByRole("button", { name: "Add to Standard ports" }).click();
+  await expect(ports.getByRole("alert")).toHaveText("A port is a whole number from 1 to 65535.");
+
+  await processes.getByRole("textbox", { name: "Add to Excluded system processes" }).fill("PanGPS.exe");
+  await processes.getByRole("button", { name: "Add to Excluded system processes" }).click();
+  await expect(processes.getByRole("status")).toHaveText("Saved. Detection rerun: 7 finding(s).");
+  await expect(processes.getByRole("list", { name: "Excluded system processes" })).toContainText("PanGPS.exe");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "allowlists.png"), fullPage: true });
+
+  await page.getByRole("link", { name: "Findings" }).click();
+  await expect(await findingsCount(page)).toHaveText("7 findings");
+  await expect(page.getByRole("table", { name: "Flagged processes" })).not.toContainText("PanGPS.exe");
+
+  // Removing it again brings the finding back.
+  await page.goto("/allowlists");
+  await page.getByRole("button", { name: "Remove PanGPS.exe from Excluded system processes" }).click();
+  await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. Detection rerun: 8 finding(s).");
+});
