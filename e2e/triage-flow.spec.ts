@@ -38,7 +38,7 @@ test("uploading the demo exports through the page stores them and reports per fi
   const badRowFile = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId\n2026-11-24T07:00:00Z,ws-x,ImageLoaded,kernel32.dll,4\n2026-11-24T07:00:00Z,ws-x,ImageLoaded,kernel32.dll,four\n";
   await page.getByLabel("Telemetry files").setInputFiles({ name: "partial.csv", mimeType: "text/csv", buffer: Buffer.from(badRowFile) });
   const partial = page.getByRole("listitem", { name: "Upload result for partial.csv" });
-  await expect(partial).toContainText("1 rows stored, 1 rejected");
+  await expect(partial).toContainText("1 row stored, 1 rejected");
   await expect(partial).toContainText('line 3: InitiatingProcessId: expected a number (got "four")');
   await page.screenshot({ path: path.join(SCREENSHOTS, "upload.png"), fullPage: true });
 });

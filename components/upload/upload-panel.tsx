@@ -104,12 +104,16 @@ function UploadSummary({ result }: { result: UploadState }) {
   return (
     <>
       <span>
-        {result.table} ({result.format}): <strong>{result.accepted.toLocaleString("en-US")} rows stored</strong>, {result.rejected.toLocaleString("en-US")} rejected
-        {result.ignored > 0 ? `, ${result.ignored.toLocaleString("en-US")} rows of other tables ignored` : ""}.
+        {result.table} ({result.format}): <strong>{countOf(result.accepted, "row")} stored</strong>, {result.rejected.toLocaleString("en-US")} rejected
+        {result.ignored > 0 ? `, ${countOf(result.ignored, "row")} of other tables ignored` : ""}.
       </span>
       <RowErrors errors={result.errors} />
     </>
   );
+}
+
+function countOf(count: number, noun: string): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function RowErrors({ errors }: { errors: RowError[] }) {

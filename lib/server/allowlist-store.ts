@@ -28,8 +28,15 @@ export async function ensureDefaultAllowlists(): Promise<void> {
 
 export async function listAllowlistEntries(): Promise<AllowlistEntryView[]> {
   await ensureDefaultAllowlists();
-  const entries = await prisma.allowlistEntry.findMany({ orderBy: [{ list: "asc" }, { createdAt: "asc" }, { value: "asc" }] });
-  return entries.map((entry) => ({ id: entry.id, list: entry.list as DetectionListName, value: entry.value }));
+  const entries = await prisma.allowlistEntry.findMany();
+  return entries
+    .map((entry) => ({ id: entry.id, list: entry.list as DetectionListName, value: entry.value }))
+    .sort((a, b) => a.list.localeCompare(b.list) || compareValues(a.value, b.value));
+}
+
+/** Ports in numeric order, names alphabetically ignoring case. */
+function compareValues(a: string, b: string): number {
+  return Number(a) - Number(b) || a.localeCompare(b, "en", { sensitivity: "base" });
 }
 
 export async function loadDetectionLists(): Promise<DetectionLists> {
