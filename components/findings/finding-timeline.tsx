@@ -18,6 +18,7 @@ import type { EvidenceConnection, EvidenceLoad } from "@/lib/detection/seed-kql-
 import { formatClock } from "@/components/ui/format";
 
 const WINDOW_MS = 15 * 60_000;
+const MARKER_MERGE_MS = 30_000;
 // Distinguishable in both themes and for common colour-vision deficiencies (Okabe-Ito).
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8B6F00", "#7F7F7F"];
 
@@ -49,8 +50,8 @@ export function ConnectionTimeline({ loads, connections }: Props) {
           {loads.map((load) => (
             <ReferenceArea key={`window-${load.eventId ?? load.timeUs}-${load.cryptoLib}`} x1={load.timeUs / 1000} x2={load.timeUs / 1000 + WINDOW_MS} fill="var(--window)" strokeOpacity={0} ifOverflow="extendDomain" />
           ))}
-          {loads.map((load) => (
-            <ReferenceLine key={`load-${load.eventId ?? load.timeUs}-${load.cryptoLib}`} x={load.timeUs / 1000} stroke="var(--danger)" strokeDasharray="4 2" label={{ value: load.cryptoLib, position: "top", fontSize: 10, fill: "var(--danger)" }} />
+          {loadMarkers(loads).map((marker) => (
+            <ReferenceLine key={`load-${marker.t}`} x={marker.t} stroke="var(--danger)" strokeDasharray="4 2" label={{ value: marker.label, position: "top", fontSize: 10, fill: "var(--danger)" }} />
           ))}
           <Tooltip cursor={{ strokeDasharray: "3 3" }} formatter={(value, name) => (name === "Time (UTC)" ? formatClock(Number(value)) : value)} labelFormatter={() => ""} />
           <Legend />
@@ -65,6 +66,21 @@ export function ConnectionTimeline({ loads, connections }: Props) {
       </figcaption>
     </figure>
   );
+}
+
+/** Loads a few seconds apart share one marker, so their labels do not print over each other. */
+function loadMarkers(loads: EvidenceLoad[]): { t: number; label: string }[] {
+  const markers: { t: number; libs: string[] }[] = [];
+  for (const load of loads) {
+    const t = load.timeUs / 1000;
+    const last = markers.at(-1);
+    if (last && t - last.t < MARKER_MERGE_MS) {
+      if (!last.libs.includes(load.cryptoLib)) last.libs.push(load.cryptoLib);
+    } else {
+      markers.push({ t, libs: [load.cryptoLib] });
+    }
+  }
+  return markers.map((marker) => ({ t: marker.t, label: marker.libs.join(", ") }));
 }
 
 /** Seconds between consecutive connections of the process, in time order. */
