@@ -8,8 +8,8 @@ export const metadata: Metadata = {
   description: "Hunt symmetric-crypto command-and-control (MITRE ATT&CK T1573.001) in endpoint telemetry.",
 };
 
-// Applies the saved theme before first paint, so dark mode does not flash white.
-const THEME_BOOTSTRAP = `try{var t=localStorage.getItem("cw-theme");if(t==="dark"||t==="light")document.documentElement.dataset.theme=t}catch(e){}`;
+// Applies the saved theme, or else the system's, before first paint, so dark mode does not flash white.
+const THEME_BOOTSTRAP = `try{var t=localStorage.getItem("cw-theme");if(t!=="dark"&&t!=="light")t=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";document.documentElement.dataset.theme=t}catch(e){}`;
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (

@@ -5,9 +5,8 @@ import { useEffect, useState } from "react";
 type Theme = "light" | "dark";
 
 function currentTheme(): Theme {
-  const explicit = document.documentElement.dataset.theme;
-  if (explicit === "dark" || explicit === "light") return explicit;
-  return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  // The bootstrap script in the layout has already resolved the saved or system theme.
+  return document.documentElement.dataset.theme === "dark" ? "dark" : "light";
 }
 
 /** Switches between light and dark; the choice is remembered in localStorage. */
