@@ -51,5 +51,5 @@ test("POST /api/ingest refuses what it cannot read with a JSON error and no stac
 test("GET /api/findings rejects an unknown mode", async ({ request }) => {
   const response = await request.get("/api/findings?mode=fancy");
   expect(response.status()).toBe(422);
-  expect((await response.json()).error).toEqual({ code: "validation_failed", message: "The request is not valid.", details: [{ path: "mode", message: "mode must be kql" }] });
+  expect((await response.json()).error).toEqual({ code: "validation_failed", message: "The request is not valid.", details: [{ path: "mode", message: "mode must be default or kql" }] });
 });

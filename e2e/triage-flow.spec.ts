@@ -26,7 +26,7 @@ test("uploading the demo exports through the page stores them and reports per fi
   ]);
   const results = page.getByRole("listitem", { name: /Upload result for/ });
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceImageLoadEvents.csv" })).toContainText("DeviceImageLoadEvents (csv): 272 rows stored, 0 rejected.");
-  await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 2,618 rows stored, 0 rejected.");
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 2,613 rows stored, 0 rejected.");
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 31 rows stored, 0 rejected.");
   await expect(results).toHaveCount(3);
 
@@ -43,15 +43,16 @@ test("uploading the demo exports through the page stores them and reports per fi
   await page.screenshot({ path: path.join(SCREENSHOTS, "upload.png"), fullPage: true });
 });
 
-test("the findings table lists flagged processes, filters them, and renders hostile command lines as text", async ({ page }) => {
+test("the seed KQL table lists flagged processes, filters them, and renders hostile command lines as text", async ({ page }) => {
   let dialogs = 0;
   page.on("dialog", async (dialog) => {
     dialogs++;
     await dialog.dismiss();
   });
   await page.goto("/findings");
+  await page.getByRole("link", { name: /Seed KQL \(Sentinel parity\)/ }).click();
   await expect(await findingsCount(page)).toHaveText("8 findings");
-  const table = page.getByRole("table", { name: "Flagged processes" });
+  const table = page.getByRole("table", { name: "Flagged processes (seed KQL mode)" });
   const aesRow = table.getByRole("row").filter({ hasText: "fin-ws-014.corp.example" }).filter({ hasText: "powershell.exe" });
   // The seed query double counts: two DLLs x 15 connections in the window.
   await expect(aesRow.getByRole("cell").nth(9)).toHaveText("30");
@@ -73,12 +74,12 @@ test("the findings table lists flagged processes, filters them, and renders host
   // Numeric columns sort largest first on the first click.
   await page.getByRole("columnheader", { name: "ConnectionCount" }).getByRole("button").click();
   await expect(page).toHaveURL(/sort=ConnectionCount\.desc/);
-  await page.goto("/findings");
-  await page.screenshot({ path: path.join(SCREENSHOTS, "findings.png"), fullPage: true });
+  await page.goto("/findings?mode=kql");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "findings-kql.png"), fullPage: true });
 });
 
-test("a finding's page draws the timeline and interval charts above its evidence", async ({ page }) => {
-  await page.goto("/findings?q=bxor");
+test("a seed finding's page draws the timeline and interval charts above its evidence", async ({ page }) => {
+  await page.goto("/findings?mode=kql&q=bxor");
   await page.getByRole("link", { name: "powershell.exe" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("powershell.exe on hr-lt-007.corp.example");
   await expect(page.getByRole("img", { name: /Timeline of 7 connections to 1 destinations and 1 crypto library loads/ })).toBeVisible();
@@ -88,6 +89,34 @@ test("a finding's page draws the timeline and interval charts above its evidence
   await expect(page.locator(".recharts-line-dot")).toHaveCount(6);
   await expect(page.getByRole("heading", { name: "Connections (7)" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Crypto library loads (1)" })).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, "finding-kql.png"), fullPage: true });
+});
+
+test("the corrected detection ranks the C2 first and explains where the seed query differs", async ({ page }) => {
+  await page.goto("/findings");
+  await expect(await findingsCount(page)).toHaveText("10 findings");
+  const table = page.getByRole("table", { name: "Flagged processes" });
+  const rows = table.getByRole("row");
+  // Header, then the AES PowerShell beacon ranked first.
+  await expect(rows.nth(1)).toContainText("fin-ws-014.corp.example");
+  await expect(rows.nth(1)).toContainText("powershell.exe");
+  await expect(rows.nth(1)).toContainText("Critical");
+  // The Python RC4 beacon and the Linux openssl + nc sequence, invisible to the seed query, are here.
+  await expect(table).toContainText("python.exe");
+  await expect(table).toContainText("openssl → network tool");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "findings.png"), fullPage: true });
+
+  await rows.nth(1).getByRole("link", { name: "powershell.exe" }).click();
+  await expect(page.getByTestId("mode-difference")).toContainText(
+    "The seed query counts 30 connections because 2 crypto DLLs were loaded; there were 15. It only summarises connections within 15 minutes of a load; the process made 181 outbound connections in the lookback, all scored here.",
+  );
+  const breakdown = page.getByRole("table", { name: "Beacon scores per destination" });
+  const c2 = breakdown.getByRole("row").filter({ hasText: "185.225.17.44:4444" });
+  await expect(c2.getByRole("cell").nth(2)).toHaveText("181");
+  await expect(c2.getByRole("cell").nth(8)).toHaveText("1.000"); // periodicity
+  await expect(page.getByRole("heading", { name: "Why it was flagged" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Why it was flagged" })).toContainText("Office application started a shell: WINWORD.EXE started powershell.exe");
+  await expect(page.getByRole("img", { name: /Timeline of 181 connections/ })).toBeVisible();
   await page.screenshot({ path: path.join(SCREENSHOTS, "finding.png"), fullPage: true });
 });
 
@@ -107,16 +136,19 @@ test("allowlisting a process removes its finding; invalid values are refused nex
 
   await processes.getByRole("textbox", { name: "Add to Excluded system processes" }).fill("PanGPS.exe");
   await processes.getByRole("button", { name: "Add to Excluded system processes" }).click();
-  await expect(processes.getByRole("status")).toHaveText("Saved. Detection rerun: 7 finding(s).");
+  await expect(processes.getByRole("status")).toHaveText("Saved. Detection rerun: 9 finding(s).");
   await expect(processes.getByRole("list", { name: "Excluded system processes" })).toContainText("PanGPS.exe");
   await page.screenshot({ path: path.join(SCREENSHOTS, "allowlists.png"), fullPage: true });
 
   await page.getByRole("link", { name: "Findings" }).click();
-  await expect(await findingsCount(page)).toHaveText("7 findings");
+  await expect(await findingsCount(page)).toHaveText("9 findings");
   await expect(page.getByRole("table", { name: "Flagged processes" })).not.toContainText("PanGPS.exe");
+  await page.goto("/findings?mode=kql");
+  await expect(await findingsCount(page)).toHaveText("7 findings");
+  await expect(page.getByRole("table", { name: "Flagged processes (seed KQL mode)" })).not.toContainText("PanGPS.exe");
 
   // Removing it again brings the finding back.
   await page.goto("/allowlists");
   await page.getByRole("button", { name: "Remove PanGPS.exe from Excluded system processes" }).click();
-  await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. Detection rerun: 8 finding(s).");
+  await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. Detection rerun: 10 finding(s).");
 });

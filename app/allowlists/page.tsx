@@ -1,24 +1,28 @@
 import type { Metadata } from "next";
 import { AllowlistEditor } from "@/components/allowlists/allowlist-editor";
+import { DetectionSettingsForm } from "@/components/allowlists/detection-settings-form";
+import { readDetectionSettings } from "@/lib/server/detection-settings";
 import { DETECTION_LIST_NAMES } from "@/lib/detection/detection-lists";
 import { listAllowlistEntries } from "@/lib/server/allowlist-store";
 
-export const metadata: Metadata = { title: "Allowlists" };
+export const metadata: Metadata = { title: "Tuning" };
 export const dynamic = "force-dynamic";
 
 export default async function AllowlistsPage() {
-  const entries = await listAllowlistEntries();
+  const [entries, settings] = await Promise.all([listAllowlistEntries(), readDetectionSettings()]);
   return (
     <>
       <div className="page-header">
         <div>
-          <h1>Allowlists</h1>
+          <h1>Tuning</h1>
           <p>
-            The four lists of the seed query, starting from its defaults. Names compare case-insensitively. Every change reruns detection
-            and updates the findings.
+            The thresholds of the corrected detection, and the four lists of the seed query (both modes use them), starting from its
+            defaults. Names compare case-insensitively. Every change reruns detection and updates the findings.
           </p>
         </div>
       </div>
+      <DetectionSettingsForm settings={settings} />
+      <h2>Allowlists</h2>
       <div className="grid-2">
         {DETECTION_LIST_NAMES.map((list) => (
           <AllowlistEditor key={list} list={list} entries={entries.filter((entry) => entry.list === list)} />

@@ -1,31 +1,48 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AsOfControl } from "@/components/findings/as-of-control";
-import { FindingsTable } from "@/components/findings/findings-table";
-import { readDetectionRun } from "@/lib/server/detection-settings";
-import { listFindings } from "@/lib/server/findings-store";
+import { DefaultFindingsTable } from "@/components/findings/default-findings-table";
+import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
+import { readDetectionRun, readDetectionSettings } from "@/lib/server/detection-settings";
+import { detectionModeSchema, listDefaultFindings, listSeedFindings } from "@/lib/server/findings-store";
 
 export const metadata: Metadata = { title: "Findings" };
 export const dynamic = "force-dynamic";
 
-export default async function FindingsPage() {
-  const [findings, run] = await Promise.all([listFindings(), readDetectionRun()]);
+const MODE_TABS = [
+  { mode: "default", label: "Corrected detection", href: "/findings" },
+  { mode: "kql", label: "Seed KQL (Sentinel parity)", href: "/findings?mode=kql" },
+] as const;
+
+export default async function FindingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const parsedMode = detectionModeSchema.safeParse((await searchParams).mode);
+  const mode = parsedMode.success ? parsedMode.data : "default";
+  const [run, settings] = await Promise.all([readDetectionRun(), readDetectionSettings()]);
   return (
     <>
       <div className="page-header">
         <div>
           <h1>Findings</h1>
           <p>
-            KQL-compatible mode: the seed Sentinel rule reproduced row for row. Processes that loaded a crypto library and then
-            connected to a public IP on a non-standard port within 15 minutes, over the 24 hours before the as-of time.
+            {mode === "kql"
+              ? "The seed Sentinel rule reproduced row for row, flaws included: processes that loaded a crypto library and then connected to a public IP on a non-standard port within 15 minutes."
+              : `Processes are identified by device, PID and creation time; each connection counts once; beaconing is scored per destination over the whole ${settings.lookbackHours} h lookback.`}
+            {settings.labMode && mode === "default" ? " Lab mode is on: loopback and private destinations are included." : ""}
           </p>
         </div>
-        <Link className="button button-quiet" href="/api/findings?mode=kql" prefetch={false}>
+        <Link className="button button-quiet" href={`/api/findings?mode=${mode}`} prefetch={false}>
           Export JSON
         </Link>
       </div>
+      <nav aria-label="Detection mode" className="tabs">
+        {MODE_TABS.map((tab) => (
+          <Link key={tab.mode} href={tab.href} className="tab" aria-current={tab.mode === mode ? "page" : undefined}>
+            {tab.label} <span className="tab-count">{tab.mode === "kql" ? (run?.seedFindings ?? 0) : (run?.findings ?? 0)}</span>
+          </Link>
+        ))}
+      </nav>
       <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} />
-      <FindingsTable findings={findings} />
+      {mode === "kql" ? <SeedFindingsTable findings={await listSeedFindings()} /> : <DefaultFindingsTable findings={await listDefaultFindings()} />}
     </>
   );
 }

@@ -14,7 +14,6 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import type { EvidenceConnection, EvidenceLoad } from "@/lib/detection/seed-kql-query";
 import { formatClock } from "@/components/ui/format";
 
 const WINDOW_MS = 15 * 60_000;
@@ -22,9 +21,22 @@ const MARKER_MERGE_MS = 30_000;
 // Distinguishable in both themes and for common colour-vision deficiencies (Okabe-Ito).
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8B6F00", "#7F7F7F"];
 
+/** What the charts need of a load and a connection; both detection modes' evidence fits. */
+interface TimelineLoad {
+  timeUs: number;
+  cryptoLib: string;
+  eventId: number | null;
+}
+
+interface TimelineConnection {
+  timeUs: number;
+  remoteIp: string;
+  remotePort: number;
+}
+
 interface Props {
-  loads: EvidenceLoad[];
-  connections: EvidenceConnection[];
+  loads: TimelineLoad[];
+  connections: TimelineConnection[];
 }
 
 /** Connections over time by destination, crypto DLL loads as markers, 15-minute windows shaded. */
@@ -35,7 +47,7 @@ export function ConnectionTimeline({ loads, connections }: Props) {
     color: PALETTE[index % PALETTE.length],
     points: connections
       .filter((c) => `${c.remoteIp}:${c.remotePort}` === endpoint)
-      .map((c) => ({ t: c.timeUs / 1000, lane: index + 1, timestamp: c.timestamp })),
+      .map((c) => ({ t: c.timeUs / 1000, lane: index + 1 })),
   }));
   const times = [...connections.map((c) => c.timeUs / 1000), ...loads.map((l) => l.timeUs / 1000)];
   const domain: [number, number] = [Math.min(...times), Math.max(...times, ...loads.map((l) => l.timeUs / 1000 + WINDOW_MS))];
@@ -69,7 +81,7 @@ export function ConnectionTimeline({ loads, connections }: Props) {
 }
 
 /** Loads a few seconds apart share one marker, so their labels do not print over each other. */
-function loadMarkers(loads: EvidenceLoad[]): { t: number; label: string }[] {
+function loadMarkers(loads: TimelineLoad[]): { t: number; label: string }[] {
   const markers: { t: number; libs: string[] }[] = [];
   for (const load of loads) {
     const t = load.timeUs / 1000;
@@ -84,7 +96,7 @@ function loadMarkers(loads: EvidenceLoad[]): { t: number; label: string }[] {
 }
 
 /** Seconds between consecutive connections of the process, in time order. */
-export function IntervalChart({ connections }: { connections: EvidenceConnection[] }) {
+export function IntervalChart({ connections }: { connections: TimelineConnection[] }) {
   const intervals = connections.slice(1).map((c, index) => ({ t: c.timeUs / 1000, seconds: (c.timeUs - connections[index].timeUs) / 1_000_000 }));
   if (intervals.length === 0) return <p className="muted">One connection only: no interval to draw.</p>;
   return (

@@ -6,7 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/findings", label: "Findings" },
   { href: "/upload", label: "Upload" },
-  { href: "/allowlists", label: "Allowlists" },
+  { href: "/allowlists", label: "Tuning" },
 ];
 
 export function AppNav() {

@@ -1,3 +1,3 @@
-export function Badge({ tone, children }: { tone: "danger" | "neutral" | "ok"; children: React.ReactNode }) {
+export function Badge({ tone, children }: { tone: "danger" | "warn" | "neutral" | "ok"; children: React.ReactNode }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run cw -- <command>`: Cipherwatch's command line. Same code paths as the web app.
  *   ingest FILE...                 store Defender exports, report per file, rerun detection
- *   detect [--mode kql] [--json] [--as-of ISO|newest]
+ *   detect [--mode default|kql] [--json] [--as-of ISO|newest] [--lab|--no-lab]
  *   demo-files DIR                 write the demo exports to DIR
  *   seed-demo                      load the demo exports into an empty database
  */
@@ -14,15 +14,16 @@ import { toApiJson, toPortalCsv } from "../demo/write-mde-export";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { prisma } from "../server/db";
-import { writeAsOfOverride } from "../server/detection-settings";
-import { listFindings } from "../server/findings-store";
+import { readDetectionSettings, writeAsOfOverride, writeDetectionSettings } from "../server/detection-settings";
+import { listDefaultFindings, listSeedFindings } from "../server/findings-store";
 import { ingestTelemetryText } from "../server/ingest-upload";
 import { runDetection } from "../server/run-detection";
 
 const USAGE = `usage: npm run cw -- <command>
   ingest FILE...                         store Defender Advanced Hunting exports (CSV, API JSON, NDJSON)
-  detect [--mode kql] [--json] [--as-of ISO|newest]
-                                         rerun detection and print the findings
+  detect [--mode default|kql] [--json] [--as-of ISO|newest] [--lab|--no-lab]
+                                         rerun detection and print the findings; --lab (stored as a
+                                         setting) includes loopback and private destinations
   demo-files DIR                         write the demo exports to DIR
   seed-demo                              load the demo exports when the database is empty`;
 
@@ -53,8 +54,10 @@ async function ingest(files: string[]): Promise<number> {
 }
 
 const detectOptionsSchema = z.object({
-  mode: z.enum(["kql"], { error: "--mode must be kql (the default mode arrives with the corrected detection)" }).default("kql"),
+  mode: z.enum(["default", "kql"], { error: "--mode must be default or kql" }).default("default"),
   json: z.boolean().default(false),
+  lab: z.boolean().optional(),
+  "no-lab": z.boolean().optional(),
   "as-of": z
     .string()
     .refine((value) => value === "newest" || parseIsoTimestamp(value) !== null, { error: "--as-of takes an ISO 8601 time or 'newest'" })
@@ -62,21 +65,40 @@ const detectOptionsSchema = z.object({
 });
 
 async function detect(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { mode: { type: "string" }, json: { type: "boolean" }, "as-of": { type: "string" } } });
+  const { values } = parseArgs({
+    args,
+    options: { mode: { type: "string" }, json: { type: "boolean" }, "as-of": { type: "string" }, lab: { type: "boolean" }, "no-lab": { type: "boolean" } },
+  });
   const options = detectOptionsSchema.parse(values);
   if (options["as-of"] !== undefined) {
     await writeAsOfOverride(options["as-of"] === "newest" ? null : parseIsoTimestamp(options["as-of"])!.text);
   }
+  if (options.lab || options["no-lab"]) {
+    await writeDetectionSettings({ ...(await readDetectionSettings()), labMode: options.lab === true });
+    console.error(`lab mode ${options.lab ? "on" : "off"} (stored in the detection settings)`);
+  }
   const run = await runDetection();
-  const rows = (await listFindings()).map((finding) => finding.row);
-  if (options.json) {
-    console.log(JSON.stringify(rows, null, 2));
-  } else {
-    console.log(`as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${rows.length} finding(s)`);
+  if (options.mode === "kql") {
+    const rows = (await listSeedFindings()).map((item) => item.row);
+    if (options.json) return printJson(rows);
+    console.log(`KQL-compatible mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${rows.length} finding(s)`);
     for (const row of rows) {
       console.log(`${row.BeaconLikely ? "BEACON " : "       "} ${row.DeviceName}  ${row.ProcessName}  connections=${row.ConnectionCount}  avg=${row.AvgIntervalSeconds.toFixed(1)}s  ${row.RemoteIPs.join(" ")}`);
     }
+    return 0;
   }
+  const findings = await listDefaultFindings();
+  if (options.json) return printJson(findings.map((item) => ({ id: item.id, ...item.finding })));
+  console.log(`Default mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${findings.length} finding(s)`);
+  for (const { finding } of findings) {
+    const beacon = finding.beacon ? `beacon=${finding.beacon.score.toFixed(3)}` : "beacon=n/a";
+    console.log(`${finding.severity.padEnd(8)} ${finding.confidence.padEnd(6)} ${finding.process.deviceName}  ${finding.process.processName} (pid ${finding.process.processId})  ${beacon}  ${finding.rules.join(",")}`);
+  }
+  return 0;
+}
+
+function printJson(value: unknown): number {
+  console.log(JSON.stringify(value, null, 2));
   return 0;
 }
 

@@ -37,6 +37,8 @@ interface DemoProcess {
   parentFileName: string;
   parentPid: number;
   createdMs: number;
+  /** Fixed once: every event of the process must carry the same creation time (it is part of its identity). */
+  createdIso: string;
 }
 
 const MINUTE_MS = 60_000;
@@ -97,6 +99,7 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
       parentFileName,
       parentPid: random.int(1000, 30000) * 4,
       createdMs,
+      createdIso: iso(createdMs),
     };
     telemetry.processes.push({
       ...deviceColumns(d, createdMs),
@@ -105,7 +108,7 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
       FolderPath: folderPath,
       ProcessId: process.pid,
       ProcessCommandLine: commandLine,
-      ProcessCreationTime: iso(createdMs),
+      ProcessCreationTime: process.createdIso,
       AccountName: account,
       SHA256: process.sha256,
       InitiatingProcessFileName: parentFileName,
@@ -125,7 +128,7 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
       InitiatingProcessFolderPath: p.folderPath,
       InitiatingProcessId: p.pid,
       InitiatingProcessCommandLine: p.commandLine,
-      InitiatingProcessCreationTime: iso(p.createdMs),
+      InitiatingProcessCreationTime: p.createdIso,
       InitiatingProcessAccountName: p.account,
       InitiatingProcessSHA256: p.sha256,
       InitiatingProcessParentFileName: p.parentFileName,

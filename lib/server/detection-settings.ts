@@ -1,10 +1,12 @@
 import "server-only";
 import { z } from "zod";
+import { DEFAULT_DETECTION_SETTINGS, detectionSettingsSchema, type DetectionSettings } from "../detection/detection-settings";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { prisma } from "./db";
 
 const AS_OF_KEY = "detection.asOf";
 const LAST_RUN_KEY = "detection.lastRun";
+const SETTINGS_KEY = "detection.settings";
 
 export const detectionRunSchema = z.object({
   runId: z.string(),
@@ -12,6 +14,7 @@ export const detectionRunSchema = z.object({
   asOf: z.string().nullable(),
   asOfSource: z.enum(["newest-event", "user"]),
   findings: z.number().int(),
+  seedFindings: z.number().int(),
 });
 export type DetectionRun = z.infer<typeof detectionRunSchema>;
 
@@ -36,4 +39,17 @@ export async function readDetectionRun(): Promise<DetectionRun | null> {
   if (!setting) return null;
   const parsed = detectionRunSchema.safeParse(JSON.parse(setting.value));
   return parsed.success ? parsed.data : null;
+}
+
+/** The stored thresholds, validated on the way back; anything unreadable falls back to the defaults. */
+export async function readDetectionSettings(): Promise<DetectionSettings> {
+  const setting = await prisma.setting.findUnique({ where: { key: SETTINGS_KEY } });
+  if (!setting) return DEFAULT_DETECTION_SETTINGS;
+  const parsed = detectionSettingsSchema.safeParse(JSON.parse(setting.value));
+  return parsed.success ? parsed.data : DEFAULT_DETECTION_SETTINGS;
+}
+
+export async function writeDetectionSettings(settings: DetectionSettings): Promise<void> {
+  const value = JSON.stringify(settings);
+  await prisma.setting.upsert({ where: { key: SETTINGS_KEY }, create: { key: SETTINGS_KEY, value }, update: { value } });
 }

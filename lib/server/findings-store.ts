@@ -1,28 +1,45 @@
 import "server-only";
 import { z } from "zod";
+import type { DefaultEvidenceConnection, DefaultEvidenceLoad, DefaultFinding } from "../detection/default-detection";
 import type { EvidenceConnection, EvidenceLoad, SeedQueryRow } from "../detection/seed-kql-query";
 import { prisma } from "./db";
 
-export interface StoredFinding {
+export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode must be default or kql" });
+export type DetectionMode = z.infer<typeof detectionModeSchema>;
+
+/** A default-mode finding as stored: everything but the evidence lists, plus the mode-difference sentence. */
+export type StoredDefaultFinding = Omit<DefaultFinding, "loads" | "connectionEvents"> & { modeDifference: string };
+
+export interface SeedFindingItem {
   id: string;
   row: SeedQueryRow;
 }
 
-export interface StoredFindingDetail extends StoredFinding {
-  loads: EvidenceLoad[];
-  connections: EvidenceConnection[];
+export interface DefaultFindingItem {
+  id: string;
+  finding: StoredDefaultFinding;
 }
+
+export type FindingDetail =
+  | { mode: "kql"; id: string; row: SeedQueryRow; loads: EvidenceLoad[]; connections: EvidenceConnection[] }
+  | { mode: "default"; id: string; finding: StoredDefaultFinding; loads: DefaultEvidenceLoad[]; connections: DefaultEvidenceConnection[] };
 
 export const findingIdSchema = z.string().regex(/^[0-9a-f]{16}$/, { error: "Not a finding id." });
 
-export async function listFindings(): Promise<StoredFinding[]> {
+export async function listSeedFindings(): Promise<SeedFindingItem[]> {
   const findings = await prisma.finding.findMany({ where: { mode: "kql" }, orderBy: { rank: "asc" } });
   return findings.map((finding) => ({ id: finding.id, row: JSON.parse(finding.row) as SeedQueryRow }));
 }
 
-export async function getFinding(id: string): Promise<StoredFindingDetail | null> {
-  const finding = await prisma.finding.findUnique({ where: { id } });
-  if (!finding) return null;
-  const evidence = JSON.parse(finding.evidence) as { loads: EvidenceLoad[]; connections: EvidenceConnection[] };
-  return { id: finding.id, row: JSON.parse(finding.row) as SeedQueryRow, ...evidence };
+export async function listDefaultFindings(): Promise<DefaultFindingItem[]> {
+  const findings = await prisma.finding.findMany({ where: { mode: "default" }, orderBy: { rank: "asc" } });
+  return findings.map((finding) => ({ id: finding.id, finding: JSON.parse(finding.row) as StoredDefaultFinding }));
+}
+
+export async function getFinding(id: string): Promise<FindingDetail | null> {
+  const stored = await prisma.finding.findUnique({ where: { id } });
+  if (!stored) return null;
+  const evidence = JSON.parse(stored.evidence);
+  if (stored.mode === "kql") return { mode: "kql", id, row: JSON.parse(stored.row), loads: evidence.loads, connections: evidence.connections };
+  return { mode: "default", id, finding: JSON.parse(stored.row), loads: evidence.loads, connections: evidence.connections };
 }

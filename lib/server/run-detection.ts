@@ -1,35 +1,51 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { runSeedQuery, type SeedQueryFinding } from "../detection/seed-kql-query";
+import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
+import { explainModeDifference } from "../detection/explain-mode-difference";
+import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
 import { formatMicros } from "../telemetry/iso-timestamp";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { loadDetectionLists } from "./allowlist-store";
 import { prisma } from "./db";
-import { readAsOfOverride, writeDetectionRun, type DetectionRun } from "./detection-settings";
+import { readAsOfOverride, readDetectionSettings, writeDetectionRun, type DetectionRun } from "./detection-settings";
 
 /**
- * Loads the events, runs the detection engine and replaces the stored findings. Called after
- * every upload and every allowlist or as-of change, so pages only read stored results.
+ * Loads the events, runs both detection modes and replaces the stored findings. Called after
+ * every upload and every allowlist, settings or as-of change, so pages only read stored results.
  */
 export async function runDetection(): Promise<DetectionRun> {
-  const [lists, events, newest, asOfOverride] = await Promise.all([
+  const [lists, settings, stored, newest, asOfOverride] = await Promise.all([
     loadDetectionLists(),
-    prisma.telemetryEvent.findMany({ where: { kind: { in: ["image_load", "network"] } } }),
+    readDetectionSettings(),
+    prisma.telemetryEvent.findMany(),
     prisma.telemetryEvent.aggregate({ _max: { timeUs: true } }),
     readAsOfOverride(),
   ]);
+  const events = stored.map(toTelemetryEvent);
   const asOfUs = asOfOverride ?? newest._max.timeUs;
-  const findings = asOfUs === null ? [] : runSeedQuery(events.map(toTelemetryEvent), { asOfUs, lists });
+  const seedFindings = asOfUs === null ? [] : runSeedQuery(events, { asOfUs, lists });
+  const defaultFindings = asOfUs === null ? [] : runDefaultDetection(events, { asOfUs, lists, settings });
+
+  const seedRowsByGroup = new Map(seedFindings.map((finding) => [groupKeyOfSeedRow(finding.row), finding.row]));
+  const explain = (finding: DefaultFinding) =>
+    explainModeDifference(finding, seedRowsByGroup.get(groupKeyOfDefault(finding)) ?? null, settings);
+
   const run: DetectionRun = {
     runId: randomUUID(),
     finishedAt: new Date().toISOString(),
     asOf: asOfUs === null ? null : formatMicros(asOfUs),
     asOfSource: asOfOverride === null ? "newest-event" : "user",
-    findings: findings.length,
+    findings: defaultFindings.length,
+    seedFindings: seedFindings.length,
   };
   await prisma.$transaction([
-    prisma.finding.deleteMany({ where: { mode: "kql" } }),
-    prisma.finding.createMany({ data: findings.map((finding, rank) => toFindingRecord(finding, rank, run.runId)) }),
+    prisma.finding.deleteMany(),
+    prisma.finding.createMany({
+      data: [
+        ...seedFindings.map((finding, rank) => seedFindingRecord(finding, rank, run.runId)),
+        ...defaultFindings.map((finding, rank) => defaultFindingRecord(finding, explain(finding), rank, run.runId)),
+      ],
+    }),
     writeDetectionRun(run),
   ]);
   return run;
@@ -42,15 +58,24 @@ function toTelemetryEvent(stored: StoredEvent): TelemetryEvent {
   return { ...fields, kind: kind as TelemetryEvent["kind"] };
 }
 
-/** A finding's id is stable across runs: the hash of the columns the query groups by. */
-export function findingId(finding: SeedQueryFinding): string {
-  const { DeviceName, ProcessName, ProcessCmd, AccountName, ProcessSHA256 } = finding.row;
-  return createHash("sha256").update(JSON.stringify([DeviceName, ProcessName, ProcessCmd, AccountName, ProcessSHA256])).digest("hex").slice(0, 16);
+function hashId(parts: unknown[]): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
 }
 
-function toFindingRecord(finding: SeedQueryFinding, rank: number, runId: string) {
+/** The seed query groups by these columns; a default finding maps to the row with the same values. */
+function groupKeyOfSeedRow(row: SeedQueryRow): string {
+  return JSON.stringify([row.DeviceName, row.ProcessName, row.ProcessCmd, row.AccountName, row.ProcessSHA256]);
+}
+
+function groupKeyOfDefault(finding: DefaultFinding): string {
+  const p = finding.process;
+  return JSON.stringify([p.deviceName, p.processName, p.commandLine, p.accountName, p.sha256]);
+}
+
+function seedFindingRecord(finding: SeedQueryFinding, rank: number, runId: string) {
   return {
-    id: findingId(finding),
+    // Stable across runs: the hash of the columns the query groups by.
+    id: hashId(["kql", groupKeyOfSeedRow(finding.row)]),
     mode: "kql",
     rank,
     deviceName: finding.row.DeviceName,
@@ -59,6 +84,22 @@ function toFindingRecord(finding: SeedQueryFinding, rank: number, runId: string)
     connectionCount: finding.row.ConnectionCount,
     row: JSON.stringify(finding.row),
     evidence: JSON.stringify({ loads: finding.loads, connections: finding.connections }),
+    runId,
+  };
+}
+
+function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, rank: number, runId: string) {
+  const { loads, connectionEvents, ...summary } = finding;
+  return {
+    id: hashId(["default", finding.key]),
+    mode: "default",
+    rank,
+    deviceName: finding.process.deviceName,
+    processName: finding.process.processName,
+    beaconLikely: finding.strongBeacon,
+    connectionCount: finding.connections.count,
+    row: JSON.stringify({ ...summary, modeDifference }),
+    evidence: JSON.stringify({ loads, connections: connectionEvents }),
     runId,
   };
 }

@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ConnectionTimeline, IntervalChart } from "@/components/findings/finding-timeline";
-import { Badge } from "@/components/ui/badge";
-import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import { DefaultFindingDetail } from "@/components/findings/default-finding-detail";
+import { SeedFindingDetail } from "@/components/findings/seed-finding-detail";
+import { readDetectionSettings } from "@/lib/server/detection-settings";
 import { findingIdSchema, getFinding } from "@/lib/server/findings-store";
 
 export const dynamic = "force-dynamic";
@@ -12,127 +11,9 @@ export const metadata: Metadata = { title: "Finding" };
 export default async function FindingPage({ params }: { params: Promise<{ id: string }> }) {
   const parsedId = findingIdSchema.safeParse((await params).id);
   if (!parsedId.success) notFound();
-  const finding = await getFinding(parsedId.data);
-  if (!finding) notFound();
-  const { row, loads, connections } = finding;
-
-  const facts: [string, React.ReactNode][] = [
-    ["Device", row.DeviceName],
-    ["Account", row.AccountName || "n/a"],
-    ["Crypto libraries", row.CryptoLibsLoaded.join(", ")],
-    ["Remote IPs", row.RemoteIPs.join(", ")],
-    ["Remote ports", row.RemotePorts.join(", ")],
-    ["ConnectionCount", row.ConnectionCount],
-    ["Distinct connections", connections.length],
-    ["DurationMinutes", row.DurationMinutes],
-    ["AvgIntervalSeconds", formatNumber(row.AvgIntervalSeconds, 2)],
-    ["Bytes sent", formatNumber(row.TotalBytesSent)],
-    ["Bytes received", formatNumber(row.TotalBytesReceived)],
-    ["DataTransferMB", formatNumber(row.DataTransferMB, 2)],
-  ];
-
-  return (
-    <>
-      <p>
-        <Link href="/findings">← All findings</Link>
-      </p>
-      <div className="page-header">
-        <div>
-          <h1>
-            {row.ProcessName || "(unnamed process)"} <span className="muted">on {row.DeviceName}</span>{" "}
-            {row.BeaconLikely ? <Badge tone="danger">Beacon likely</Badge> : <Badge tone="neutral">Beacon not likely</Badge>}
-          </h1>
-          <p>
-            First connection {formatTimestamp(row.FirstConnection)} UTC, last {formatTimestamp(row.LastConnection)} UTC.
-          </p>
-        </div>
-      </div>
-
-      <section className="card" aria-labelledby="context-heading">
-        <h2 id="context-heading" style={{ marginTop: 0 }}>
-          Process context
-        </h2>
-        <dl className="stats">
-          {facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Command line</h3>
-        <pre className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0 }}>
-          {row.ProcessCmd || "(empty)"}
-        </pre>
-        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>SHA256</h3>
-        <code>{row.ProcessSHA256 || "n/a"}</code>
-      </section>
-
-      <h2>Connection timeline</h2>
-      <div className="card">
-        <ConnectionTimeline loads={loads} connections={connections} />
-      </div>
-      <h2>Intervals between connections</h2>
-      <div className="card">
-        <IntervalChart connections={connections} />
-      </div>
-
-      <div className="evidence-grid">
-        <section aria-labelledby="connections-heading">
-          <h2 id="connections-heading">Connections ({connections.length})</h2>
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Time (UTC)</th>
-                  <th scope="col">Remote</th>
-                  <th scope="col" className="num">PID</th>
-                  <th scope="col" className="num">Sent</th>
-                  <th scope="col" className="num">Received</th>
-                  <th scope="col" className="num" title="Rows this connection contributes to the seed query's join">Join pairs</th>
-                </tr>
-              </thead>
-              <tbody>
-                {connections.map((c) => (
-                  <tr key={`${c.eventId}-${c.timeUs}`}>
-                    <td className="mono nowrap">{formatTimestamp(c.timestamp)}</td>
-                    <td className="mono">
-                      {c.remoteIp}:{c.remotePort}
-                    </td>
-                    <td className="num">{c.processId}</td>
-                    <td className="num">{formatNumber(c.sentBytes)}</td>
-                    <td className="num">{formatNumber(c.receivedBytes)}</td>
-                    <td className="num">{c.joinedPairs}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-        <section aria-labelledby="loads-heading">
-          <h2 id="loads-heading">Crypto library loads ({loads.length})</h2>
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Time (UTC)</th>
-                  <th scope="col">Library</th>
-                  <th scope="col" className="num">PID</th>
-                </tr>
-              </thead>
-              <tbody>
-                {loads.map((l) => (
-                  <tr key={`${l.eventId}-${l.timeUs}-${l.cryptoLib}`}>
-                    <td className="mono nowrap">{formatTimestamp(l.timestamp)}</td>
-                    <td className="mono">{l.cryptoLib}</td>
-                    <td className="num">{l.processId}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      </div>
-    </>
-  );
+  const detail = await getFinding(parsedId.data);
+  if (!detail) notFound();
+  if (detail.mode === "kql") return <SeedFindingDetail row={detail.row} loads={detail.loads} connections={detail.connections} />;
+  const settings = await readDetectionSettings();
+  return <DefaultFindingDetail finding={detail.finding} loads={detail.loads} connections={detail.connections} settings={settings} />;
 }

@@ -9,7 +9,7 @@ import { DataTable, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
-export interface FindingListItem {
+export interface SeedFindingListItem {
   id: string;
   row: SeedQueryRow;
 }
@@ -50,7 +50,7 @@ const columns: ColumnDef<Row, unknown>[] = [
   { accessorKey: "BeaconLikelyText", header: "Beacon", enableGlobalFilter: false },
 ];
 
-export function FindingsTable({ findings }: { findings: FindingListItem[] }) {
+export function SeedFindingsTable({ findings }: { findings: SeedFindingListItem[] }) {
   const data = useMemo<Row[]>(
     () => findings.map(({ id, row }) => ({ ...row, id, BeaconLikelyText: row.BeaconLikely ? "yes" : "no" })),
     [findings],
@@ -80,7 +80,7 @@ export function FindingsTable({ findings }: { findings: FindingListItem[] }) {
       noun="finding"
       facets={facets}
       searchLabel="Search findings"
-      caption="Flagged processes"
+      caption="Flagged processes (seed KQL mode)"
       emptyMessage={
         <>
           No findings. <Link href="/upload">Upload Defender exports</Link> or check the <Link href="/allowlists">allowlists</Link>.

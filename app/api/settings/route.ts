@@ -1,0 +1,24 @@
+import { NextResponse } from "next/server";
+import { detectionSettingsSchema } from "@/lib/detection/detection-settings";
+import { readDetectionSettings, writeDetectionSettings } from "@/lib/server/detection-settings";
+import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
+import { runDetection } from "@/lib/server/run-detection";
+
+export async function GET() {
+  try {
+    return NextResponse.json(await readDetectionSettings());
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
+
+/** Replaces the detection settings (missing fields take their defaults) and reruns detection. */
+export async function PUT(request: Request) {
+  try {
+    const settings = detectionSettingsSchema.parse(await readJsonBody(request));
+    await writeDetectionSettings(settings);
+    return NextResponse.json({ settings, detection: await runDetection() });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

@@ -1,0 +1,239 @@
+import Link from "next/link";
+import { ConnectionTimeline, IntervalChart } from "@/components/findings/finding-timeline";
+import { ConfidenceText, SeverityBadge } from "@/components/findings/severity-badge";
+import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import { RULE_LABELS, formatSeconds, type DefaultEvidenceConnection, type DefaultEvidenceLoad } from "@/lib/detection/default-detection";
+import type { DetectionSettings } from "@/lib/detection/detection-settings";
+import type { StoredDefaultFinding } from "@/lib/server/findings-store";
+
+/** Rows beyond this are summarised rather than rendered: a day of 5 s beacons is 17,000 rows. */
+const MAX_TABLE_ROWS = 500;
+
+const score = (value: number | null) => (value === null ? "n/a" : value.toFixed(3));
+
+interface Props {
+  finding: StoredDefaultFinding;
+  loads: DefaultEvidenceLoad[];
+  connections: DefaultEvidenceConnection[];
+  settings: DetectionSettings;
+}
+
+export function DefaultFindingDetail({ finding, loads, connections, settings }: Props) {
+  const { process } = finding;
+  const facts: [string, React.ReactNode][] = [
+    ["Device", process.deviceName],
+    ["PID", process.processId],
+    ["Created", process.processCreationTime ? `${formatTimestamp(process.processCreationTime)} UTC` : "unknown"],
+    ["Account", process.accountName || "n/a"],
+    ["Parent", finding.parent ? `${finding.parent.fileName}${finding.parent.processId === null ? "" : ` (pid ${finding.parent.processId})`}` : "unknown"],
+    ["Grandparent", finding.grandparent?.fileName ?? "unknown"],
+    ["Crypto libraries", finding.cryptoLibsLoaded.length > 0 ? finding.cryptoLibsLoaded.join(", ") : "none loaded"],
+    ["Connections", finding.connections.count],
+    ["Bytes sent", formatNumber(finding.connections.bytesSent)],
+    ["Bytes received", formatNumber(finding.connections.bytesReceived)],
+  ];
+
+  return (
+    <>
+      <p>
+        <Link href="/findings">← All findings</Link>
+      </p>
+      <div className="page-header">
+        <div>
+          <h1>
+            {process.processName || "(unnamed process)"} <span className="muted">on {process.deviceName}</span> <SeverityBadge severity={finding.severity} />{" "}
+            <ConfidenceText confidence={finding.confidence} />
+          </h1>
+          <p>
+            Rules: {finding.rules.map((rule) => RULE_LABELS[rule]).join("; ")}. First connection {formatTimestamp(finding.connections.firstConnection)} UTC, last{" "}
+            {formatTimestamp(finding.connections.lastConnection)} UTC.
+          </p>
+        </div>
+      </div>
+
+      <section className="notice" aria-labelledby="mode-difference-heading">
+        <h2 id="mode-difference-heading" style={{ margin: "0 0 4px" }}>
+          Compared with the seed query
+        </h2>
+        <p style={{ margin: 0 }} data-testid="mode-difference">
+          {finding.modeDifference}
+        </p>
+      </section>
+
+      <section className="card" aria-labelledby="reasons-heading">
+        <h2 id="reasons-heading" style={{ marginTop: 0 }}>
+          Why it was flagged
+        </h2>
+        <ul className="reasons">
+          {finding.reasons.map((reason, index) => (
+            <li key={index}>
+              {reason.text} <span className="muted">(events {reason.eventIds.length > 0 ? reason.eventIds.slice(0, 8).join(", ") + (reason.eventIds.length > 8 ? ", …" : "") : "n/a"})</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <h2>Beacon score breakdown</h2>
+      <div className="table-scroll">
+        <table aria-label="Beacon scores per destination">
+          <thead>
+            <tr>
+              <th scope="col">Destination</th>
+              <th scope="col">Address</th>
+              <th scope="col" className="num">Connections</th>
+              <th scope="col" className="num">Score</th>
+              <th scope="col" className="num">Timestamp</th>
+              <th scope="col" className="num">Data size</th>
+              <th scope="col" className="num">Histogram</th>
+              <th scope="col" className="num">Duration</th>
+              <th scope="col" className="num">Periodicity</th>
+              <th scope="col" className="num">Median interval</th>
+              <th scope="col" className="num">Jitter (MAD)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {finding.connections.destinations.map((d) => (
+              <tr key={`${d.remoteIp}:${d.remotePort}`}>
+                <td className="mono">
+                  {d.remoteIp}:{d.remotePort}
+                </td>
+                <td>{d.addressClass}</td>
+                <td className="num">{d.connections}</td>
+                <td className="num">
+                  <strong>{score(d.beacon.score)}</strong>
+                </td>
+                <td className="num">{score(d.beacon.timestampScore)}</td>
+                <td className="num">{score(d.beacon.dataSizeScore)}</td>
+                <td className="num">{score(d.beacon.histogramScore)}</td>
+                <td className="num">{score(d.beacon.durationScore)}</td>
+                <td className="num">{score(d.beacon.periodicity)}</td>
+                <td className="num">{d.beacon.medianIntervalSeconds === null ? "n/a" : formatSeconds(d.beacon.medianIntervalSeconds)}</td>
+                <td className="num">{d.beacon.intervalMadSeconds === null ? "n/a" : formatSeconds(d.beacon.intervalMadSeconds)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="formula">
+        Score = mean of the components that exist (RITA v5): timestamp = (Bowley skew score + MAD score) / 2 over the sorted non-zero intervals;
+        data size = the same over bytes per connection; histogram = max(1 − CV of 24 bins, bimodal fit); duration = max(coverage of the
+        lookback, longest run of active hours / 12). Periodicity is reported beside them, not in the score. Strong beacon: at least {settings.beaconMinConnections} connections, and a score ≥ {settings.beaconScoreThreshold}, or a timestamp
+        score and a periodicity both ≥ {settings.beaconScoreThreshold} (regular while it lasts, however short the session).
+      </p>
+
+      <section className="card" aria-labelledby="context-heading">
+        <h2 id="context-heading" style={{ marginTop: 0 }}>
+          Process context
+        </h2>
+        <dl className="stats">
+          {facts.map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Command line</h3>
+        <pre className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0 }}>
+          {process.commandLine || "(empty)"}
+        </pre>
+        {finding.parent?.commandLine && (
+          <>
+            <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Parent command line</h3>
+            <pre className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0 }}>
+              {finding.parent.commandLine}
+            </pre>
+          </>
+        )}
+        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Indicators</h3>
+        {finding.commandLineIndicators.length + finding.lineageFlags.length === 0 ? (
+          <p className="muted" style={{ margin: 0 }}>
+            No command-line or lineage indicator.
+          </p>
+        ) : (
+          <ul className="reasons">
+            {finding.commandLineIndicators.map((indicator) => (
+              <li key={indicator.id}>
+                {indicator.label}: <code>{indicator.evidence}</code>
+              </li>
+            ))}
+            {finding.lineageFlags.map((flag) => (
+              <li key={flag.id}>
+                {flag.label}: {flag.detail}
+              </li>
+            ))}
+          </ul>
+        )}
+        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>SHA256</h3>
+        <code>{process.sha256 || "n/a"}</code>
+      </section>
+
+      <h2>Connection timeline</h2>
+      <div className="card">
+        <ConnectionTimeline loads={loads} connections={connections} />
+      </div>
+      <h2>Intervals between connections</h2>
+      <div className="card">
+        <IntervalChart connections={connections} />
+      </div>
+
+      <div className="evidence-grid">
+        <section aria-labelledby="connections-heading">
+          <h2 id="connections-heading">Connections ({connections.length})</h2>
+          {connections.length > MAX_TABLE_ROWS && <p className="muted">Showing the first {MAX_TABLE_ROWS}; all of them are in the charts and the JSON export.</p>}
+          <div className="table-scroll scroll-y" tabIndex={0} aria-label="Connections table">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Time (UTC)</th>
+                  <th scope="col">Remote</th>
+                  <th scope="col" className="num">Sent</th>
+                  <th scope="col" className="num">Received</th>
+                  <th scope="col" title="Within the seed query's 15-minute window after a crypto load">Seed window</th>
+                </tr>
+              </thead>
+              <tbody>
+                {connections.slice(0, MAX_TABLE_ROWS).map((c) => (
+                  <tr key={`${c.eventId}-${c.timeUs}`}>
+                    <td className="mono nowrap">{formatTimestamp(c.timestamp)}</td>
+                    <td className="mono">
+                      {c.remoteIp}:{c.remotePort}
+                    </td>
+                    <td className="num">{formatNumber(c.sentBytes)}</td>
+                    <td className="num">{formatNumber(c.receivedBytes)}</td>
+                    <td>{c.inSeedWindow ? "yes" : ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section aria-labelledby="loads-heading">
+          <h2 id="loads-heading">Crypto library loads ({loads.length})</h2>
+          {loads.length === 0 ? (
+            <p className="muted">None: this process loaded no crypto library in the lookback.</p>
+          ) : (
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Time (UTC)</th>
+                    <th scope="col">Library</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {loads.map((l) => (
+                    <tr key={`${l.eventId}-${l.timeUs}-${l.cryptoLib}`}>
+                      <td className="mono nowrap">{formatTimestamp(l.timestamp)}</td>
+                      <td className="mono">{l.cryptoLib}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

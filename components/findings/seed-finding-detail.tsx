@@ -1,0 +1,129 @@
+import Link from "next/link";
+import { ConnectionTimeline, IntervalChart } from "@/components/findings/finding-timeline";
+import { Badge } from "@/components/ui/badge";
+import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import type { EvidenceConnection, EvidenceLoad, SeedQueryRow } from "@/lib/detection/seed-kql-query";
+
+/** A finding of the KQL-compatible mode: the seed query's row and the join's evidence. */
+export function SeedFindingDetail({ row, loads, connections }: { row: SeedQueryRow; loads: EvidenceLoad[]; connections: EvidenceConnection[] }) {
+
+  const facts: [string, React.ReactNode][] = [
+    ["Device", row.DeviceName],
+    ["Account", row.AccountName || "n/a"],
+    ["Crypto libraries", row.CryptoLibsLoaded.join(", ")],
+    ["Remote IPs", row.RemoteIPs.join(", ")],
+    ["Remote ports", row.RemotePorts.join(", ")],
+    ["ConnectionCount", row.ConnectionCount],
+    ["Distinct connections", connections.length],
+    ["DurationMinutes", row.DurationMinutes],
+    ["AvgIntervalSeconds", formatNumber(row.AvgIntervalSeconds, 2)],
+    ["Bytes sent", formatNumber(row.TotalBytesSent)],
+    ["Bytes received", formatNumber(row.TotalBytesReceived)],
+    ["DataTransferMB", formatNumber(row.DataTransferMB, 2)],
+  ];
+
+  return (
+    <>
+      <p>
+        <Link href="/findings?mode=kql">← Seed KQL findings</Link>
+      </p>
+      <div className="page-header">
+        <div>
+          <h1>
+            {row.ProcessName || "(unnamed process)"} <span className="muted">on {row.DeviceName}</span>{" "}
+            {row.BeaconLikely ? <Badge tone="danger">Beacon likely</Badge> : <Badge tone="neutral">Beacon not likely</Badge>}
+          </h1>
+          <p>
+            First connection {formatTimestamp(row.FirstConnection)} UTC, last {formatTimestamp(row.LastConnection)} UTC.
+          </p>
+        </div>
+      </div>
+
+      <section className="card" aria-labelledby="context-heading">
+        <h2 id="context-heading" style={{ marginTop: 0 }}>
+          Process context
+        </h2>
+        <dl className="stats">
+          {facts.map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Command line</h3>
+        <pre className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0 }}>
+          {row.ProcessCmd || "(empty)"}
+        </pre>
+        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>SHA256</h3>
+        <code>{row.ProcessSHA256 || "n/a"}</code>
+      </section>
+
+      <h2>Connection timeline</h2>
+      <div className="card">
+        <ConnectionTimeline loads={loads} connections={connections} />
+      </div>
+      <h2>Intervals between connections</h2>
+      <div className="card">
+        <IntervalChart connections={connections} />
+      </div>
+
+      <div className="evidence-grid">
+        <section aria-labelledby="connections-heading">
+          <h2 id="connections-heading">Connections ({connections.length})</h2>
+          <div className="table-scroll scroll-y" tabIndex={0} aria-label="Connections table">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Time (UTC)</th>
+                  <th scope="col">Remote</th>
+                  <th scope="col" className="num">PID</th>
+                  <th scope="col" className="num">Sent</th>
+                  <th scope="col" className="num">Received</th>
+                  <th scope="col" className="num" title="Rows this connection contributes to the seed query's join">Join pairs</th>
+                </tr>
+              </thead>
+              <tbody>
+                {connections.map((c) => (
+                  <tr key={`${c.eventId}-${c.timeUs}`}>
+                    <td className="mono nowrap">{formatTimestamp(c.timestamp)}</td>
+                    <td className="mono">
+                      {c.remoteIp}:{c.remotePort}
+                    </td>
+                    <td className="num">{c.processId}</td>
+                    <td className="num">{formatNumber(c.sentBytes)}</td>
+                    <td className="num">{formatNumber(c.receivedBytes)}</td>
+                    <td className="num">{c.joinedPairs}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section aria-labelledby="loads-heading">
+          <h2 id="loads-heading">Crypto library loads ({loads.length})</h2>
+          <div className="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Time (UTC)</th>
+                  <th scope="col">Library</th>
+                  <th scope="col" className="num">PID</th>
+                </tr>
+              </thead>
+              <tbody>
+                {loads.map((l) => (
+                  <tr key={`${l.eventId}-${l.timeUs}-${l.cryptoLib}`}>
+                    <td className="mono nowrap">{formatTimestamp(l.timestamp)}</td>
+                    <td className="mono">{l.cryptoLib}</td>
+                    <td className="num">{l.processId}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      </div>
+    </>
+  );
+}

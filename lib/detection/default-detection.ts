@@ -1,0 +1,459 @@
+/**
+ * The default detection mode: the seed query's idea with its flaws fixed, plus rules for what
+ * its own test plan exercises and it cannot see.
+ *
+ * - A process is device + PID + creation time (PIDs are reused), not device + PID.
+ * - Each connection counts once, however many crypto DLLs were loaded.
+ * - Intervals come from real timestamps, never whole minutes.
+ * - The load-then-connect correlation only qualifies a process; its beaconing is scored over
+ *   all of its outbound connections in the lookback (RITA-style, per destination).
+ *
+ * Pure: events, lists, settings and the as-of instant are arguments.
+ */
+import { remoteAddressClass } from "../telemetry/classify-remote-address";
+import { MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, parseIsoTimestamp } from "../telemetry/iso-timestamp";
+import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import { scoreBeaconSeries, type BeaconScore } from "./beacon-score";
+import { findCommandLineIndicators, type CommandLineIndicator } from "./command-line-indicators";
+import type { DetectionLists } from "./detection-lists";
+import type { DetectionSettings } from "./detection-settings";
+import { caseInsensitiveSet, sumKnown } from "./kusto-functions";
+import { assessLineage, type LineageFlag, type LineageProcess } from "./process-lineage";
+
+export type RuleId = "crypto-load-then-connect" | "beacon-only" | "openssl-then-network";
+
+export const RULE_LABELS: Record<RuleId, string> = {
+  "crypto-load-then-connect": "Crypto DLL load, then outbound connection on a non-standard port",
+  "beacon-only": "Strong beacon from a non-browser process (no DLL load needed)",
+  "openssl-then-network": "openssl enc followed by a network tool connecting out",
+};
+
+export type Severity = "low" | "medium" | "high" | "critical";
+export type Confidence = "low" | "medium" | "high";
+
+export interface ProcessIdentity {
+  deviceName: string;
+  deviceId: string | null;
+  processName: string;
+  processId: number;
+  /** Defender's InitiatingProcessCreationTime; null when the source lacks it (identity is then device + PID). */
+  processCreationTime: string | null;
+  commandLine: string;
+  accountName: string;
+  sha256: string;
+  folderPath: string | null;
+}
+
+export interface RelatedProcess {
+  fileName: string;
+  processId: number | null;
+  commandLine: string | null;
+}
+
+export interface FindingReason {
+  kind: RuleId | "beacon" | "command-line" | "lineage";
+  text: string;
+  /** The stored events behind the reason (capped, in time order). */
+  eventIds: number[];
+}
+
+export interface DestinationSummary {
+  remoteIp: string;
+  remotePort: number;
+  addressClass: string;
+  connections: number;
+  firstConnection: string;
+  lastConnection: string;
+  bytesSent: number | null;
+  bytesReceived: number | null;
+  beacon: BeaconScore;
+}
+
+export interface DefaultEvidenceLoad {
+  eventId: number | null;
+  timestamp: string;
+  timeUs: number;
+  cryptoLib: string;
+}
+
+export interface DefaultEvidenceConnection {
+  eventId: number | null;
+  timestamp: string;
+  timeUs: number;
+  remoteIp: string;
+  remotePort: number;
+  sentBytes: number | null;
+  receivedBytes: number | null;
+  /** Whether the seed query's 15-minute window after a crypto load would see it. */
+  inSeedWindow: boolean;
+}
+
+export interface DefaultFinding {
+  /** Stable key of the process identity. */
+  key: string;
+  process: ProcessIdentity;
+  parent: RelatedProcess | null;
+  grandparent: RelatedProcess | null;
+  rules: RuleId[];
+  severity: Severity;
+  confidence: Confidence;
+  reasons: FindingReason[];
+  cryptoLibsLoaded: string[];
+  commandLineIndicators: CommandLineIndicator[];
+  lineageFlags: LineageFlag[];
+  connections: {
+    count: number;
+    /** Distinct connections the seed query's windows would summarise (public, non-standard port, within the window of a load). */
+    inSeedWindow: number;
+    firstConnection: string;
+    lastConnection: string;
+    bytesSent: number | null;
+    bytesReceived: number | null;
+    destinations: DestinationSummary[];
+  };
+  /** The process's strongest destination series. */
+  beacon: (BeaconScore & { remoteIp: string; remotePort: number }) | null;
+  /** Whether any destination series is a strong beacon (see isStrongBeacon). */
+  strongBeacon: boolean;
+  loads: DefaultEvidenceLoad[];
+  connectionEvents: DefaultEvidenceConnection[];
+}
+
+export interface DefaultDetectionOptions {
+  asOfUs: number;
+  lists: DetectionLists;
+  settings: DetectionSettings;
+}
+
+const NETWORK_TOOLS = caseInsensitiveSet(["nc", "ncat", "netcat", "socat", "curl", "wget", "nc.exe", "ncat.exe", "socat.exe", "curl.exe", "wget.exe"]);
+const OPENSSL = caseInsensitiveSet(["openssl", "openssl.exe"]);
+const MAX_REASON_EVENTS = 50;
+
+interface ProcessActivity {
+  identity: ProcessIdentity;
+  parentFileName: string | null;
+  parentProcessId: number | null;
+  loads: TelemetryEvent[];
+  connections: TelemetryEvent[];
+}
+
+export function runDefaultDetection(events: readonly TelemetryEvent[], options: DefaultDetectionOptions): DefaultFinding[] {
+  const { asOfUs, lists, settings } = options;
+  const fromUs = asOfUs - settings.lookbackHours * MICROS_PER_HOUR;
+  const inLookback = (event: TelemetryEvent) => event.timeUs > fromUs && event.timeUs <= asOfUs;
+  const cryptoLibraries = caseInsensitiveSet(lists.cryptoLibraries);
+  const excluded = caseInsensitiveSet([...lists.excludedSystemProcesses, ...lists.excludedBrowsers]);
+  const standardPorts = new Set(lists.standardPorts);
+  const allowedClasses = new Set(settings.labMode ? ["Public", "Private", "Loopback"] : ["Public"]);
+
+  const activities = new Map<string, ProcessActivity>();
+  const processCreations: TelemetryEvent[] = [];
+  for (const event of events) {
+    if (event.kind === "process") {
+      processCreations.push(event);
+      continue;
+    }
+    if (!inLookback(event) || event.initiatingProcessId === null || excluded.has(event.initiatingProcessFileName)) continue;
+    const isCryptoLoad = event.kind === "image_load" && cryptoLibraries.has(event.fileName);
+    const isOutbound =
+      event.kind === "network" &&
+      event.actionType === "ConnectionSuccess" &&
+      event.remoteIp !== null &&
+      event.remotePort !== null &&
+      allowedClasses.has(remoteAddressClass(event.remoteIpType, event.remoteIp));
+    if (!isCryptoLoad && !isOutbound) continue;
+    const activity = activityFor(activities, event);
+    (isCryptoLoad ? activity.loads : activity.connections).push(event);
+  }
+
+  const creationIndex = indexProcessCreations(processCreations);
+  const windowUs = settings.correlationWindowMinutes * MICROS_PER_MINUTE;
+  const findings: DefaultFinding[] = [];
+  for (const activity of activities.values()) {
+    if (activity.connections.length === 0) continue;
+    activity.loads.sort(byTime);
+    activity.connections.sort(byTime);
+    const finding = assessProcess(activity, { windowUs, standardPorts, settings, fromUs, asOfUs, creationIndex, processCreations });
+    if (finding) findings.push(finding);
+  }
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
+      CONFIDENCE_ORDER[b.confidence] - CONFIDENCE_ORDER[a.confidence] ||
+      // More independent reasons first: a C2 with indicators outranks a noisy updater at equal severity.
+      b.reasons.length - a.reasons.length ||
+      (b.beacon?.score ?? 0) - (a.beacon?.score ?? 0) ||
+      a.process.deviceName.localeCompare(b.process.deviceName) ||
+      a.process.processName.localeCompare(b.process.processName) ||
+      a.process.processId - b.process.processId,
+  );
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
+const SEVERITIES: Severity[] = ["low", "medium", "high", "critical"];
+
+function byTime(a: TelemetryEvent, b: TelemetryEvent) {
+  return a.timeUs - b.timeUs;
+}
+
+/** Creation times are compared as normalised text, so 7-digit and trimmed spellings agree. */
+function normalizedTime(text: string | null): string | null {
+  if (!text) return null;
+  return parseIsoTimestamp(text)?.text ?? text;
+}
+
+export function processKey(deviceName: string, processId: number, creationTime: string | null): string {
+  return `${deviceName}\u0000${processId}\u0000${normalizedTime(creationTime) ?? ""}`;
+}
+
+function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryEvent): ProcessActivity {
+  const processId = event.initiatingProcessId as number;
+  const key = processKey(event.deviceName, processId, event.initiatingProcessCreationTime);
+  let activity = activities.get(key);
+  if (!activity) {
+    activity = {
+      identity: {
+        deviceName: event.deviceName,
+        deviceId: event.deviceId,
+        processName: event.initiatingProcessFileName ?? "",
+        processId,
+        processCreationTime: normalizedTime(event.initiatingProcessCreationTime),
+        commandLine: event.initiatingProcessCommandLine ?? "",
+        accountName: event.initiatingProcessAccountName ?? "",
+        sha256: event.initiatingProcessSHA256 ?? "",
+        folderPath: event.initiatingProcessFolderPath,
+      },
+      parentFileName: event.initiatingProcessParentFileName,
+      parentProcessId: event.initiatingProcessParentId,
+      loads: [],
+      connections: [],
+    };
+    activities.set(key, activity);
+  }
+  return activity;
+}
+
+type CreationIndex = Map<string, TelemetryEvent[]>;
+
+/** Process-creation events by device + PID of the created process, newest last. */
+function indexProcessCreations(creations: TelemetryEvent[]): CreationIndex {
+  const index: CreationIndex = new Map();
+  for (const event of creations) {
+    if (event.processId === null) continue;
+    const key = `${event.deviceName}\u0000${event.processId}`;
+    index.set(key, [...(index.get(key) ?? []), event]);
+  }
+  for (const list of index.values()) list.sort(byTime);
+  return index;
+}
+
+/** The creation event of a process: exact creation time when known, else the latest one before `beforeUs`. */
+function findCreation(index: CreationIndex, deviceName: string, processId: number | null, creationTime: string | null, beforeUs: number): TelemetryEvent | null {
+  if (processId === null) return null;
+  const candidates = index.get(`${deviceName}\u0000${processId}`) ?? [];
+  if (creationTime) {
+    const exact = candidates.find((event) => normalizedTime(event.processCreationTime) === creationTime);
+    if (exact) return exact;
+  }
+  return candidates.filter((event) => event.timeUs <= beforeUs).at(-1) ?? null;
+}
+
+interface AssessContext {
+  windowUs: number;
+  standardPorts: Set<number>;
+  settings: DetectionSettings;
+  fromUs: number;
+  asOfUs: number;
+  creationIndex: CreationIndex;
+  processCreations: TelemetryEvent[];
+}
+
+function assessProcess(activity: ProcessActivity, context: AssessContext): DefaultFinding | null {
+  const { identity, loads, connections } = activity;
+  const { settings, windowUs, standardPorts } = context;
+  const reasons: FindingReason[] = [];
+  const rules: RuleId[] = [];
+
+  // Rule 1, corrected seed: a connection to a non-standard port within the window after a load.
+  const inSeedWindow = new Set<TelemetryEvent>();
+  for (const connection of connections) {
+    if (standardPorts.has(connection.remotePort as number)) continue;
+    if (loads.some((load) => connection.timeUs >= load.timeUs && connection.timeUs <= load.timeUs + windowUs)) inSeedWindow.add(connection);
+  }
+  const cryptoLibsLoaded = [...new Set(loads.map((load) => load.fileName ?? ""))];
+  if (inSeedWindow.size > 0) {
+    rules.push("crypto-load-then-connect");
+    const first = [...inSeedWindow][0];
+    const lastLoadBefore = loads.filter((load) => load.timeUs <= first.timeUs).at(-1)!;
+    reasons.push({
+      kind: "crypto-load-then-connect",
+      text: `Loaded ${cryptoLibsLoaded.join(", ")}, then connected to ${first.remoteIp}:${first.remotePort} (non-standard port) ${formatSeconds((first.timeUs - lastLoadBefore.timeUs) / MICROS_PER_SECOND)} later; ${inSeedWindow.size} connection(s) within ${settings.correlationWindowMinutes} min of a load.`,
+      eventIds: ids([...loads, ...inSeedWindow]),
+    });
+  }
+
+  // Beaconing over all outbound connections of the process, per destination.
+  const destinations = summarizeDestinations(connections, context);
+  const strongest = destinations.reduce<DestinationSummary | null>((best, d) => (best === null || d.beacon.score > best.beacon.score ? d : best), null);
+  const strongBeacons = destinations.filter((d) => isStrongBeacon(d.beacon, settings));
+  for (const destination of strongBeacons) {
+    reasons.push({
+      kind: "beacon",
+      text: `Beacon to ${destination.remoteIp}:${destination.remotePort}: score ${destination.beacon.score.toFixed(3)} over ${destination.connections} connections, median interval ${formatSeconds(destination.beacon.medianIntervalSeconds ?? 0)}, jitter (MAD) ${formatSeconds(destination.beacon.intervalMadSeconds ?? 0)}.`,
+      eventIds: ids(connections.filter((c) => c.remoteIp === destination.remoteIp && c.remotePort === destination.remotePort)),
+    });
+  }
+  if (strongBeacons.length > 0) rules.push("beacon-only");
+
+  // Process context: lineage and command line.
+  const creation = findCreation(context.creationIndex, identity.deviceName, identity.processId, identity.processCreationTime, connections[0].timeUs);
+  const parent: RelatedProcess | null = creation
+    ? { fileName: creation.initiatingProcessFileName ?? "", processId: creation.initiatingProcessId, commandLine: creation.initiatingProcessCommandLine }
+    : activity.parentFileName
+      ? { fileName: activity.parentFileName, processId: activity.parentProcessId, commandLine: null }
+      : null;
+  const parentCreation = creation ? findCreation(context.creationIndex, identity.deviceName, creation.initiatingProcessId, normalizedTime(creation.initiatingProcessCreationTime), creation.timeUs) : null;
+  const grandparentName = creation?.initiatingProcessParentFileName ?? parentCreation?.initiatingProcessFileName ?? null;
+  const grandparent: RelatedProcess | null = grandparentName
+    ? { fileName: grandparentName, processId: creation?.initiatingProcessParentId ?? parentCreation?.initiatingProcessId ?? null, commandLine: parentCreation?.initiatingProcessCommandLine ?? null }
+    : null;
+  const lineageFlags = assessLineage(
+    { fileName: identity.processName, folderPath: identity.folderPath ?? creation?.folderPath ?? null, commandLine: identity.commandLine },
+    parent ? lineageOf(parent, parentCreation) : null,
+    grandparent ? { fileName: grandparent.fileName, folderPath: null, commandLine: grandparent.commandLine } : null,
+  );
+  const contextEventIds = ids(creation ? [creation] : connections.slice(0, 1));
+  for (const flag of lineageFlags) reasons.push({ kind: "lineage", text: `${flag.label}: ${flag.detail}`, eventIds: contextEventIds });
+  const commandLineIndicators = findCommandLineIndicators(identity.commandLine);
+  for (const indicator of commandLineIndicators) reasons.push({ kind: "command-line", text: `Command line: ${indicator.label} (${indicator.evidence})`, eventIds: contextEventIds });
+
+  // Rule 3 (Linux, Atomic test 4): openssl enc shortly before a network tool connects out.
+  if (NETWORK_TOOLS.has(identity.processName)) {
+    const opensslRun = findOpensslBefore(context.processCreations, identity.deviceName, connections[0].timeUs, context.settings.opensslWindowSeconds * MICROS_PER_SECOND);
+    if (opensslRun) {
+      rules.push("openssl-then-network");
+      reasons.push({
+        kind: "openssl-then-network",
+        text: `${opensslRun.processCommandLine ?? "openssl enc"} ran ${formatSeconds((connections[0].timeUs - opensslRun.timeUs) / MICROS_PER_SECOND)} before ${identity.processName} connected to ${connections[0].remoteIp}:${connections[0].remotePort}.`,
+        eventIds: ids([opensslRun, connections[0]]),
+      });
+    }
+  }
+
+  if (rules.length === 0) return null;
+  const orderedRules = (Object.keys(RULE_LABELS) as RuleId[]).filter((rule) => rules.includes(rule));
+  return {
+    key: processKey(identity.deviceName, identity.processId, identity.processCreationTime),
+    process: identity,
+    parent,
+    grandparent,
+    rules: orderedRules,
+    ...rate(orderedRules, strongBeacons.length > 0, commandLineIndicators.length, lineageFlags.length),
+    reasons,
+    cryptoLibsLoaded,
+    commandLineIndicators,
+    lineageFlags,
+    connections: {
+      count: connections.length,
+      inSeedWindow: [...inSeedWindow].filter((c) => remoteAddressClass(c.remoteIpType, c.remoteIp) === "Public").length,
+      firstConnection: connections[0].timestamp,
+      lastConnection: connections[connections.length - 1].timestamp,
+      bytesSent: sumKnown(connections.map((c) => c.sentBytes)),
+      bytesReceived: sumKnown(connections.map((c) => c.receivedBytes)),
+      destinations,
+    },
+    beacon: strongest ? { ...strongest.beacon, remoteIp: strongest.remoteIp, remotePort: strongest.remotePort } : null,
+    strongBeacon: strongBeacons.length > 0,
+    loads: loads.map((load) => ({ eventId: load.id ?? null, timestamp: load.timestamp, timeUs: load.timeUs, cryptoLib: load.fileName ?? "" })),
+    connectionEvents: connections.map((c) => ({
+      eventId: c.id ?? null,
+      timestamp: c.timestamp,
+      timeUs: c.timeUs,
+      remoteIp: c.remoteIp as string,
+      remotePort: c.remotePort as number,
+      sentBytes: c.sentBytes,
+      receivedBytes: c.receivedBytes,
+      inSeedWindow: inSeedWindow.has(c),
+    })),
+  };
+}
+
+/**
+ * A strong beacon: RITA's combined score at the threshold, or a series that is regular while it
+ * lasts (timestamp score and periodicity both at the threshold). RITA's histogram and duration
+ * scores judge persistence over the whole lookback, so a C2 session of a few hours scores low on
+ * them however clockwork it is; the second arm keeps such sessions.
+ */
+export function isStrongBeacon(beacon: BeaconScore, settings: Pick<DetectionSettings, "beaconScoreThreshold" | "beaconMinConnections">): boolean {
+  if (beacon.connections < settings.beaconMinConnections) return false;
+  if (beacon.score >= settings.beaconScoreThreshold) return true;
+  return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold;
+}
+
+function lineageOf(parent: RelatedProcess, creation: TelemetryEvent | null): LineageProcess {
+  return { fileName: parent.fileName, folderPath: creation?.folderPath ?? null, commandLine: parent.commandLine };
+}
+
+function findOpensslBefore(creations: TelemetryEvent[], deviceName: string, connectionUs: number, windowUs: number): TelemetryEvent | null {
+  const runs = creations.filter(
+    (event) =>
+      event.deviceName === deviceName &&
+      OPENSSL.has(event.fileName) &&
+      /\benc\s+-\w/i.test(event.processCommandLine ?? "") &&
+      event.timeUs <= connectionUs &&
+      connectionUs - event.timeUs <= windowUs,
+  );
+  return runs.at(-1) ?? null;
+}
+
+function summarizeDestinations(connections: TelemetryEvent[], context: AssessContext): DestinationSummary[] {
+  const series = new Map<string, TelemetryEvent[]>();
+  for (const connection of connections) {
+    const key = `${connection.remoteIp}\u0000${connection.remotePort}`;
+    series.set(key, [...(series.get(key) ?? []), connection]);
+  }
+  const range: [number, number] = [context.fromUs / MICROS_PER_SECOND, context.asOfUs / MICROS_PER_SECOND];
+  return [...series.values()]
+    .map((list) => ({
+      remoteIp: list[0].remoteIp as string,
+      remotePort: list[0].remotePort as number,
+      addressClass: remoteAddressClass(list[0].remoteIpType, list[0].remoteIp),
+      connections: list.length,
+      firstConnection: list[0].timestamp,
+      lastConnection: list[list.length - 1].timestamp,
+      bytesSent: sumKnown(list.map((c) => c.sentBytes)),
+      bytesReceived: sumKnown(list.map((c) => c.receivedBytes)),
+      beacon: scoreBeaconSeries({
+        timestampsSeconds: list.map((c) => c.timeUs / MICROS_PER_SECOND),
+        bytes: list.map((c) => (c.sentBytes === null || c.receivedBytes === null ? null : c.sentBytes + c.receivedBytes)),
+        rangeSeconds: range,
+      }),
+    }))
+    .sort((a, b) => b.beacon.score - a.beacon.score || b.connections - a.connections || a.remoteIp.localeCompare(b.remoteIp) || a.remotePort - b.remotePort);
+}
+
+/**
+ * Severity from what fired; confidence from how many independent kinds of evidence agree
+ * (correlation, beaconing, openssl sequence, command line, lineage).
+ */
+function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineageFlags: number): { severity: Severity; confidence: Confidence } {
+  let level = rules.includes("openssl-then-network") ? 2 : 1;
+  if (rules.includes("crypto-load-then-connect") && strongBeacon) level = Math.max(level, 2);
+  if (indicators > 0 || lineageFlags > 0) level += 1;
+  const signals = rules.length + (indicators > 0 ? 1 : 0) + (lineageFlags > 0 ? 1 : 0);
+  return {
+    severity: SEVERITIES[Math.min(level, 3)],
+    confidence: signals >= 3 ? "high" : signals === 2 ? "medium" : "low",
+  };
+}
+
+function ids(events: TelemetryEvent[]): number[] {
+  return [...new Set(events.map((event) => event.id).filter((id): id is number => id !== undefined))].slice(0, MAX_REASON_EVENTS);
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds >= 120) return `${(seconds / 60).toFixed(1)} min`;
+  return `${seconds.toFixed(seconds < 10 ? 3 : 1)} s`;
+}
