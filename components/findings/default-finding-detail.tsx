@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { ConnectionTimeline, IntervalChart } from "@/components/findings/finding-timeline";
+import { FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
 import { ConfidenceText, SeverityBadge } from "@/components/findings/severity-badge";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { RULE_LABELS, formatSeconds, type DefaultEvidenceConnection, type DefaultEvidenceLoad } from "@/lib/detection/default-detection";
@@ -125,27 +125,12 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
         <h2 id="context-heading" style={{ marginTop: 0 }}>
           Process context
         </h2>
-        <dl className="stats">
-          {facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Command line</h3>
-        <pre className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0 }}>
-          {process.commandLine || "(empty)"}
-        </pre>
+        <FactList facts={facts} />
+        <RawTextBlock label="Command line" text={process.commandLine} />
         {finding.parent?.commandLine && (
-          <>
-            <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Parent command line</h3>
-            <pre className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0 }}>
-              {finding.parent.commandLine}
-            </pre>
-          </>
+          <RawTextBlock label="Parent command line" text={finding.parent.commandLine} />
         )}
-        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Indicators</h3>
+        <h3 className="subheading">Indicators</h3>
         {finding.commandLineIndicators.length + finding.lineageFlags.length === 0 ? (
           <p className="muted" style={{ margin: 0 }}>
             No command-line or lineage indicator.
@@ -164,18 +149,10 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
             ))}
           </ul>
         )}
-        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>SHA256</h3>
-        <code>{process.sha256 || "n/a"}</code>
+        <RawTextBlock label="SHA256" text={process.sha256} empty="n/a" />
       </section>
 
-      <h2>Connection timeline</h2>
-      <div className="card">
-        <ConnectionTimeline loads={loads} connections={connections} />
-      </div>
-      <h2>Intervals between connections</h2>
-      <div className="card">
-        <IntervalChart connections={connections} />
-      </div>
+      <FindingCharts loads={loads} connections={connections} />
 
       <div className="evidence-grid">
         <section aria-labelledby="connections-heading">

@@ -7,7 +7,7 @@ import { formatSeconds, type RuleId } from "@/lib/detection/default-detection";
 import type { DefaultFindingItem } from "@/lib/server/findings-store";
 import { SeverityBadge } from "@/components/findings/severity-badge";
 import { Badge } from "@/components/ui/badge";
-import { DataTable, type FacetFilter } from "@/components/ui/data-table";
+import { DataTable, facetOptions, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
@@ -97,10 +97,9 @@ export function DefaultFindingsTable({ findings }: { findings: DefaultFindingIte
     [findings],
   );
   const facets = useMemo<FacetFilter[]>(() => {
-    const options = (values: string[]) => [{ value: "", label: "All" }, ...[...new Set(values)].sort().map((value) => ({ value, label: value }))];
     return [
-      { columnId: "device", label: "Device", options: options(data.map((row) => row.device)) },
-      { columnId: "process", label: "Process", options: options(data.map((row) => row.process)) },
+      { columnId: "device", label: "Device", options: facetOptions(data.map((row) => row.device)) },
+      { columnId: "process", label: "Process", options: facetOptions(data.map((row) => row.process)) },
       {
         columnId: "strongBeacon",
         label: "Beacon",

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { ConnectionTimeline, IntervalChart } from "@/components/findings/finding-timeline";
+import { FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
 import { Badge } from "@/components/ui/badge";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import type { EvidenceConnection, EvidenceLoad, SeedQueryRow } from "@/lib/detection/seed-kql-query";
@@ -43,30 +43,12 @@ export function SeedFindingDetail({ row, loads, connections }: { row: SeedQueryR
         <h2 id="context-heading" style={{ marginTop: 0 }}>
           Process context
         </h2>
-        <dl className="stats">
-          {facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>Command line</h3>
-        <pre className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0 }}>
-          {row.ProcessCmd || "(empty)"}
-        </pre>
-        <h3 style={{ fontSize: 13, margin: "12px 0 4px" }}>SHA256</h3>
-        <code>{row.ProcessSHA256 || "n/a"}</code>
+        <FactList facts={facts} />
+        <RawTextBlock label="Command line" text={row.ProcessCmd} />
+        <RawTextBlock label="SHA256" text={row.ProcessSHA256} empty="n/a" />
       </section>
 
-      <h2>Connection timeline</h2>
-      <div className="card">
-        <ConnectionTimeline loads={loads} connections={connections} />
-      </div>
-      <h2>Intervals between connections</h2>
-      <div className="card">
-        <IntervalChart connections={connections} />
-      </div>
+      <FindingCharts loads={loads} connections={connections} />
 
       <div className="evidence-grid">
         <section aria-labelledby="connections-heading">

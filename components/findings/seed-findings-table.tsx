@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import type { SeedQueryRow } from "@/lib/detection/seed-kql-query";
 import { Badge } from "@/components/ui/badge";
-import { DataTable, type FacetFilter } from "@/components/ui/data-table";
+import { DataTable, facetOptions, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
@@ -56,10 +56,9 @@ export function SeedFindingsTable({ findings }: { findings: SeedFindingListItem[
     [findings],
   );
   const facets = useMemo<FacetFilter[]>(() => {
-    const options = (values: string[]) => [{ value: "", label: "All" }, ...[...new Set(values)].sort().map((value) => ({ value, label: value }))];
     return [
-      { columnId: "DeviceName", label: "Device", options: options(data.map((row) => row.DeviceName)) },
-      { columnId: "ProcessName", label: "Process", options: options(data.map((row) => row.ProcessName)) },
+      { columnId: "DeviceName", label: "Device", options: facetOptions(data.map((row) => row.DeviceName)) },
+      { columnId: "ProcessName", label: "Process", options: facetOptions(data.map((row) => row.ProcessName)) },
       {
         columnId: "BeaconLikelyText",
         label: "BeaconLikely",

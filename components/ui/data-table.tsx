@@ -34,6 +34,11 @@ interface DataTableProps<Row> {
   caption: string;
 }
 
+/** "All" plus each distinct value, sorted: the options of a facet over a column's values. */
+export function facetOptions(values: string[]): FacetFilter["options"] {
+  return [{ value: "", label: "All" }, ...[...new Set(values)].sort().map((value) => ({ value, label: value }))];
+}
+
 /** Values of a facet filter compare as text, exactly. */
 const equalsText: FilterFn<unknown> = (row, columnId, filterValue) => String(row.getValue(columnId)) === String(filterValue);
 
