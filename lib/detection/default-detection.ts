@@ -197,10 +197,21 @@ function byTime(a: TelemetryEvent, b: TelemetryEvent) {
   return a.timeUs - b.timeUs;
 }
 
-/** Creation times are compared as normalised text, so 7-digit and trimmed spellings agree. */
+/**
+ * Creation times are compared as normalised text, so 7-digit and trimmed spellings agree.
+ * Every event of a process repeats the same text: remember the answers (a hot path at a
+ * million events).
+ */
+const normalizedTimes = new Map<string, string>();
 function normalizedTime(text: string | null): string | null {
   if (!text) return null;
-  return parseIsoTimestamp(text)?.text ?? text;
+  let normalized = normalizedTimes.get(text);
+  if (normalized === undefined) {
+    normalized = parseIsoTimestamp(text)?.text ?? text;
+    if (normalizedTimes.size > 100_000) normalizedTimes.clear();
+    normalizedTimes.set(text, normalized);
+  }
+  return normalized;
 }
 
 export function processKey(deviceName: string, processId: number, creationTime: string | null): string {
@@ -242,7 +253,9 @@ function indexProcessCreations(creations: TelemetryEvent[]): CreationIndex {
   for (const event of creations) {
     if (event.processId === null) continue;
     const key = `${event.deviceName}\u0000${event.processId}`;
-    index.set(key, [...(index.get(key) ?? []), event]);
+    const list = index.get(key);
+    if (list) list.push(event);
+    else index.set(key, [event]);
   }
   for (const list of index.values()) list.sort(byTime);
   return index;
@@ -411,7 +424,9 @@ function summarizeDestinations(connections: TelemetryEvent[], context: AssessCon
   const series = new Map<string, TelemetryEvent[]>();
   for (const connection of connections) {
     const key = `${connection.remoteIp}\u0000${connection.remotePort}`;
-    series.set(key, [...(series.get(key) ?? []), connection]);
+    const list = series.get(key);
+    if (list) list.push(connection);
+    else series.set(key, [connection]);
   }
   const range: [number, number] = [context.fromUs / MICROS_PER_SECOND, context.asOfUs / MICROS_PER_SECOND];
   return [...series.values()]
