@@ -92,6 +92,10 @@ function event(id: number, kind: TelemetryEvent["kind"], timeUs: number, fields:
     initiatingProcessParentFileName: null,
     initiatingProcessParentId: null,
     reportId: null,
+    processGuid: null,
+    initiatingProcessGuid: null,
+    loggedAt: null,
+    source: "mde",
     ...fields,
   };
 }

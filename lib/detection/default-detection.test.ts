@@ -219,3 +219,33 @@ describe("explainModeDifference", () => {
     );
   });
 });
+
+describe("runDefaultDetection with Sysmon process GUIDs", () => {
+  it("identifies a process by its ProcessGuid and finds its parent through the GUIDs", () => {
+    const guid = "{a1b2c3d4-0000-0000-0000-000000000001}";
+    const parentGuid = "{a1b2c3d4-0000-0000-0000-000000000002}";
+    const sysmon = { source: "sysmon" as const, initiatingProcessCreationTime: null, initiatingProcessGuid: guid };
+    const events = [
+      buildTestEvent("process", { at: "2024-01-01T09:00:00Z", source: "sysmon", fileName: "WINWORD.EXE", processId: 40, processGuid: parentGuid }),
+      buildTestEvent("process", {
+        at: "2024-01-01T09:59:00Z",
+        source: "sysmon",
+        fileName: "powershell.exe",
+        processId: 100,
+        processGuid: guid,
+        initiatingProcessFileName: "WINWORD.EXE",
+        initiatingProcessId: 40,
+        initiatingProcessGuid: parentGuid,
+      }),
+      load("2024-01-01T10:00:00Z", { ...sysmon, initiatingProcessFileName: "powershell.exe" }),
+      // Same PID, another GUID: a different process, so its connection does not qualify the first.
+      connection("2024-01-01T10:01:00Z", { ...sysmon, initiatingProcessGuid: "{other}", initiatingProcessFileName: "powershell.exe" }),
+      connection("2024-01-01T10:02:00Z", { ...sysmon, initiatingProcessFileName: "powershell.exe" }),
+    ];
+    const [finding] = detect(events);
+    expect(finding.process.processGuid).toBe(guid);
+    expect(finding.connections.count).toBe(1);
+    expect(finding.parent).toEqual({ fileName: "WINWORD.EXE", processId: 40, commandLine: null });
+    expect(finding.lineageFlags.map((flag) => flag.id)).toEqual(["office-spawns-shell"]);
+  });
+});

@@ -36,8 +36,10 @@ export interface ProcessIdentity {
   deviceId: string | null;
   processName: string;
   processId: number;
-  /** Defender's InitiatingProcessCreationTime; null when the source lacks it (identity is then device + PID). */
+  /** Defender's InitiatingProcessCreationTime; null when the source lacks it. */
   processCreationTime: string | null;
+  /** Sysmon's ProcessGuid: when present it alone identifies the process on its device. */
+  processGuid: string | null;
   commandLine: string;
   accountName: string;
   sha256: string;
@@ -214,13 +216,15 @@ function normalizedTime(text: string | null): string | null {
   return normalized;
 }
 
-export function processKey(deviceName: string, processId: number, creationTime: string | null): string {
+/** Device + Sysmon ProcessGuid when known, else device + PID + creation time (PIDs are reused). */
+export function processKey(deviceName: string, processId: number, creationTime: string | null, processGuid: string | null = null): string {
+  if (processGuid) return `${deviceName}\u0000guid\u0000${processGuid.toLowerCase()}`;
   return `${deviceName}\u0000${processId}\u0000${normalizedTime(creationTime) ?? ""}`;
 }
 
 function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryEvent): ProcessActivity {
   const processId = event.initiatingProcessId as number;
-  const key = processKey(event.deviceName, processId, event.initiatingProcessCreationTime);
+  const key = processKey(event.deviceName, processId, event.initiatingProcessCreationTime, event.initiatingProcessGuid);
   let activity = activities.get(key);
   if (!activity) {
     activity = {
@@ -230,6 +234,7 @@ function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryE
         processName: event.initiatingProcessFileName ?? "",
         processId,
         processCreationTime: normalizedTime(event.initiatingProcessCreationTime),
+        processGuid: event.initiatingProcessGuid,
         commandLine: event.initiatingProcessCommandLine ?? "",
         accountName: event.initiatingProcessAccountName ?? "",
         sha256: event.initiatingProcessSHA256 ?? "",
@@ -245,26 +250,42 @@ function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryE
   return activity;
 }
 
-type CreationIndex = Map<string, TelemetryEvent[]>;
+interface CreationIndex {
+  /** By device + PID of the created process, oldest first. */
+  byPid: Map<string, TelemetryEvent[]>;
+  /** By device + Sysmon ProcessGuid. */
+  byGuid: Map<string, TelemetryEvent>;
+}
 
-/** Process-creation events by device + PID of the created process, newest last. */
 function indexProcessCreations(creations: TelemetryEvent[]): CreationIndex {
-  const index: CreationIndex = new Map();
+  const index: CreationIndex = { byPid: new Map(), byGuid: new Map() };
   for (const event of creations) {
+    if (event.processGuid) index.byGuid.set(`${event.deviceName}\u0000${event.processGuid.toLowerCase()}`, event);
     if (event.processId === null) continue;
     const key = `${event.deviceName}\u0000${event.processId}`;
-    const list = index.get(key);
+    const list = index.byPid.get(key);
     if (list) list.push(event);
-    else index.set(key, [event]);
+    else index.byPid.set(key, [event]);
   }
-  for (const list of index.values()) list.sort(byTime);
+  for (const list of index.byPid.values()) list.sort(byTime);
   return index;
 }
 
-/** The creation event of a process: exact creation time when known, else the latest one before `beforeUs`. */
-function findCreation(index: CreationIndex, deviceName: string, processId: number | null, creationTime: string | null, beforeUs: number): TelemetryEvent | null {
+interface ProcessReference {
+  processId: number | null;
+  creationTime: string | null;
+  processGuid: string | null;
+}
+
+/** The creation event of a process: by GUID, else by exact creation time, else the latest one before `beforeUs`. */
+function findCreation(index: CreationIndex, deviceName: string, reference: ProcessReference, beforeUs: number): TelemetryEvent | null {
+  if (reference.processGuid) {
+    const byGuid = index.byGuid.get(`${deviceName}\u0000${reference.processGuid.toLowerCase()}`);
+    if (byGuid) return byGuid;
+  }
+  const { processId, creationTime } = reference;
   if (processId === null) return null;
-  const candidates = index.get(`${deviceName}\u0000${processId}`) ?? [];
+  const candidates = index.byPid.get(`${deviceName}\u0000${processId}`) ?? [];
   if (creationTime) {
     const exact = candidates.find((event) => normalizedTime(event.processCreationTime) === creationTime);
     if (exact) return exact;
@@ -320,13 +341,25 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   if (strongBeacons.length > 0) rules.push("beacon-only");
 
   // Process context: lineage and command line.
-  const creation = findCreation(context.creationIndex, identity.deviceName, identity.processId, identity.processCreationTime, connections[0].timeUs);
+  const creation = findCreation(
+    context.creationIndex,
+    identity.deviceName,
+    { processId: identity.processId, creationTime: identity.processCreationTime, processGuid: identity.processGuid },
+    connections[0].timeUs,
+  );
   const parent: RelatedProcess | null = creation
     ? { fileName: creation.initiatingProcessFileName ?? "", processId: creation.initiatingProcessId, commandLine: creation.initiatingProcessCommandLine }
     : activity.parentFileName
       ? { fileName: activity.parentFileName, processId: activity.parentProcessId, commandLine: null }
       : null;
-  const parentCreation = creation ? findCreation(context.creationIndex, identity.deviceName, creation.initiatingProcessId, normalizedTime(creation.initiatingProcessCreationTime), creation.timeUs) : null;
+  const parentCreation = creation
+    ? findCreation(
+        context.creationIndex,
+        identity.deviceName,
+        { processId: creation.initiatingProcessId, creationTime: normalizedTime(creation.initiatingProcessCreationTime), processGuid: creation.initiatingProcessGuid },
+        creation.timeUs,
+      )
+    : null;
   const grandparentName = creation?.initiatingProcessParentFileName ?? parentCreation?.initiatingProcessFileName ?? null;
   const grandparent: RelatedProcess | null = grandparentName
     ? { fileName: grandparentName, processId: creation?.initiatingProcessParentId ?? parentCreation?.initiatingProcessId ?? null, commandLine: parentCreation?.initiatingProcessCommandLine ?? null }
@@ -357,7 +390,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   if (rules.length === 0) return null;
   const orderedRules = (Object.keys(RULE_LABELS) as RuleId[]).filter((rule) => rules.includes(rule));
   return {
-    key: processKey(identity.deviceName, identity.processId, identity.processCreationTime),
+    key: processKey(identity.deviceName, identity.processId, identity.processCreationTime, identity.processGuid),
     process: identity,
     parent,
     grandparent,

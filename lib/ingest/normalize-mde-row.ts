@@ -164,5 +164,9 @@ function toEvent(kind: TelemetryKind, row: MdeRow): TelemetryEvent {
     initiatingProcessParentFileName: row.InitiatingProcessParentFileName,
     initiatingProcessParentId: row.InitiatingProcessParentId,
     reportId: row.ReportId,
+    processGuid: null,
+    initiatingProcessGuid: null,
+    loggedAt: null,
+    source: "mde",
   };
 }

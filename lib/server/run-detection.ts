@@ -54,8 +54,8 @@ export async function runDetection(): Promise<DetectionRun> {
 type StoredEvent = Awaited<ReturnType<typeof prisma.telemetryEvent.findMany>>[number];
 
 function toTelemetryEvent(stored: StoredEvent): TelemetryEvent {
-  const { datasetId: _datasetId, kind, ...fields } = stored;
-  return { ...fields, kind: kind as TelemetryEvent["kind"] };
+  const { datasetId: _datasetId, kind, source, ...fields } = stored;
+  return { ...fields, kind: kind as TelemetryEvent["kind"], source: source as TelemetryEvent["source"] };
 }
 
 function hashId(parts: unknown[]): string {

@@ -41,6 +41,10 @@ export function buildTestEvent(kind: TelemetryKind, input: TestEventInput): Tele
     initiatingProcessParentFileName: null,
     initiatingProcessParentId: null,
     reportId: null,
+    processGuid: null,
+    initiatingProcessGuid: null,
+    loggedAt: null,
+    source: "mde",
     ...fields,
   };
 }

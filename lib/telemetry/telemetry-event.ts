@@ -49,4 +49,11 @@ export interface TelemetryEvent {
   initiatingProcessParentFileName: string | null;
   initiatingProcessParentId: number | null;
   reportId: string | null;
+  /** Sysmon's ProcessGuid of the process the event is about (process events) / of the initiating process. */
+  processGuid: string | null;
+  initiatingProcessGuid: string | null;
+  /** When the collector logged the event (Sysmon TimeCreated / @timestamp), kept beside the event time. */
+  loggedAt: string | null;
+  /** Where the row came from: "mde" or "sysmon". */
+  source: "mde" | "sysmon";
 }
