@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/findings", label: "Findings" },
   { href: "/upload", label: "Upload" },
+  { href: "/datasets", label: "Datasets" },
   { href: "/allowlists", label: "Tuning" },
 ];
 

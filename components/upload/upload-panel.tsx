@@ -10,7 +10,7 @@ interface RowError {
 
 type UploadState =
   | { status: "uploading"; name: string }
-  | { status: "done"; name: string; table: string; format: string; accepted: number; rejected: number; ignored: number; errors: RowError[] }
+  | { status: "done"; name: string; table: string; format: string; accepted: number; rejected: number; ignored: number; duplicates: number; errors: RowError[] }
   | { status: "failed"; name: string; message: string; errors: RowError[] };
 
 /** Uploads each chosen or dropped file to /api/ingest, one after another, with a result per file. */
@@ -105,6 +105,7 @@ function UploadSummary({ result }: { result: UploadState }) {
     <>
       <span>
         {result.table} ({result.format}): <strong>{countOf(result.accepted, "row")} stored</strong>, {result.rejected.toLocaleString("en-US")} rejected
+        {result.duplicates > 0 ? `, ${countOf(result.duplicates, "row")} already stored` : ""}
         {result.ignored > 0 ? `, ${countOf(result.ignored, "row")} of other tables ignored` : ""}.
       </span>
       <RowErrors errors={result.errors} />
@@ -133,7 +134,7 @@ async function uploadOne(file: File): Promise<UploadState> {
   try {
     const response = await fetch("/api/ingest", {
       method: "POST",
-      headers: { "x-file-name": encodeURIComponent(file.name), "content-type": "application/octet-stream" },
+      headers: { "x-file-name": encodeURIComponent(file.name), "content-type": "application/octet-stream", "x-cw-client": "web" },
       body: file,
     });
     const body = await response.json().catch(() => null);

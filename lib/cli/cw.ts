@@ -6,6 +6,7 @@
  *   seed-demo                      load the demo exports into an empty database
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -41,8 +42,8 @@ async function ingest(files: string[]): Promise<number> {
   let failures = 0;
   for (const file of files) {
     try {
-      const result = await ingestTelemetryText(path.basename(file), readFileSync(file, "utf8"));
-      console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.ignored} ignored`);
+      const result = await ingestTelemetryText(path.basename(file), readFileSync(file, "utf8"), `cli:${userInfo().username}`);
+      console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
     } catch (error) {
       if (!(error instanceof TelemetryFileError)) throw error;
@@ -108,7 +109,7 @@ async function seedDemo(): Promise<number> {
     return 0;
   }
   for (const file of demoFiles()) {
-    const result = await ingestTelemetryText(`demo/${file.name}`, file.text);
+    const result = await ingestTelemetryText(`demo/${file.name}`, file.text, "cli:seed-demo");
     console.log(`seed-demo: ${file.name}: ${result.accepted} events`);
   }
   return 0;

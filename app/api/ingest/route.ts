@@ -8,7 +8,9 @@ import { readUpload } from "@/lib/server/read-upload";
 export async function POST(request: Request) {
   try {
     const upload = await readUpload(request, env.CW_MAX_UPLOAD_BYTES);
-    return NextResponse.json(await ingestTelemetryText(upload.fileName, upload.text), { status: 201 });
+    // The upload page says it is the browser; anything else is an API client.
+    const channel = request.headers.get("x-cw-client") === "web" ? "web" : "api";
+    return NextResponse.json(await ingestTelemetryText(upload.fileName, upload.text, channel), { status: 201 });
   } catch (error) {
     return handleApiError(error);
   }

@@ -8,7 +8,12 @@ CREATE TABLE "Dataset" (
     "rejected" INTEGER NOT NULL DEFAULT 0,
     "ignored" INTEGER NOT NULL DEFAULT 0,
     "errors" TEXT NOT NULL DEFAULT '[]',
-    "status" TEXT NOT NULL DEFAULT 'complete',
+    "duplicates" INTEGER NOT NULL DEFAULT 0,
+    "status" TEXT NOT NULL DEFAULT 'running',
+    "uploadedBy" TEXT NOT NULL DEFAULT 'api',
+    "timeFrom" TEXT,
+    "timeTo" TEXT,
+    "devices" INTEGER NOT NULL DEFAULT 0,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
@@ -16,6 +21,7 @@ CREATE TABLE "Dataset" (
 CREATE TABLE "TelemetryEvent" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "datasetId" TEXT NOT NULL,
+    "eventKey" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "timestamp" TEXT NOT NULL,
     "timeUs" REAL NOT NULL,
@@ -48,6 +54,10 @@ CREATE TABLE "TelemetryEvent" (
     "initiatingProcessParentFileName" TEXT,
     "initiatingProcessParentId" INTEGER,
     "reportId" TEXT,
+    "processGuid" TEXT,
+    "initiatingProcessGuid" TEXT,
+    "loggedAt" TEXT,
+    "source" TEXT NOT NULL DEFAULT 'mde',
     CONSTRAINT "TelemetryEvent_datasetId_fkey" FOREIGN KEY ("datasetId") REFERENCES "Dataset" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
@@ -81,6 +91,9 @@ CREATE TABLE "Setting" (
     "key" TEXT NOT NULL PRIMARY KEY,
     "value" TEXT NOT NULL
 );
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TelemetryEvent_eventKey_key" ON "TelemetryEvent"("eventKey");
 
 -- CreateIndex
 CREATE INDEX "TelemetryEvent_kind_timeUs_idx" ON "TelemetryEvent"("kind", "timeUs");

@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { DatasetsTable } from "@/components/datasets/datasets-table";
+import { listDatasets } from "@/lib/server/dataset-store";
+
+export const metadata: Metadata = { title: "Datasets" };
+export const dynamic = "force-dynamic";
+
+export default async function DatasetsPage() {
+  const datasets = await listDatasets();
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Datasets</h1>
+          <p>
+            Every upload is a dataset. Rows already stored by an earlier upload are counted, not stored twice. Deleting a dataset removes its
+            events and reruns detection.
+          </p>
+        </div>
+        <Link className="button" href="/upload">
+          Upload
+        </Link>
+      </div>
+      <DatasetsTable datasets={datasets} />
+    </>
+  );
+}

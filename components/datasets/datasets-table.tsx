@@ -1,0 +1,109 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import Link from "next/link";
+import { useState } from "react";
+import { Badge } from "@/components/ui/badge";
+import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import type { DatasetView } from "@/lib/server/dataset-store";
+
+const STATUS_TONE = { complete: "ok", running: "warn", failed: "danger" } as const;
+
+export function DatasetsTable({ datasets }: { datasets: DatasetView[] }) {
+  if (datasets.length === 0) {
+    return (
+      <p className="notice">
+        No datasets yet. <Link href="/upload">Upload Defender exports</Link> to start.
+      </p>
+    );
+  }
+  return (
+    <div className="table-scroll">
+      <table aria-label="Datasets">
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Status</th>
+            <th scope="col">Tables</th>
+            <th scope="col">Format</th>
+            <th scope="col" className="num">Stored</th>
+            <th scope="col" className="num">Rejected</th>
+            <th scope="col" className="num">Already stored</th>
+            <th scope="col" className="num">Devices</th>
+            <th scope="col">Time range (UTC)</th>
+            <th scope="col">Uploaded</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {datasets.map((dataset) => (
+            <DatasetRow key={dataset.id} dataset={dataset} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function DatasetRow({ dataset }: { dataset: DatasetView }) {
+  const router = useRouter();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function remove() {
+    setBusy(true);
+    setError(null);
+    const response = await fetch(`/api/datasets/${dataset.id}`, { method: "DELETE" }).catch(() => null);
+    setBusy(false);
+    if (!response?.ok) {
+      const body = await response?.json().catch(() => null);
+      setError(body?.error?.message ?? "The dataset could not be deleted.");
+      return;
+    }
+    router.refresh();
+  }
+
+  return (
+    <tr>
+      <td className="mono">{dataset.fileName}</td>
+      <td>
+        <Badge tone={STATUS_TONE[dataset.status]}>{dataset.status}</Badge>
+      </td>
+      <td>{dataset.tables.join(", ")}</td>
+      <td>{dataset.format}</td>
+      <td className="num">{formatNumber(dataset.accepted)}</td>
+      <td className="num">{formatNumber(dataset.rejected)}</td>
+      <td className="num">{formatNumber(dataset.duplicates)}</td>
+      <td className="num">{formatNumber(dataset.devices)}</td>
+      <td className="mono nowrap">{dataset.timeFrom && dataset.timeTo ? `${formatTimestamp(dataset.timeFrom)} – ${formatTimestamp(dataset.timeTo)}` : "n/a"}</td>
+      <td className="nowrap">
+        {formatTimestamp(dataset.uploadedAt)} <span className="muted">({dataset.uploadedBy})</span>
+      </td>
+      <td className="nowrap">
+        {confirming ? (
+          <span role="group" aria-label={`Confirm deleting ${dataset.fileName}`}>
+            Delete {formatNumber(dataset.accepted)} events?{" "}
+            <button type="button" className="button button-danger" disabled={busy} onClick={() => void remove()}>
+              Delete
+            </button>{" "}
+            <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="link-button" style={{ color: "var(--danger)" }} aria-label={`Delete dataset ${dataset.fileName}`} onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        )}
+        {error && (
+          <span className="field-error" role="alert">
+            {error}
+          </span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,57 @@
+import "server-only";
+import { z } from "zod";
+import { prisma } from "./db";
+import { runDetection } from "./run-detection";
+
+// A dataset still "running" from before this server process started was cut off mid-upload.
+const PROCESS_STARTED_AT = new Date();
+
+export const datasetIdSchema = z.string().min(1).max(64);
+
+export interface DatasetView {
+  id: string;
+  fileName: string;
+  format: string;
+  tables: string[];
+  accepted: number;
+  rejected: number;
+  ignored: number;
+  duplicates: number;
+  status: "running" | "complete" | "failed";
+  uploadedBy: string;
+  uploadedAt: string;
+  timeFrom: string | null;
+  timeTo: string | null;
+  devices: number;
+}
+
+export async function listDatasets(): Promise<DatasetView[]> {
+  const datasets = await prisma.dataset.findMany({ orderBy: { createdAt: "desc" } });
+  return datasets.map((dataset) => ({
+    id: dataset.id,
+    fileName: dataset.fileName,
+    format: dataset.format,
+    tables: dataset.tables ? dataset.tables.split(",") : [],
+    accepted: dataset.accepted,
+    rejected: dataset.rejected,
+    ignored: dataset.ignored,
+    duplicates: dataset.duplicates,
+    status: dataset.status === "running" && dataset.createdAt < PROCESS_STARTED_AT ? "failed" : (dataset.status as DatasetView["status"]),
+    uploadedBy: dataset.uploadedBy,
+    uploadedAt: dataset.createdAt.toISOString(),
+    timeFrom: dataset.timeFrom,
+    timeTo: dataset.timeTo,
+    devices: dataset.devices,
+  }));
+}
+
+/** Deletes a dataset and its events, then reruns detection. False when it did not exist. */
+export async function deleteDataset(id: string): Promise<boolean> {
+  const [, deleted] = await prisma.$transaction([
+    prisma.telemetryEvent.deleteMany({ where: { datasetId: id } }),
+    prisma.dataset.deleteMany({ where: { id } }),
+  ]);
+  if (deleted.count === 0) return false;
+  await runDetection();
+  return true;
+}

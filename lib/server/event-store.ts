@@ -1,0 +1,56 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import Database from "better-sqlite3";
+import { databaseFilePath } from "../database-url";
+import { eventIdentity } from "../telemetry/event-identity";
+import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import { env } from "./env";
+
+/**
+ * Bulk event writes go through better-sqlite3 directly: one prepared INSERT ... ON CONFLICT DO NOTHING inside one
+ * transaction is all-or-nothing (a crash or kill mid-batch rolls back to nothing) and tens of
+ * times faster than Prisma's createMany. Prisma keeps every other query.
+ */
+const COLUMNS = [
+  "datasetId", "eventKey", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath",
+  "processId", "processCommandLine", "processCreationTime", "accountName", "sha256", "remoteIp", "remotePort", "remoteIpType",
+  "remoteUrl", "localIp", "localPort", "protocol", "sentBytes", "receivedBytes", "initiatingProcessFileName",
+  "initiatingProcessFolderPath", "initiatingProcessId", "initiatingProcessCommandLine", "initiatingProcessCreationTime",
+  "initiatingProcessAccountName", "initiatingProcessSHA256", "initiatingProcessParentFileName", "initiatingProcessParentId",
+  "reportId", "processGuid", "initiatingProcessGuid", "loggedAt", "source",
+] as const;
+
+let connection: Database.Database | null = null;
+
+function database(): Database.Database {
+  if (!connection) {
+    connection = new Database(databaseFilePath(env.DATABASE_URL));
+    // WAL lets Prisma's connection read while a batch is being written.
+    connection.pragma("journal_mode = WAL");
+    connection.pragma("busy_timeout = 10000");
+  }
+  return connection;
+}
+
+export function eventKey(event: TelemetryEvent): string {
+  return createHash("sha1").update(eventIdentity(event)).digest("base64url");
+}
+
+/** Stores the events of a dataset in one transaction; events already stored are skipped. */
+export function insertDatasetEvents(datasetId: string, events: readonly TelemetryEvent[]): { inserted: number; duplicates: number } {
+  const db = database();
+  const insert = db.prepare(
+    // ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
+    `INSERT INTO "TelemetryEvent" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")}) ON CONFLICT ("eventKey") DO NOTHING`,
+  );
+  const insertAll = db.transaction((batch: readonly TelemetryEvent[]) => {
+    let inserted = 0;
+    for (const event of batch) {
+      const row = { ...event, datasetId, eventKey: eventKey(event) } as Record<string, unknown>;
+      inserted += insert.run(COLUMNS.map((column) => row[column] ?? null)).changes;
+    }
+    return inserted;
+  });
+  const inserted = insertAll(events);
+  return { inserted, duplicates: events.length - inserted };
+}

@@ -1,0 +1,90 @@
+/**
+ * Integration: uploads through the real ingest path into a throwaway SQLite file via Prisma and
+ * better-sqlite3. Checks idempotency, all-or-nothing batches and dataset status.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTestEvent } from "../telemetry/build-test-event";
+
+const directory = mkdtempSync(path.join(tmpdir(), "cw-ingest-"));
+process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+
+type Modules = {
+  ingest: typeof import("./ingest-upload");
+  events: typeof import("./event-store");
+  datasets: typeof import("./dataset-store");
+  db: typeof import("./db");
+};
+let modules: Modules;
+
+const CSV = [
+  "Timestamp,DeviceId,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName",
+  "2024-01-01T10:00:00Z,d1,ws-01,ImageLoaded,bcrypt.dll,100,evil.exe",
+  "2024-01-01T10:00:01Z,d1,ws-01,ImageLoaded,ncrypt.dll,100,evil.exe",
+  "2024-01-01T11:00:00Z,d2,ws-02,ImageLoaded,bcrypt.dll,200,tool.exe",
+].join("\n");
+
+beforeAll(async () => {
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
+  modules = {
+    ingest: await import("./ingest-upload"),
+    events: await import("./event-store"),
+    datasets: await import("./dataset-store"),
+    db: await import("./db"),
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await modules?.db.prisma.$disconnect();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe("ingestTelemetryText", () => {
+  it("stores a file once: the same upload again adds nothing and counts the duplicates", async () => {
+    const first = await modules.ingest.ingestTelemetryText("loads.csv", CSV, "api");
+    expect([first.accepted, first.duplicates, first.rejected]).toEqual([3, 0, 0]);
+    const again = await modules.ingest.ingestTelemetryText("loads-again.csv", CSV, "web");
+    expect([again.accepted, again.duplicates]).toEqual([0, 3]);
+    // An overlapping export: one old row, one new.
+    const overlap = await modules.ingest.ingestTelemetryText("overlap.csv", `${CSV.split("\n")[0]}\n${CSV.split("\n")[1]}\n2024-01-01T12:00:00Z,d1,ws-01,ImageLoaded,rsaenh.dll,100,evil.exe`, "api");
+    expect([overlap.accepted, overlap.duplicates]).toEqual([1, 1]);
+    expect(await modules.db.prisma.telemetryEvent.count()).toBe(4);
+
+    const [latest, , oldest] = await modules.datasets.listDatasets();
+    expect(oldest).toMatchObject({
+      fileName: "loads.csv",
+      status: "complete",
+      accepted: 3,
+      devices: 2,
+      uploadedBy: "api",
+      timeFrom: "2024-01-01T10:00:00.0000000Z",
+      timeTo: "2024-01-01T11:00:00.0000000Z",
+      tables: ["DeviceImageLoadEvents"],
+    });
+    expect(latest).toMatchObject({ fileName: "overlap.csv", accepted: 1, duplicates: 1 });
+  });
+
+  it("writes a batch all or nothing: a row the database refuses rolls back the whole batch", async () => {
+    const dataset = await modules.db.prisma.dataset.create({ data: { fileName: "broken.csv", format: "csv", tables: "" } });
+    const good = buildTestEvent("image_load", { at: "2024-02-01T00:00:00Z", fileName: "a.dll", initiatingProcessId: 1 });
+    const refused = { ...good, timestamp: "2024-02-01T00:00:01Z", deviceName: null as unknown as string };
+    expect(() => modules.events.insertDatasetEvents(dataset.id, [good, { ...good, timestamp: "2024-02-01T00:00:00.5Z" }, refused])).toThrow(/NOT NULL/);
+    expect(await modules.db.prisma.telemetryEvent.count({ where: { datasetId: dataset.id } })).toBe(0);
+  });
+
+  it("shows a dataset cut off before this server started as failed", async () => {
+    await modules.db.prisma.dataset.create({ data: { fileName: "killed.csv", format: "csv", tables: "", status: "running", createdAt: new Date("2020-01-01T00:00:00Z") } });
+    const killed = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "killed.csv");
+    expect(killed?.status).toBe("failed");
+  });
+
+  it("deletes a dataset with its events", async () => {
+    const target = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "overlap.csv")!;
+    expect(await modules.datasets.deleteDataset(target.id)).toBe(true);
+    expect(await modules.db.prisma.telemetryEvent.count()).toBe(3);
+    expect(await modules.datasets.deleteDataset(target.id)).toBe(false);
+  });
+});
