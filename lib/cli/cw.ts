@@ -5,13 +5,14 @@
  *   demo-files DIR                 write the demo exports to DIR
  *   seed-demo                      load the demo exports into an empty database
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { generateDemoTelemetry } from "../demo/generate-demo-telemetry";
 import { toApiJson, toPortalCsv } from "../demo/write-mde-export";
+import { decodeUpload } from "../ingest/decode-upload";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { prisma } from "../server/db";
@@ -42,7 +43,9 @@ async function ingest(files: string[]): Promise<number> {
   let failures = 0;
   for (const file of files) {
     try {
-      const result = await ingestTelemetryText(path.basename(file), readFileSync(file, "utf8"), `cli:${userInfo().username}`);
+      if (statSync(file).size > MAX_CLI_FILE_BYTES) throw new TelemetryFileError(`larger than ${MAX_CLI_FILE_BYTES / 1073741824} GiB; split the export`, 413);
+      const text = decodeUpload(readFileSync(file), MAX_CLI_FILE_BYTES);
+      const result = await ingestTelemetryText(path.basename(file), text, `cli:${userInfo().username}`);
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
     } catch (error) {
@@ -125,6 +128,9 @@ function writeDemoFiles(directory: string | undefined): number {
 }
 
 class UsageError extends Error {}
+
+/** Files are read whole for now: bounded so a mistaken path to a huge file fails clearly. */
+const MAX_CLI_FILE_BYTES = 1024 * 1024 * 1024;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

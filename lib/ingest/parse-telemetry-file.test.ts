@@ -112,3 +112,34 @@ describe("parseTelemetryFile", () => {
     expectFileError("Timestamp,DeviceName,ActionType\nbad,ws,ImageLoaded\n", 422, /all 1 telemetry rows were rejected/);
   });
 });
+
+describe("parseTelemetryFile: Defender streaming API and other quirks", () => {
+  it("unwraps the streaming API's envelopes, tables mixed in one file", () => {
+    const envelope = (category: string, properties: object) =>
+      JSON.stringify({ time: "2024-01-01T10:00:05Z", tenantId: "t", operationName: "Publish", category: `AdvancedHunting-${category}`, properties });
+    const text = [
+      envelope("DeviceNetworkEvents", { Timestamp: "2024-01-01T10:00:00.12Z", DeviceName: "ws-01", ActionType: "ConnectionSuccess", InitiatingProcessId: 5, RemoteIP: "::ffff:172.64.149.247", RemotePort: 443, Protocol: "TcpV4", RemoteIPType: "" }),
+      envelope("DeviceImageLoadEvents", { Timestamp: "2024-01-01T10:00:00Z", DeviceName: "ws-01", ActionType: "ImageLoaded", FileName: "bcrypt.dll", InitiatingProcessId: 5 }),
+    ].join("\r\n");
+    const parsed = parseTelemetryFile(text);
+    expect(parsed.format).toBe("ndjson");
+    expect(parsed.tables).toEqual(["DeviceImageLoadEvents", "DeviceNetworkEvents"]);
+    expect(parsed.events.map((e) => [e.kind, e.timestamp, e.remoteIp, e.remoteIpType, e.protocol])).toEqual([
+      ["network", "2024-01-01T10:00:00.1200000Z", "::ffff:172.64.149.247", null, "TcpV4"],
+      ["image_load", "2024-01-01T10:00:00.0000000Z", null, null, null],
+    ]);
+  });
+
+  it("reads the Graph API's lower-case schema/results", () => {
+    const parsed = parseTelemetryFile(
+      JSON.stringify({ schema: [{ name: "Timestamp" }, { name: "DeviceName" }, { name: "ActionType" }], results: [{ Timestamp: "2024-01-01T10:00:00Z", DeviceName: "d", ActionType: "ProcessCreated", FileName: "a.exe", ProcessId: 3 }] }),
+    );
+    expect([parsed.format, parsed.events.length]).toEqual(["mde-api-json", 1]);
+  });
+
+  it("keeps quoted commas, quotes, newlines and Unicode in command lines", () => {
+    const text = 'Timestamp,DeviceName,ActionType,FileName,ProcessId,ProcessCommandLine\r\n2024-01-01T10:00:00Z,wś-01,ProcessCreated,cmd.exe,4,"cmd /c ""echo a,b""\r\nnext line ✓"\r\n';
+    const [event] = parseTelemetryFile(text).events;
+    expect([event.deviceName, event.processCommandLine]).toEqual(["wś-01", 'cmd /c "echo a,b"\r\nnext line ✓']);
+  });
+});

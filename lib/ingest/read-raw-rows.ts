@@ -48,7 +48,7 @@ function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false;
 }
 
 function readJsonDocument(value: unknown): RawRowSource {
-  if (Array.isArray(value)) return { format: "json-array", columns: columnsOf(value), rows: numberedObjects(value) };
+  if (Array.isArray(value)) return { format: "json-array", columns: columnsOf(value.map(unwrapIfRecord)), rows: numberedObjects(value) };
   if (isRecord(value)) {
     // Defender's API answers {"Schema": [...], "Results": [...]}; Graph spells them in lower case.
     const results = value.Results ?? value.results;
@@ -64,7 +64,8 @@ function readJsonDocument(value: unknown): RawRowSource {
       };
     }
     // A single JSON object on one line is a one-row NDJSON file.
-    return { format: "ndjson", columns: Object.keys(value), rows: [{ line: 1, record: value }] };
+    const record = unwrapStreamingApiRecord(value);
+    return { format: "ndjson", columns: Object.keys(record), rows: [{ line: 1, record }] };
   }
   throw new TelemetryFileError("The JSON file holds neither rows nor a {Schema, Results} document.", 422);
 }
@@ -75,7 +76,7 @@ function readNdjson(text: string): RawRowSource {
   lines.forEach((content, index) => {
     if (content.trim() === "") return;
     const parsed = tryParseJson(content);
-    if (parsed.ok && isRecord(parsed.value)) rows.push({ line: index + 1, record: parsed.value });
+    if (parsed.ok && isRecord(parsed.value)) rows.push({ line: index + 1, record: unwrapStreamingApiRecord(parsed.value) });
     else rows.push({ line: index + 1, record: null, error: parsed.ok ? "line is not a JSON object" : `invalid JSON: ${parsed.message}` });
   });
   return { format: "ndjson", columns: columnsOf(rows.map((row) => row.record)), rows };
@@ -117,9 +118,24 @@ function* numberedObjects(values: unknown[]): Generator<RawRow> {
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
     yield isRecord(value)
-      ? { line: index + 1, record: value }
+      ? { line: index + 1, record: unwrapStreamingApiRecord(value) }
       : { line: index + 1, record: null, error: "row is not a JSON object" };
   }
+}
+
+/**
+ * Defender's streaming API (Event Hub, storage account) wraps each row:
+ * `{"time", "tenantId", "operationName": "Publish", "category": "AdvancedHunting-<Table>", "properties": {row}}`.
+ * The row is what we read; tables may be mixed in one file.
+ */
+export function unwrapStreamingApiRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const { category, properties } = record;
+  if (typeof category === "string" && category.startsWith("AdvancedHunting-") && isRecord(properties)) return properties;
+  return record;
+}
+
+function unwrapIfRecord(value: unknown): unknown {
+  return isRecord(value) ? unwrapStreamingApiRecord(value) : value;
 }
 
 function columnsOf(values: unknown[]): string[] {

@@ -1,4 +1,5 @@
 import "server-only";
+import { decodeUpload } from "../ingest/decode-upload";
 import { ApiError } from "./api-error";
 
 export interface UploadedFile {
@@ -10,7 +11,8 @@ const FILE_NAME_MAX = 200;
 
 /**
  * The uploaded file from a request: either the raw body (name in `x-file-name` or `?name=`)
- * or a multipart form with one `file` field. Reads at most `maxBytes`, answering 413 beyond.
+ * or a multipart form with one `file` field. Reads at most `maxBytes`, answering 413 beyond;
+ * gzip is inflated (to at most `maxBytes` too).
  */
 export async function readUpload(request: Request, maxBytes: number): Promise<UploadedFile> {
   const declared = Number(request.headers.get("content-length") ?? "0");
@@ -23,18 +25,17 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
     const files = form.getAll("file").filter((value): value is File => typeof value !== "string");
     if (files.length !== 1) throw new ApiError(400, "one_file_expected", "Send exactly one file in the multipart field \"file\".");
     if (files[0].size > maxBytes) throw tooLarge(maxBytes);
-    return { fileName: cleanFileName(files[0].name), text: await files[0].text() };
+    return { fileName: cleanFileName(files[0].name), text: decodeUpload(new Uint8Array(await files[0].arrayBuffer()), maxBytes) };
   }
   const url = new URL(request.url);
   const fileName = cleanFileName(request.headers.get("x-file-name") ?? url.searchParams.get("name") ?? "upload");
-  return { fileName, text: await readBodyText(request, maxBytes) };
+  return { fileName, text: decodeUpload(await readBodyBytes(request, maxBytes), maxBytes) };
 }
 
-async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   if (!request.body) throw new ApiError(400, "empty_body", "The request has no body: send the export file as the body.");
   const reader = request.body.getReader();
-  const decoder = new TextDecoder("utf-8");
-  const parts: string[] = [];
+  const chunks: Uint8Array[] = [];
   let received = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -44,10 +45,9 @@ async function readBodyText(request: Request, maxBytes: number): Promise<string>
       await reader.cancel();
       throw tooLarge(maxBytes);
     }
-    parts.push(decoder.decode(value, { stream: true }));
+    chunks.push(value);
   }
-  parts.push(decoder.decode());
-  return parts.join("");
+  return Buffer.concat(chunks);
 }
 
 function tooLarge(maxBytes: number): ApiError {
