@@ -124,7 +124,8 @@ const optionalBoolean = z.preprocess(
 );
 
 const optionalTimestamp = z.preprocess(
-  (value) => (isAbsent(value) ? null : typeof value === "string" ? parseIsoTimestamp(value) : undefined),
+  // Unreadable text becomes undefined, which .nullable() refuses, rather than null, which it accepts.
+  (value) => (isAbsent(value) ? null : typeof value === "string" ? (parseIsoTimestamp(value) ?? undefined) : undefined),
   z.object({ text: z.string(), us: z.number() }, { error: "expected a timestamp like 2023-08-16 00:34:54.945" }).nullable(),
 );
 
@@ -157,9 +158,9 @@ const sysmonFieldsSchema = z.object({
 type SysmonFields = z.infer<typeof sysmonFieldsSchema>;
 
 export function isSysmonRecord(record: Record<string, unknown>): boolean {
-  const sourceNames = SOURCE_NAME_PATHS.map((path) => readPath(record, path)).filter((value) => typeof value === "string" && value !== "");
-  if (sourceNames.length > 0) return sourceNames.some((name) => /sysmon/i.test(name as string));
-  // No channel or provider at all: Sysmon is the only Windows log with an event id and a UtcTime field.
+  const sourceNames = SOURCE_NAME_PATHS.map((path) => readPath(record, path)).filter((value): value is string => typeof value === "string" && value !== "");
+  if (sourceNames.length > 0) return sourceNames.some((name) => /sysmon/i.test(name));
+  // No channel or provider named at all: an event id with Sysmon's own UtcTime field is Sysmon's.
   return firstPresent(record, EVENT_ID_PATHS) !== undefined && firstPresent(record, FIELD_PATHS.UtcTime) !== undefined;
 }
 
@@ -223,6 +224,7 @@ function readEventId(value: unknown): number | null {
   return typeof id === "number" && Number.isSafeInteger(id) ? id : null;
 }
 
+/** The first log time present, as text (normalised when readable), and the first one readable as UTC. */
 function readLoggedAt(record: Record<string, unknown>): { text: string | null; utc: ParsedTimestamp | null } {
   let text: string | null = null;
   for (const { path, utc } of LOGGED_TIME_SOURCES) {
