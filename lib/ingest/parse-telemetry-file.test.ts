@@ -102,10 +102,10 @@ describe("parseTelemetryFile", () => {
   });
 
   it("refuses files that are not telemetry, naming what is missing", () => {
-    expectFileError("name,age\nbob,3\n", 422, /not a Defender Advanced Hunting export: it has no Timestamp, DeviceName, ActionType columns/);
+    expectFileError("name,age\nbob,3\n", 422, /not a Defender Advanced Hunting export or a Sysmon log: it has no Timestamp, DeviceName, ActionType columns/);
     expectFileError("", 400, /empty/);
     expectFileError("\u0000\u0001PK\u0003binary", 415, /binary/);
-    expectFileError('{"hello": ', 422, /no Timestamp/);
+    expectFileError('{"hello": ', 422, /no row has Defender columns/);
   });
 
   it("refuses a telemetry-shaped file whose every row is bad", () => {
@@ -141,5 +141,48 @@ describe("parseTelemetryFile: Defender streaming API and other quirks", () => {
     const text = 'Timestamp,DeviceName,ActionType,FileName,ProcessId,ProcessCommandLine\r\n2024-01-01T10:00:00Z,wś-01,ProcessCreated,cmd.exe,4,"cmd /c ""echo a,b""\r\nnext line ✓"\r\n';
     const [event] = parseTelemetryFile(text).events;
     expect([event.deviceName, event.processCommandLine]).toEqual(["wś-01", 'cmd /c "echo a,b"\r\nnext line ✓']);
+  });
+});
+
+describe("parseTelemetryFile: Sysmon", () => {
+  const sysmonNetwork = {
+    EventID: 3,
+    Channel: "Microsoft-Windows-Sysmon/Operational",
+    Hostname: "ws-9",
+    UtcTime: "2023-08-16 00:34:54.945",
+    "@timestamp": "2023-08-16T04:34:55.100Z",
+    Image: "C:\\Windows\\System32\\notepad.exe",
+    ProcessId: "2576",
+    ProcessGuid: "{297bc33e-9db9-5f2d-1a08-000000000400}",
+    Initiated: "True",
+    DestinationIp: "10.10.10.5",
+    DestinationPort: "80",
+  };
+
+  it("reads flat Sysmon JSON lines among other channels, classifying the remote address itself", () => {
+    const security = { EventID: 4688, Channel: "Security", Hostname: "ws-9", NewProcessName: "C:\\x.exe" };
+    const parsed = parseTelemetryFile([security, sysmonNetwork, { ...sysmonNetwork, Initiated: "false", SourcePort: "1" }].map((r) => JSON.stringify(r)).join("\n"));
+    expect(parsed.tables).toEqual(["Sysmon 3 (network connection)"]);
+    expect([parsed.ignored, parsed.rejected]).toEqual([1, 0]);
+    expect(parsed.events.map((e) => [e.source, e.actionType, e.timestamp, e.loggedAt, e.remoteIpType, e.initiatingProcessGuid])).toEqual([
+      ["sysmon", "ConnectionSuccess", "2023-08-16T00:34:54.9450000Z", "2023-08-16T04:34:55.1000000Z", "Private", "{297bc33e-9db9-5f2d-1a08-000000000400}"],
+      ["sysmon", "InboundConnectionAccepted", "2023-08-16T00:34:54.9450000Z", "2023-08-16T04:34:55.1000000Z", "Private", "{297bc33e-9db9-5f2d-1a08-000000000400}"],
+    ]);
+  });
+
+  it("reads wevtutil event XML", () => {
+    const xml = [
+      "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>7</EventID>",
+      "<TimeCreated SystemTime='2023-08-16T00:34:55.0000000Z'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>ws-9</Computer></System>",
+      "<EventData><Data Name='UtcTime'>2023-08-16 00:34:54.900</Data><Data Name='ProcessGuid'>{g}</Data><Data Name='ProcessId'>2576</Data>",
+      "<Data Name='Image'>C:\\Windows\\System32\\notepad.exe</Data><Data Name='ImageLoaded'>C:\\Windows\\System32\\bcrypt.dll</Data></EventData></Event>",
+    ].join("\n");
+    const parsed = parseTelemetryFile(xml);
+    expect(parsed.format).toBe("event-xml");
+    expect(parsed.events.map((e) => [e.kind, e.fileName, e.initiatingProcessFileName, e.initiatingProcessId, e.deviceName])).toEqual([["image_load", "bcrypt.dll", "notepad.exe", 2576, "ws-9"]]);
+  });
+
+  it("refuses XML that is not Windows event XML", () => {
+    expectFileError("<html><body>hi</body></html>", 422, /not Windows event XML/);
   });
 });

@@ -6,9 +6,10 @@
  * (the API's `{"Schema","Results"}` or a plain array) they give the row's 1-based position.
  */
 import { CsvSyntaxError, parseCsv } from "./parse-csv";
+import { looksLikeEventXml, readSysmonXmlEvents } from "./read-sysmon-xml";
 import { TelemetryFileError } from "./telemetry-file-error";
 
-export type TelemetryFormat = "csv" | "mde-api-json" | "json-array" | "ndjson";
+export type TelemetryFormat = "csv" | "mde-api-json" | "json-array" | "ndjson" | "event-xml";
 
 export interface RawRow {
   line: number;
@@ -27,6 +28,11 @@ export function readRawRows(text: string): RawRowSource {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const first = body.trimStart()[0];
   if (first === undefined) throw new TelemetryFileError("The file is empty.", 400);
+  if (first === "<") {
+    if (!looksLikeEventXml(body)) throw new TelemetryFileError("The file is XML but not Windows event XML (<Events> or <Event> elements).", 422);
+    // Event XML carries its field names per event; Sysmon's are checked row by row.
+    return { format: "event-xml", columns: [], rows: readSysmonXmlEvents(body) };
+  }
   if (first === "[" || first === "{") {
     const document = tryParseJson(body);
     if (document.ok) return readJsonDocument(document.value);
