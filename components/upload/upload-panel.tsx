@@ -46,7 +46,7 @@ export function UploadPanel() {
           void uploadAll([...event.dataTransfer.files]);
         }}
       >
-        <p style={{ marginTop: 0 }}>Drop Defender Advanced Hunting exports here (CSV, API JSON, NDJSON), or</p>
+        <p style={{ marginTop: 0 }}>Drop Defender Advanced Hunting exports or Sysmon logs here (CSV, JSON, NDJSON, event XML, gzip), or</p>
         <label htmlFor={inputId} className="button">
           Choose files
         </label>
@@ -56,7 +56,7 @@ export function UploadPanel() {
           className="visually-hidden"
           type="file"
           multiple
-          accept=".csv,.json,.ndjson,.jsonl,.txt,text/csv,application/json"
+          accept=".csv,.json,.ndjson,.jsonl,.txt,.xml,.gz,text/csv,application/json,application/gzip,text/xml"
           aria-label="Telemetry files"
           onChange={(event) => {
             const files = [...(event.target.files ?? [])];
@@ -65,8 +65,8 @@ export function UploadPanel() {
           }}
         />
         <p className="muted" style={{ marginBottom: 0 }}>
-          Tables are recognised from the columns: DeviceImageLoadEvents, DeviceNetworkEvents, DeviceProcessEvents. Detection reruns after
-          each file.
+          Format and source are recognised from the content: Defender&apos;s DeviceImageLoadEvents, DeviceNetworkEvents and
+          DeviceProcessEvents; Sysmon events 1, 3 and 7. Rows already stored are not stored twice. Detection reruns after each file.
         </p>
       </div>
 
