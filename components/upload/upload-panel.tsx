@@ -9,7 +9,7 @@ interface RowError {
 }
 
 type UploadState =
-  | { status: "uploading"; name: string }
+  | { status: "uploading"; name: string; sent: number; total: number }
   | { status: "done"; name: string; table: string; format: string; accepted: number; rejected: number; ignored: number; duplicates: number; errors: RowError[] }
   | { status: "failed"; name: string; message: string; errors: RowError[] };
 
@@ -18,15 +18,28 @@ export function UploadPanel() {
   const [results, setResults] = useState<UploadState[]>([]);
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  // Cancel handles of uploads in flight (and queued ones), by result index.
+  const cancels = useRef(new Map<number, () => void>());
   const inputId = useId();
   const busy = results.some((result) => result.status === "uploading");
 
+  const update = (index: number, state: UploadState) => setResults((previous) => previous.map((result, i) => (i === index ? state : result)));
+
   async function uploadAll(files: File[]) {
     const offset = results.length;
-    setResults((previous) => [...previous, ...files.map((file) => ({ status: "uploading" as const, name: file.name }))]);
+    setResults((previous) => [...previous, ...files.map((file) => ({ status: "uploading" as const, name: file.name, sent: 0, total: file.size }))]);
+    const cancelled = new Set<number>();
+    files.forEach((_, index) => cancels.current.set(offset + index, () => cancelled.add(offset + index)));
     for (const [index, file] of files.entries()) {
-      const outcome = await uploadOne(file);
-      setResults((previous) => previous.map((result, i) => (i === offset + index ? outcome : result)));
+      const at = offset + index;
+      if (cancelled.has(at)) {
+        update(at, { status: "failed", name: file.name, message: "Cancelled before it was sent.", errors: [] });
+        continue;
+      }
+      const upload = uploadOne(file, (sent) => update(at, { status: "uploading", name: file.name, sent, total: file.size }));
+      cancels.current.set(at, upload.cancel);
+      update(at, await upload.outcome);
+      cancels.current.delete(at);
     }
   }
 
@@ -77,6 +90,11 @@ export function UploadPanel() {
             {results.map((result, index) => (
               <li key={index} className={`notice ${result.status === "failed" ? "notice-error" : result.status === "done" ? "notice-ok" : ""}`} aria-label={`Upload result for ${result.name}`}>
                 <strong className="mono">{result.name}</strong>: <UploadSummary result={result} />
+                {result.status === "uploading" && (
+                  <button type="button" className="link-button" style={{ marginLeft: 8 }} aria-label={`Cancel upload of ${result.name}`} onClick={() => cancels.current.get(index)?.()}>
+                    Cancel
+                  </button>
+                )}
               </li>
             ))}
           </ul>
@@ -92,7 +110,15 @@ export function UploadPanel() {
 }
 
 function UploadSummary({ result }: { result: UploadState }) {
-  if (result.status === "uploading") return <span role="status">uploading…</span>;
+  if (result.status === "uploading") {
+    const sending = result.sent < result.total;
+    return (
+      <span role="status">
+        {sending ? `sending ${formatBytes(result.sent)} of ${formatBytes(result.total)}` : "sent; parsing and storing…"}{" "}
+        <progress max={result.total || 1} value={result.sent} aria-label={`Upload progress of ${result.name}`} />
+      </span>
+    );
+  }
   if (result.status === "failed") {
     return (
       <>
@@ -130,19 +156,40 @@ function RowErrors({ errors }: { errors: RowError[] }) {
   );
 }
 
-async function uploadOne(file: File): Promise<UploadState> {
-  try {
-    const response = await fetch("/api/ingest", {
-      method: "POST",
-      headers: { "x-file-name": encodeURIComponent(file.name), "content-type": "application/octet-stream", "x-cw-client": "web" },
-      body: file,
-    });
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
-      return { status: "failed", name: file.name, message: body?.error?.message ?? `The server answered ${response.status}.`, errors: body?.error?.details?.errors ?? [] };
-    }
-    return { status: "done", name: file.name, ...body };
-  } catch {
-    return { status: "failed", name: file.name, message: "The upload did not reach the server. Check the connection and try again.", errors: [] };
-  }
+function formatBytes(bytes: number): string {
+  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MiB`;
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/** One file to /api/ingest over XMLHttpRequest, which (unlike fetch) reports upload progress. */
+function uploadOne(file: File, onProgress: (sent: number) => void): { outcome: Promise<UploadState>; cancel: () => void } {
+  const request = new XMLHttpRequest();
+  const outcome = new Promise<UploadState>((resolve) => {
+    const failed = (message: string) => resolve({ status: "failed", name: file.name, message, errors: [] });
+    request.open("POST", "/api/ingest");
+    request.setRequestHeader("x-file-name", encodeURIComponent(file.name));
+    request.setRequestHeader("content-type", "application/octet-stream");
+    request.setRequestHeader("x-cw-client", "web");
+    let sent = 0;
+    request.upload.onprogress = (event) => {
+      sent = event.loaded;
+      onProgress(event.loaded);
+    };
+    request.onload = () => {
+      let body: { error?: { message?: string; details?: { errors?: RowError[] } } } | null = null;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        // not JSON: reported below by status
+      }
+      if (request.status >= 200 && request.status < 300 && body) resolve({ status: "done", name: file.name, ...(body as object) } as UploadState);
+      else resolve({ status: "failed", name: file.name, message: body?.error?.message ?? `The server answered ${request.status}.`, errors: body?.error?.details?.errors ?? [] });
+    };
+    request.onerror = () => failed("The upload did not reach the server. Check the connection and try again.");
+    // Once the whole file is sent the server finishes storing it regardless; say so.
+    request.onabort = () =>
+      failed(sent < file.size ? "Cancelled while sending: nothing from this file was stored." : "Cancelled after sending: the server may still store it; check Datasets.");
+    request.send(file);
+  });
+  return { outcome, cancel: () => request.abort() };
 }
