@@ -152,3 +152,25 @@ test("allowlisting a process removes its finding; invalid values are refused nex
   await page.getByRole("button", { name: "Remove PanGPS.exe from Excluded system processes" }).click();
   await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. Detection rerun: 10 finding(s).");
 });
+
+test("detection settings are validated next to the field and saving reruns detection", async ({ page }) => {
+  await page.goto("/allowlists");
+  const settings = page.getByRole("region", { name: /Detection settings/ });
+  const threshold = settings.getByLabel("Strong beacon score (0–1)");
+  await threshold.fill("2");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(settings.getByRole("alert")).toHaveText("Too big: expected number to be <=1");
+  await expect(threshold).toHaveAttribute("aria-invalid", "true");
+
+  // Raising the bar above every beacon score but keeping the rest: fewer strong beacons.
+  await threshold.fill("1");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(settings.getByRole("status")).toHaveText(/^Saved\. Detection rerun: \d+ finding\(s\)\.$/);
+  await page.goto("/findings");
+  await expect(page.getByRole("table", { name: "Flagged processes" })).not.toContainText("python.exe");
+
+  await page.goto("/allowlists");
+  await settings.getByLabel("Strong beacon score (0–1)").fill("0.8");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(settings.getByRole("status")).toHaveText("Saved. Detection rerun: 10 finding(s).");
+});

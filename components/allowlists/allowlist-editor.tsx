@@ -93,7 +93,7 @@ export function AllowlistEditor({ list, entries }: { list: DetectionListName; en
             id={`${headingId}-add`}
             value={newValue}
             inputMode={list === "standardPorts" ? "numeric" : undefined}
-            placeholder={list === "standardPorts" ? "e.g. 7443" : "e.g. VeeamAgent.exe"}
+            placeholder={`e.g. ${labels.example}`}
             aria-invalid={addError ? true : undefined}
             aria-describedby={addError ? addErrorId : undefined}
             onChange={(event) => {

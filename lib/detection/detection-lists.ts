@@ -18,26 +18,30 @@ export interface DetectionLists {
   standardPorts: number[];
 }
 
-export const DETECTION_LIST_LABELS: Record<DetectionListName, { title: string; kqlName: string; help: string }> = {
+export const DETECTION_LIST_LABELS: Record<DetectionListName, { title: string; kqlName: string; help: string; example: string }> = {
   cryptoLibraries: {
     title: "Crypto libraries",
     kqlName: "CryptoLibraries",
     help: "DLL file names whose load marks a process as a crypto user.",
+    example: "crypt32.dll",
   },
   excludedSystemProcesses: {
     title: "Excluded system processes",
     kqlName: "ExcludedSystemProcs",
     help: "Process file names never flagged (compared case-insensitively).",
+    example: "VeeamAgent.exe",
   },
   excludedBrowsers: {
     title: "Excluded browsers",
     kqlName: "ExcludedBrowsers",
     help: "Browser file names never flagged (compared case-insensitively).",
+    example: "arc.exe",
   },
   standardPorts: {
     title: "Standard ports",
     kqlName: "StandardPorts",
     help: "Remote ports considered normal; connections to them are ignored.",
+    example: "7443",
   },
 };
 
