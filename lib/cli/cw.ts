@@ -5,20 +5,20 @@
  *   demo-files DIR                 write the demo exports to DIR
  *   seed-demo                      load the demo exports into an empty database
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { generateDemoTelemetry } from "../demo/generate-demo-telemetry";
 import { toApiJson, toPortalCsv } from "../demo/write-mde-export";
-import { decodeUpload } from "../ingest/decode-upload";
+import { decodeUploadChunks } from "../ingest/decode-upload";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { prisma } from "../server/db";
 import { readDetectionSettings, writeAsOfOverride, writeDetectionSettings } from "../server/detection-settings";
 import { listDefaultFindings, listSeedFindings } from "../server/findings-store";
-import { ingestTelemetryText } from "../server/ingest-upload";
+import { ingestTelemetryStream, ingestTelemetryText } from "../server/ingest-upload";
 import { runDetection } from "../server/run-detection";
 
 const USAGE = `usage: npm run cw -- <command>
@@ -43,9 +43,8 @@ async function ingest(files: string[]): Promise<number> {
   let failures = 0;
   for (const file of files) {
     try {
-      if (statSync(file).size > MAX_CLI_FILE_BYTES) throw new TelemetryFileError(`larger than ${MAX_CLI_FILE_BYTES / 1073741824} GiB; split the export`, 413);
-      const text = decodeUpload(readFileSync(file), MAX_CLI_FILE_BYTES);
-      const result = await ingestTelemetryText(path.basename(file), text, `cli:${userInfo().username}`);
+      const chunks = decodeUploadChunks(createReadStream(file), MAX_CLI_FILE_BYTES);
+      const result = await ingestTelemetryStream(path.basename(file), chunks, `cli:${userInfo().username}`);
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
     } catch (error) {
@@ -129,8 +128,8 @@ function writeDemoFiles(directory: string | undefined): number {
 
 class UsageError extends Error {}
 
-/** Files are read whole for now: bounded so a mistaken path to a huge file fails clearly. */
-const MAX_CLI_FILE_BYTES = 1024 * 1024 * 1024;
+/** Files are streamed; the bound only stops a mistaken path (or a gzip bomb) clearly. */
+const MAX_CLI_FILE_BYTES = 64 * 1024 ** 3;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,40 +1,51 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { decodeUpload, isGzip } from "./decode-upload";
+import { decodeUploadChunks, isGzip } from "./decode-upload";
 import { TelemetryFileError } from "./telemetry-file-error";
 
-const CSV = "Timestamp,DeviceName,ActionType\r\n2024-01-01T00:00:00Z,ws,ImageLoaded\r\n";
+const CSV = "Timestamp,DeviceName,ActionType\r\n2024-01-01T00:00:00Z,wś,ImageLoaded\r\n";
 
-describe("decodeUpload", () => {
-  it("passes plain UTF-8 through, including non-ASCII", () => {
-    expect(decodeUpload(new TextEncoder().encode("é,ü\n"), 1000)).toBe("é,ü\n");
+async function* pieces(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
+}
+
+async function decodeAll(bytes: Uint8Array, maxBytes: number, size = 7): Promise<string> {
+  let text = "";
+  for await (const chunk of decodeUploadChunks(pieces(bytes, size), maxBytes)) text += chunk;
+  return text;
+}
+
+async function decodeError(bytes: Uint8Array, maxBytes: number): Promise<TelemetryFileError> {
+  try {
+    await decodeAll(bytes, maxBytes);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TelemetryFileError);
+    return error as TelemetryFileError;
+  }
+  throw new Error("expected a TelemetryFileError");
+}
+
+describe("decodeUploadChunks", () => {
+  it("passes plain UTF-8 through, even when a character is split across chunks", async () => {
+    expect(await decodeAll(new TextEncoder().encode(CSV), 1000, 1)).toBe(CSV);
   });
 
-  it("inflates gzip recognised by its magic bytes", () => {
+  it("inflates gzip recognised by its magic bytes", async () => {
     const gz = gzipSync(Buffer.from(CSV));
     expect(isGzip(gz)).toBe(true);
-    expect(decodeUpload(gz, 1000)).toBe(CSV);
+    expect(await decodeAll(gz, 1000)).toBe(CSV);
   });
 
-  it("refuses a truncated gzip with a clear 400", () => {
+  it("refuses a truncated gzip with a clear 400", async () => {
     const gz = gzipSync(Buffer.from(CSV.repeat(50)));
-    const truncated = gz.subarray(0, gz.length - 12);
-    expect(() => decodeUpload(truncated, 100_000)).toThrow(TelemetryFileError);
-    try {
-      decodeUpload(truncated, 100_000);
-    } catch (error) {
-      expect((error as TelemetryFileError).status).toBe(400);
-      expect((error as Error).message).toMatch(/^The gzip file is truncated or corrupt/);
-    }
+    const error = await decodeError(gz.subarray(0, gz.length - 12), 100_000);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/^The gzip file is truncated or corrupt/);
   });
 
-  it("refuses a gzip that inflates past the limit with a 413", () => {
-    const bomb = gzipSync(Buffer.alloc(200_000, "a"));
-    try {
-      decodeUpload(bomb, 100_000);
-      throw new Error("expected a TelemetryFileError");
-    } catch (error) {
-      expect((error as TelemetryFileError).status).toBe(413);
-    }
+  it("refuses an upload or an inflated gzip past the limit with a 413", async () => {
+    expect((await decodeError(new TextEncoder().encode("a".repeat(2000)), 1000)).status).toBe(413);
+    const bomb = await decodeError(gzipSync(Buffer.alloc(200_000, "a")), 100_000);
+    expect([bomb.status, bomb.message]).toEqual([413, "The gzip file inflates to more than the upload limit of 98 KiB (CW_MAX_UPLOAD_BYTES)."]);
   });
 });

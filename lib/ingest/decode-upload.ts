@@ -1,27 +1,62 @@
 /**
- * Uploaded bytes to text: gzip recognised by its magic bytes (not the file name) and inflated
- * under a size limit; UTF-8 otherwise (a BOM is dropped later by the format readers).
+ * Uploaded bytes, as they arrive, to text chunks: gzip recognised by its magic bytes (not the
+ * file name) and inflated on the fly; UTF-8 otherwise. Both the bytes received and the bytes
+ * inflated are bounded, so neither a huge upload nor a gzip bomb gets past the limit.
  */
-import { gunzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import { TelemetryFileError } from "./telemetry-file-error";
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-
 export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export function decodeUpload(bytes: Uint8Array, maxDecodedBytes: number): string {
-  if (!isGzip(bytes)) return new TextDecoder("utf-8").decode(bytes);
-  let inflated: Buffer;
-  try {
-    inflated = gunzipSync(bytes, { maxOutputLength: maxDecodedBytes });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ERR_BUFFER_TOO_LARGE" || /Cannot create a Buffer larger|buffer length/i.test((error as Error).message)) {
-      throw new TelemetryFileError(`The gzip file inflates to more than the limit of ${Math.round(maxDecodedBytes / 1048576)} MiB.`, 413);
+export async function* decodeUploadChunks(source: AsyncIterable<Uint8Array>, maxBytes: number): AsyncGenerator<string> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  const decoder = new TextDecoder("utf-8");
+  let received = 0;
+  const counted = async function* (): AsyncGenerator<Uint8Array> {
+    for (let next: IteratorResult<Uint8Array> = first; !next.done; next = await iterator.next()) {
+      received += next.value.byteLength;
+      if (received > maxBytes) throw tooLarge("The file is larger than", maxBytes);
+      yield next.value;
     }
-    throw new TelemetryFileError(`The gzip file is truncated or corrupt (${(error as Error).message}).`, 400);
+  };
+  if (!isGzip(first.value)) {
+    for await (const bytes of counted()) yield decoder.decode(bytes, { stream: true });
+    const rest = decoder.decode();
+    if (rest) yield rest;
+    return;
   }
-  return new TextDecoder("utf-8").decode(inflated);
+  const gunzip = createGunzip();
+  const piping = pipeline(Readable.from(counted()), gunzip).catch((error) => gunzip.destroy(error));
+  let inflated = 0;
+  try {
+    for await (const bytes of gunzip as AsyncIterable<Buffer>) {
+      inflated += bytes.byteLength;
+      if (inflated > maxBytes) throw tooLarge("The gzip file inflates to more than", maxBytes);
+      yield decoder.decode(bytes, { stream: true });
+    }
+  } catch (error) {
+    if (error instanceof TelemetryFileError) throw error;
+    throw new TelemetryFileError(`The gzip file is truncated or corrupt (${(error as Error).message}).`, 400);
+  } finally {
+    gunzip.destroy();
+    await piping;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+function tooLarge(prefix: string, maxBytes: number): TelemetryFileError {
+  return new TelemetryFileError(`${prefix} the upload limit of ${describeBytes(maxBytes)} (CW_MAX_UPLOAD_BYTES).`, 413);
+}
+
+export function describeBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${Math.round(bytes / 1024 ** 3)} GiB`;
+  if (bytes >= 1024 ** 2) return `${Math.round(bytes / 1024 ** 2)} MiB`;
+  return `${Math.round(bytes / 1024)} KiB`;
 }

@@ -1,10 +1,21 @@
 import "server-only";
 import { z } from "zod";
 import { prisma } from "./db";
+import { deleteDatasetEvents } from "./event-store";
 import { runDetection } from "./run-detection";
 
-// A dataset still "running" from before this server process started was cut off mid-upload.
+// A dataset still "running" from before this process started was cut off mid-upload.
 const PROCESS_STARTED_AT = new Date();
+
+/** Removes what an interrupted upload stored and marks its dataset failed. */
+export async function cleanUpInterruptedDatasets(): Promise<number> {
+  const interrupted = await prisma.dataset.findMany({ where: { status: "running", createdAt: { lt: PROCESS_STARTED_AT } }, select: { id: true } });
+  for (const { id } of interrupted) {
+    deleteDatasetEvents(id);
+    await prisma.dataset.update({ where: { id }, data: { status: "failed" } });
+  }
+  return interrupted.length;
+}
 
 export const datasetIdSchema = z.string().min(1).max(64);
 
@@ -26,6 +37,7 @@ export interface DatasetView {
 }
 
 export async function listDatasets(): Promise<DatasetView[]> {
+  await cleanUpInterruptedDatasets();
   const datasets = await prisma.dataset.findMany({ orderBy: { createdAt: "desc" } });
   return datasets.map((dataset) => ({
     id: dataset.id,
@@ -36,7 +48,7 @@ export async function listDatasets(): Promise<DatasetView[]> {
     rejected: dataset.rejected,
     ignored: dataset.ignored,
     duplicates: dataset.duplicates,
-    status: dataset.status === "running" && dataset.createdAt < PROCESS_STARTED_AT ? "failed" : (dataset.status as DatasetView["status"]),
+    status: dataset.status as DatasetView["status"],
     uploadedBy: dataset.uploadedBy,
     uploadedAt: dataset.createdAt.toISOString(),
     timeFrom: dataset.timeFrom,

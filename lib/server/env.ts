@@ -3,7 +3,8 @@ import { z } from "zod";
 import { databaseUrl } from "../database-url";
 
 const envSchema = z.object({
-  CW_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+  // Uploads are streamed, so the default can be large; it bounds the inflated size of gzip too.
+  CW_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(8 * 1024 ** 3),
 });
 
 /** Environment read and validated once; a bad value stops the server with a clear message. */

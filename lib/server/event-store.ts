@@ -36,7 +36,7 @@ export function eventKey(event: TelemetryEvent): string {
   return createHash("sha1").update(eventIdentity(event)).digest("base64url");
 }
 
-/** Stores the events of a dataset in one transaction; events already stored are skipped. */
+/** Stores one batch of a dataset's events in one transaction; events already stored are skipped. */
 export function insertDatasetEvents(datasetId: string, events: readonly TelemetryEvent[]): { inserted: number; duplicates: number } {
   const db = database();
   const insert = db.prepare(
@@ -53,4 +53,9 @@ export function insertDatasetEvents(datasetId: string, events: readonly Telemetr
   });
   const inserted = insertAll(events);
   return { inserted, duplicates: events.length - inserted };
+}
+
+/** Removes a dataset's events (an upload that failed or was cut off after some batches). */
+export function deleteDatasetEvents(datasetId: string): number {
+  return database().prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
 }

@@ -75,6 +75,34 @@ describe("ingestTelemetryText", () => {
     expect(await modules.db.prisma.telemetryEvent.count({ where: { datasetId: dataset.id } })).toBe(0);
   });
 
+  it("removes what a stream stored before it broke, and marks the dataset failed", async () => {
+    const before = await modules.db.prisma.telemetryEvent.count();
+    async function* brokenUpload() {
+      yield "Timestamp,DeviceId,DeviceName,ActionType,FileName,InitiatingProcessId\n";
+      // More rows than one batch (5,000), so a batch is committed before the connection drops.
+      for (let i = 0; i < 6000; i++) yield `2024-03-01T00:00:${String(i % 60).padStart(2, "0")}.${String(i).padStart(4, "0")}Z,d9,ws-9,ImageLoaded,x${i}.dll,${i}\n`;
+      throw new Error("connection lost");
+    }
+    await expect(modules.ingest.ingestTelemetryStream("broken.csv", brokenUpload(), "api")).rejects.toThrow("connection lost");
+    expect(await modules.db.prisma.telemetryEvent.count()).toBe(before);
+    const broken = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "broken.csv");
+    expect(broken?.status).toBe("failed");
+  });
+
+  it("leaves no dataset behind for a file it refuses", async () => {
+    await expect(modules.ingest.ingestTelemetryText("notes.csv", "name,age\nbob,3\n", "api")).rejects.toThrow(/not a Defender/);
+    expect((await modules.datasets.listDatasets()).some((dataset) => dataset.fileName === "notes.csv")).toBe(false);
+  });
+
+  it("cleans up a dataset cut off by a server restart: its events go and it reads as failed", async () => {
+    const killed = await modules.db.prisma.dataset.create({ data: { fileName: "killed-midway.csv", format: "csv", tables: "", status: "running", createdAt: new Date("2020-01-01T00:00:00Z") } });
+    const orphan = buildTestEvent("image_load", { at: "2024-04-01T00:00:00Z", fileName: "orphan.dll", initiatingProcessId: 1 });
+    expect(modules.events.insertDatasetEvents(killed.id, [orphan]).inserted).toBe(1);
+    const listed = (await modules.datasets.listDatasets()).find((dataset) => dataset.id === killed.id);
+    expect(listed?.status).toBe("failed");
+    expect(await modules.db.prisma.telemetryEvent.count({ where: { datasetId: killed.id } })).toBe(0);
+  });
+
   it("shows a dataset cut off before this server started as failed", async () => {
     await modules.db.prisma.dataset.create({ data: { fileName: "killed.csv", format: "csv", tables: "", status: "running", createdAt: new Date("2020-01-01T00:00:00Z") } });
     const killed = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "killed.csv");

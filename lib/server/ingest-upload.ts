@@ -1,8 +1,10 @@
 import "server-only";
-import { parseTelemetryFile, type RowError } from "../ingest/parse-telemetry-file";
 import type { TelemetryFormat } from "../ingest/read-raw-rows";
+import { TelemetryFileError } from "../ingest/telemetry-file-error";
+import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream-parser";
+import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { prisma } from "./db";
-import { insertDatasetEvents } from "./event-store";
+import { deleteDatasetEvents, insertDatasetEvents } from "./event-store";
 import { runDetection } from "./run-detection";
 
 export interface IngestResult {
@@ -22,52 +24,78 @@ export interface IngestResult {
 export type UploadChannel = "web" | "api" | `cli:${string}`;
 
 /**
- * Parses one uploaded file and stores it as a dataset: the dataset is created "running", its events
- * are written in one transaction, and only then is it marked complete. A crash or kill in between
- * leaves no events and a dataset that reads as failed. Detection reruns afterwards.
+ * Parses one file as it arrives and stores it as a dataset, batch by batch. The dataset is
+ * "running" until the last batch is in, and only complete datasets feed detection. If anything
+ * fails (a refused file, a lost connection) its events are removed: a refused file leaves no
+ * dataset, any other failure a failed one. A server killed mid-upload leaves a running dataset
+ * that is cleaned up and marked failed (see dataset-store). Detection reruns afterwards.
  */
-export async function ingestTelemetryText(fileName: string, text: string, uploadedBy: UploadChannel = "api"): Promise<IngestResult> {
-  const parsed = parseTelemetryFile(text);
-  const dataset = await prisma.dataset.create({
-    data: {
-      fileName,
-      format: parsed.format,
-      tables: parsed.tables.join(","),
-      rejected: parsed.rejected,
-      ignored: parsed.ignored,
-      errors: JSON.stringify(parsed.errors),
-      uploadedBy,
-    },
+export async function ingestTelemetryStream(fileName: string, chunks: AsyncIterable<string> | Iterable<string>, uploadedBy: UploadChannel): Promise<IngestResult> {
+  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy } });
+  const coverage = new CoverageTracker();
+  let inserted = 0;
+  const parser = new TelemetryStreamParser((events) => {
+    inserted += insertDatasetEvents(dataset.id, events).inserted;
+    coverage.add(events);
   });
-  let stored: { inserted: number; duplicates: number };
+  let summary;
   try {
-    stored = insertDatasetEvents(dataset.id, parsed.events);
+    for await (const chunk of chunks) parser.write(chunk);
+    summary = parser.end();
   } catch (error) {
-    await prisma.dataset.update({ where: { id: dataset.id }, data: { status: "failed" } });
+    deleteDatasetEvents(dataset.id);
+    if (error instanceof TelemetryFileError) await prisma.dataset.delete({ where: { id: dataset.id } });
+    else await prisma.dataset.update({ where: { id: dataset.id }, data: { status: "failed" } });
     throw error;
   }
-  const times = parsed.events.map((event) => event.timestamp).sort();
   await prisma.dataset.update({
     where: { id: dataset.id },
     data: {
       status: "complete",
-      accepted: stored.inserted,
-      duplicates: stored.duplicates,
-      timeFrom: times[0] ?? null,
-      timeTo: times.at(-1) ?? null,
-      devices: new Set(parsed.events.map((event) => event.deviceId ?? event.deviceName)).size,
+      format: summary.format,
+      tables: summary.tables.join(","),
+      accepted: inserted,
+      rejected: summary.rejected,
+      ignored: summary.ignored,
+      duplicates: summary.accepted - inserted,
+      errors: JSON.stringify(summary.errors),
+      ...coverage.result(),
     },
   });
   await runDetection();
   return {
     datasetId: dataset.id,
     fileName,
-    format: parsed.format,
-    table: parsed.tables.join(", "),
-    accepted: stored.inserted,
-    rejected: parsed.rejected,
-    ignored: parsed.ignored,
-    duplicates: stored.duplicates,
-    errors: parsed.errors,
+    format: summary.format,
+    table: summary.tables.join(", "),
+    accepted: inserted,
+    rejected: summary.rejected,
+    ignored: summary.ignored,
+    duplicates: summary.accepted - inserted,
+    errors: summary.errors,
   };
+}
+
+/** A whole file already in memory (the CLI's demo data, tests). */
+export function ingestTelemetryText(fileName: string, text: string, uploadedBy: UploadChannel = "api"): Promise<IngestResult> {
+  return ingestTelemetryStream(fileName, [text], uploadedBy);
+}
+
+/** Time range and devices of a dataset, gathered batch by batch. */
+class CoverageTracker {
+  private from: string | null = null;
+  private to: string | null = null;
+  private readonly devices = new Set<string>();
+
+  add(events: TelemetryEvent[]): void {
+    for (const event of events) {
+      if (this.from === null || event.timestamp < this.from) this.from = event.timestamp;
+      if (this.to === null || event.timestamp > this.to) this.to = event.timestamp;
+      this.devices.add(event.deviceId ?? event.deviceName);
+    }
+  }
+
+  result() {
+    return { timeFrom: this.from, timeTo: this.to, devices: this.devices.size };
+  }
 }

@@ -17,8 +17,9 @@ export async function runDetection(): Promise<DetectionRun> {
   const [lists, settings, stored, newest, asOfOverride] = await Promise.all([
     loadDetectionLists(),
     readDetectionSettings(),
-    prisma.telemetryEvent.findMany(),
-    prisma.telemetryEvent.aggregate({ _max: { timeUs: true } }),
+    // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
+    prisma.telemetryEvent.findMany({ where: { dataset: { status: "complete" } } }),
+    prisma.telemetryEvent.aggregate({ where: { dataset: { status: "complete" } }, _max: { timeUs: true } }),
     readAsOfOverride(),
   ]);
   const events = stored.map(toTelemetryEvent);
