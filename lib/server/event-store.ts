@@ -28,6 +28,10 @@ function database(): Database.Database {
     // WAL lets Prisma's connection read while a batch is being written.
     connection.pragma("journal_mode = WAL");
     connection.pragma("busy_timeout = 10000");
+    // In WAL mode NORMAL still survives an application crash (only a power cut can lose the last
+    // commits); with a 64 MiB page cache the identity index stays in memory during bulk loads.
+    connection.pragma("synchronous = NORMAL");
+    connection.pragma("cache_size = -65536");
   }
   return connection;
 }
@@ -43,11 +47,16 @@ export function insertDatasetEvents(datasetId: string, events: readonly Telemetr
     // ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
     `INSERT INTO "TelemetryEvent" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")}) ON CONFLICT ("eventKey") DO NOTHING`,
   );
+  const eventColumns = COLUMNS.slice(2) as readonly (keyof TelemetryEvent)[];
+  const values: unknown[] = new Array(COLUMNS.length);
   const insertAll = db.transaction((batch: readonly TelemetryEvent[]) => {
     let inserted = 0;
     for (const event of batch) {
-      const row = { ...event, datasetId, eventKey: eventKey(event) } as Record<string, unknown>;
-      inserted += insert.run(COLUMNS.map((column) => row[column] ?? null)).changes;
+      // One reused array per row: this loop runs a million times in a bulk load.
+      values[0] = datasetId;
+      values[1] = eventKey(event);
+      for (let i = 0; i < eventColumns.length; i++) values[i + 2] = event[eventColumns[i]] ?? null;
+      inserted += insert.run(values).changes;
     }
     return inserted;
   });

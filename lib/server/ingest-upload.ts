@@ -30,7 +30,13 @@ export type UploadChannel = "web" | "api" | `cli:${string}`;
  * dataset, any other failure a failed one. A server killed mid-upload leaves a running dataset
  * that is cleaned up and marked failed (see dataset-store). Detection reruns afterwards.
  */
-export async function ingestTelemetryStream(fileName: string, chunks: AsyncIterable<string> | Iterable<string>, uploadedBy: UploadChannel): Promise<IngestResult> {
+export async function ingestTelemetryStream(
+  fileName: string,
+  chunks: AsyncIterable<string> | Iterable<string>,
+  uploadedBy: UploadChannel,
+  // Bulk loads (the benchmark) may defer detection to one run at the end.
+  { rerunDetection = true }: { rerunDetection?: boolean } = {},
+): Promise<IngestResult> {
   const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy } });
   const coverage = new CoverageTracker();
   let inserted = 0;
@@ -62,7 +68,7 @@ export async function ingestTelemetryStream(fileName: string, chunks: AsyncItera
       ...coverage.result(),
     },
   });
-  await runDetection();
+  if (rerunDetection) await runDetection();
   return {
     datasetId: dataset.id,
     fileName,

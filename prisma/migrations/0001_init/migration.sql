@@ -96,9 +96,6 @@ CREATE TABLE "Setting" (
 CREATE UNIQUE INDEX "TelemetryEvent_eventKey_key" ON "TelemetryEvent"("eventKey");
 
 -- CreateIndex
-CREATE INDEX "TelemetryEvent_kind_timeUs_idx" ON "TelemetryEvent"("kind", "timeUs");
-
--- CreateIndex
 CREATE INDEX "TelemetryEvent_datasetId_idx" ON "TelemetryEvent"("datasetId");
 
 -- CreateIndex

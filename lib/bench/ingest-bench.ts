@@ -1,0 +1,127 @@
+/**
+ * Ingestion benchmark: a synthetic fleet written as CSV and as NDJSON, streamed through the same
+ * path as an upload (stream parser, validation, batched writes), beside a floor measured in the
+ * same run: the same rows inserted by a minimal better-sqlite3 prepared statement in one transaction.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import Database from "better-sqlite3";
+import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import { syntheticFleet, type FleetSize } from "./synthetic-fleet";
+
+// 200 devices x 50 processes x (50 loads + 50 connections) = 1,000,000 events (CW_BENCH_DEVICES scales it).
+const FLEET: FleetSize = { devices: Number(process.env.CW_BENCH_DEVICES ?? 200), processesPerDevice: 50, loadsPerProcess: 50, connectionsPerProcess: 50 };
+const COLUMNS = [
+  "Timestamp", "DeviceId", "DeviceName", "ActionType", "FileName", "RemoteIP", "RemotePort", "RemoteIPType", "SentBytes", "ReceivedBytes",
+  "InitiatingProcessFileName", "InitiatingProcessFolderPath", "InitiatingProcessId", "InitiatingProcessCommandLine",
+  "InitiatingProcessCreationTime", "InitiatingProcessAccountName", "InitiatingProcessSHA256",
+] as const;
+
+function mdeRow(event: TelemetryEvent): Record<(typeof COLUMNS)[number], string | number | null> {
+  return {
+    Timestamp: event.timestamp,
+    DeviceId: event.deviceId,
+    DeviceName: event.deviceName,
+    ActionType: event.actionType,
+    FileName: event.fileName,
+    RemoteIP: event.remoteIp,
+    RemotePort: event.remotePort,
+    RemoteIPType: event.remoteIpType,
+    SentBytes: event.sentBytes,
+    ReceivedBytes: event.receivedBytes,
+    InitiatingProcessFileName: event.initiatingProcessFileName,
+    InitiatingProcessFolderPath: event.initiatingProcessFolderPath,
+    InitiatingProcessId: event.initiatingProcessId,
+    InitiatingProcessCommandLine: event.initiatingProcessCommandLine,
+    InitiatingProcessCreationTime: event.initiatingProcessCreationTime,
+    InitiatingProcessAccountName: event.initiatingProcessAccountName,
+    InitiatingProcessSHA256: event.initiatingProcessSHA256,
+  };
+}
+
+/** Text chunks of about 1 MiB, produced lazily so the bench itself stays small in memory. */
+function* chunked(lines: Iterable<string>): Generator<string> {
+  let chunk = "";
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+let peakRss = 0;
+
+/** Samples resident memory between chunks (the ingest loop gives timers no chance to run). */
+function* sampled(chunks: Iterable<string>): Generator<string> {
+  for (const chunk of chunks) {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    yield chunk;
+  }
+}
+
+function* csvLines(): Generator<string> {
+  yield `${COLUMNS.join(",")}\n`;
+  for (const event of syntheticFleet(FLEET)) {
+    const row = mdeRow(event);
+    yield `${COLUMNS.map((column) => csvField(row[column])).join(",")}\n`;
+  }
+}
+
+function* ndjsonLines(): Generator<string> {
+  for (const event of syntheticFleet(FLEET, Date.UTC(2026, 10, 25) * 1000)) yield `${JSON.stringify(mdeRow(event))}\n`;
+}
+
+function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export async function runIngestBench(): Promise<void> {
+  const directory = mkdtempSync(path.join(tmpdir(), "cw-bench-"));
+  process.env.DATABASE_URL = `file:${path.join(directory, "bench.db")}`;
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
+  const { ingestTelemetryStream } = await import("../server/ingest-upload");
+  const { prisma } = await import("../server/db");
+
+  console.log("\n== Ingestion (same path as an upload, detection deferred) ==");
+  const rates: number[] = [];
+  for (const [label, lines] of [
+    ["CSV", csvLines()],
+    ["NDJSON", ndjsonLines()],
+  ] as const) {
+    const started = performance.now();
+    const result = await ingestTelemetryStream(`bench.${label.toLowerCase()}`, sampled(chunked(lines)), "cli:bench", { rerunDetection: false });
+    const seconds = (performance.now() - started) / 1000;
+    rates.push(result.accepted / seconds);
+    console.log(`${label.padEnd(7)} ${result.accepted.toLocaleString("en-US")} events stored in ${seconds.toFixed(1)} s: ${Math.round(result.accepted / seconds).toLocaleString("en-US")} events/s (rejected ${result.rejected})`);
+  }
+  console.log(`peak resident memory during ingestion: ${(peakRss / 1048576).toFixed(0)} MiB`);
+  await prisma.$disconnect();
+
+  const floor = insertFloor(path.join(directory, "floor.db"));
+  console.log(`floor: minimal prepared INSERT in one transaction: ${Math.round(floor).toLocaleString("en-US")} events/s`);
+  for (const [index, label] of ["CSV", "NDJSON"].entries()) console.log(`${label} / floor: ${(floor / rates[index]).toFixed(2)}x slower than the floor`);
+  rmSync(directory, { recursive: true, force: true });
+}
+
+function insertFloor(file: string): number {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.exec(`CREATE TABLE events (${COLUMNS.map((column) => `"${column}"`).join(", ")})`);
+  const insert = db.prepare(`INSERT INTO events VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+  const rows = [...syntheticFleet(FLEET)].map((event) => COLUMNS.map((column) => mdeRow(event)[column]));
+  const started = performance.now();
+  db.transaction(() => {
+    for (const row of rows) insert.run(row);
+  })();
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return rows.length / seconds;
+}
