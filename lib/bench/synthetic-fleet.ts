@@ -4,7 +4,7 @@
  * public addresses on non-standard ports), so every stage of both detection modes has work.
  */
 import { formatMicros, MICROS_PER_HOUR } from "../telemetry/iso-timestamp";
-import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import { UNKNOWN_EVENT_FIELDS, type TelemetryEvent } from "../telemetry/telemetry-event";
 
 export interface FleetSize {
   devices: number;
@@ -63,38 +63,9 @@ function event(id: number, kind: TelemetryEvent["kind"], timeUs: number, fields:
     kind,
     timestamp: formatMicros(timeUs),
     timeUs,
-    deviceId: null,
+    ...UNKNOWN_EVENT_FIELDS,
     deviceName: "",
     actionType: "",
-    fileName: null,
-    folderPath: null,
-    processId: null,
-    processCommandLine: null,
-    processCreationTime: null,
-    accountName: null,
-    sha256: null,
-    remoteIp: null,
-    remotePort: null,
-    remoteIpType: null,
-    remoteUrl: null,
-    localIp: null,
-    localPort: null,
-    protocol: null,
-    sentBytes: null,
-    receivedBytes: null,
-    initiatingProcessFileName: null,
-    initiatingProcessFolderPath: null,
-    initiatingProcessId: null,
-    initiatingProcessCommandLine: null,
-    initiatingProcessCreationTime: null,
-    initiatingProcessAccountName: null,
-    initiatingProcessSHA256: null,
-    initiatingProcessParentFileName: null,
-    initiatingProcessParentId: null,
-    reportId: null,
-    processGuid: null,
-    initiatingProcessGuid: null,
-    loggedAt: null,
     source: "mde",
     ...fields,
   };

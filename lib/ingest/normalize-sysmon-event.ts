@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { parseIsoTimestamp, type ParsedTimestamp } from "../telemetry/iso-timestamp";
-import type { TelemetryEvent, TelemetryKind } from "../telemetry/telemetry-event";
+import { UNKNOWN_EVENT_FIELDS, type TelemetryEvent, type TelemetryKind } from "../telemetry/telemetry-event";
 import type { NormalizedRow } from "./normalize-mde-row";
 
 interface SysmonEventMapping {
@@ -289,41 +289,18 @@ function sha256Of(hashes: string | null): string | null {
 
 function toEvent(kind: TelemetryKind, fields: SysmonFields, time: ParsedTimestamp, loggedAt: string | null): TelemetryEvent {
   const base: TelemetryEvent = {
+    ...UNKNOWN_EVENT_FIELDS,
     kind,
     timestamp: time.text,
     timeUs: time.us,
-    deviceId: null,
     deviceName: fields.Computer,
     actionType: "",
-    fileName: null,
-    folderPath: null,
-    processId: null,
-    processCommandLine: null,
-    processCreationTime: null,
-    accountName: null,
-    sha256: null,
-    remoteIp: null,
-    remotePort: null,
-    remoteIpType: null,
-    remoteUrl: null,
-    localIp: null,
-    localPort: null,
-    protocol: null,
-    sentBytes: null,
-    receivedBytes: null,
     // Events 3 and 7 are about the process that loads or connects: Sysmon's Image is the initiator.
     initiatingProcessFileName: baseName(fields.Image),
     initiatingProcessFolderPath: fields.Image,
     initiatingProcessId: fields.ProcessId,
-    initiatingProcessCommandLine: null,
-    // Sysmon gives the ProcessGuid instead, which identifies the process better than PID + time.
-    initiatingProcessCreationTime: null,
+    // No initiatingProcessCreationTime: Sysmon gives the ProcessGuid, which identifies the process better than PID + time.
     initiatingProcessAccountName: fields.User,
-    initiatingProcessSHA256: null,
-    initiatingProcessParentFileName: null,
-    initiatingProcessParentId: null,
-    reportId: null,
-    processGuid: null,
     initiatingProcessGuid: fields.ProcessGuid,
     loggedAt,
     source: "sysmon",

@@ -57,3 +57,37 @@ export interface TelemetryEvent {
   /** Where the row came from: "mde" or "sysmon". */
   source: "mde" | "sysmon";
 }
+
+/** Every optional field unknown: builders spread this and set what their source knows. */
+export const UNKNOWN_EVENT_FIELDS = {
+  deviceId: null,
+  fileName: null,
+  folderPath: null,
+  processId: null,
+  processCommandLine: null,
+  processCreationTime: null,
+  accountName: null,
+  sha256: null,
+  remoteIp: null,
+  remotePort: null,
+  remoteIpType: null,
+  remoteUrl: null,
+  localIp: null,
+  localPort: null,
+  protocol: null,
+  sentBytes: null,
+  receivedBytes: null,
+  initiatingProcessFileName: null,
+  initiatingProcessFolderPath: null,
+  initiatingProcessId: null,
+  initiatingProcessCommandLine: null,
+  initiatingProcessCreationTime: null,
+  initiatingProcessAccountName: null,
+  initiatingProcessSHA256: null,
+  initiatingProcessParentFileName: null,
+  initiatingProcessParentId: null,
+  reportId: null,
+  processGuid: null,
+  initiatingProcessGuid: null,
+  loggedAt: null,
+} as const satisfies Omit<TelemetryEvent, "id" | "kind" | "timestamp" | "timeUs" | "deviceName" | "actionType" | "source">;
