@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DatasetsTable } from "@/components/datasets/datasets-table";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
 import { listDatasets } from "@/lib/server/dataset-store";
 
 export const metadata: Metadata = { title: "Datasets" };
@@ -22,6 +23,8 @@ export default async function DatasetsPage() {
           Upload
         </Link>
       </div>
+      {/* Uploads in progress, from this browser or anywhere else, are followed live. */}
+      <AutoRefresh active={datasets.some((dataset) => dataset.status === "running")} />
       <DatasetsTable datasets={datasets} />
     </>
   );

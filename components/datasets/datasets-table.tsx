@@ -71,6 +71,7 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
       <td className="mono">{dataset.fileName}</td>
       <td>
         <Badge tone={STATUS_TONE[dataset.status]}>{dataset.status}</Badge>
+        {dataset.status === "running" && <span className="muted"> {formatNumber(dataset.accepted)} rows so far</span>}
       </td>
       <td>{dataset.tables.join(", ")}</td>
       <td>{dataset.format}</td>

@@ -49,6 +49,8 @@ export function insertDatasetEvents(datasetId: string, events: readonly Telemetr
   );
   const eventColumns = COLUMNS.slice(2) as readonly (keyof TelemetryEvent)[];
   const values: unknown[] = new Array(COLUMNS.length);
+  // The dataset's count grows with each batch, so the Datasets page can follow a long upload.
+  const countProgress = db.prepare(`UPDATE "Dataset" SET "accepted" = "accepted" + ? WHERE "id" = ?`);
   const insertAll = db.transaction((batch: readonly TelemetryEvent[]) => {
     let inserted = 0;
     for (const event of batch) {
@@ -58,6 +60,7 @@ export function insertDatasetEvents(datasetId: string, events: readonly Telemetr
       for (let i = 0; i < eventColumns.length; i++) values[i + 2] = event[eventColumns[i]] ?? null;
       inserted += insert.run(values).changes;
     }
+    countProgress.run(inserted, datasetId);
     return inserted;
   });
   const inserted = insertAll(events);

@@ -83,10 +83,32 @@ describe("ingestTelemetryText", () => {
       for (let i = 0; i < 6000; i++) yield `2024-03-01T00:00:${String(i % 60).padStart(2, "0")}.${String(i).padStart(4, "0")}Z,d9,ws-9,ImageLoaded,x${i}.dll,${i}\n`;
       throw new Error("connection lost");
     }
-    await expect(modules.ingest.ingestTelemetryStream("broken.csv", brokenUpload(), "api")).rejects.toThrow("connection lost");
+    const upload = modules.ingest.ingestTelemetryStream("broken.csv", brokenUpload(), "api");
+    await expect(upload).rejects.toThrow("connection lost");
     expect(await modules.db.prisma.telemetryEvent.count()).toBe(before);
     const broken = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "broken.csv");
     expect(broken?.status).toBe("failed");
+  });
+
+  it("reports progress while a long upload runs: the dataset is running with the rows stored so far", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reachedGate!: () => void;
+    const atGate = new Promise<void>((resolve) => (reachedGate = resolve));
+    async function* slowUpload() {
+      yield "Timestamp,DeviceId,DeviceName,ActionType,FileName,InitiatingProcessId\n";
+      for (let i = 0; i < 6000; i++) yield `2024-05-01T00:00:00.${String(i).padStart(4, "0")}Z,d8,ws-8,ImageLoaded,p${i}.dll,${i}\n`;
+      reachedGate();
+      await gate;
+    }
+    const upload = modules.ingest.ingestTelemetryStream("slow.csv", slowUpload(), "api", { rerunDetection: false });
+    await atGate;
+    // One batch of 5,000 is in; the last 1,000 wait for the end of the stream.
+    expect((await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "slow.csv")).toMatchObject({ status: "running", accepted: 5000 });
+    release();
+    expect((await upload).accepted).toBe(6000);
+    expect((await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "slow.csv")).toMatchObject({ status: "complete", accepted: 6000 });
+    await modules.datasets.deleteDataset((await upload).datasetId);
   });
 
   it("leaves no dataset behind for a file it refuses", async () => {
