@@ -90,7 +90,7 @@ export async function runIngestBench(): Promise<void> {
   const { ingestTelemetryStream } = await import("../server/ingest-upload");
   const { prisma } = await import("../server/db");
 
-  console.log("\n== Ingestion (same path as an upload, detection deferred) ==");
+  console.log("== Ingestion (same path as an upload, detection deferred) ==");
   const rates: number[] = [];
   for (const [label, lines] of [
     ["CSV", csvLines()],
