@@ -102,7 +102,16 @@ export async function runIngestBench(): Promise<void> {
     rates.push(result.accepted / seconds);
     console.log(`${label.padEnd(7)} ${result.accepted.toLocaleString("en-US")} events stored in ${seconds.toFixed(1)} s: ${Math.round(result.accepted / seconds).toLocaleString("en-US")} events/s (rejected ${result.rejected})`);
   }
-  console.log(`peak resident memory during ingestion: ${(peakRss / 1048576).toFixed(0)} MiB`);
+  console.log(`peak resident memory during ingestion: ${(peakRss / 1048576).toFixed(0)} MiB (sampled between chunks)`);
+
+  // Detection over everything just stored, as the server runs it after an upload (device by device).
+  const { runDetection } = await import("../server/run-detection");
+  const started = performance.now();
+  const run = await runDetection();
+  console.log(
+    `detection over everything stored: ${((performance.now() - started) / 1000).toFixed(1)} s, ${run.findings} default / ${run.seedFindings} seed findings; ` +
+      `process peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
   await prisma.$disconnect();
 
   const floor = insertFloor(path.join(directory, "floor.db"));

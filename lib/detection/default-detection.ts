@@ -178,16 +178,20 @@ export function runDefaultDetection(events: readonly TelemetryEvent[], options: 
     const finding = assessProcess(activity, { windowUs, standardPorts, settings, fromUs, asOfUs, creationIndex, processCreations });
     if (finding) findings.push(finding);
   }
-  return findings.sort(
-    (a, b) =>
-      SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
-      CONFIDENCE_ORDER[b.confidence] - CONFIDENCE_ORDER[a.confidence] ||
-      // More independent reasons first: a C2 with indicators outranks a noisy updater at equal severity.
-      b.reasons.length - a.reasons.length ||
-      (b.beacon?.score ?? 0) - (a.beacon?.score ?? 0) ||
-      a.process.deviceName.localeCompare(b.process.deviceName) ||
-      a.process.processName.localeCompare(b.process.processName) ||
-      a.process.processId - b.process.processId,
+  return findings.sort(compareDefaultFindings);
+}
+
+/** Most severe first; detection can run per device and merge with this same order. */
+export function compareDefaultFindings(a: DefaultFinding, b: DefaultFinding): number {
+  return (
+    SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
+    CONFIDENCE_ORDER[b.confidence] - CONFIDENCE_ORDER[a.confidence] ||
+    // More independent reasons first: a C2 with indicators outranks a noisy updater at equal severity.
+    b.reasons.length - a.reasons.length ||
+    (b.beacon?.score ?? 0) - (a.beacon?.score ?? 0) ||
+    a.process.deviceName.localeCompare(b.process.deviceName) ||
+    a.process.processName.localeCompare(b.process.processName) ||
+    a.process.processId - b.process.processId
   );
 }
 

@@ -125,13 +125,19 @@ export function runSeedQuery(events: readonly TelemetryEvent[], options: SeedQue
   }
 
   const findings = [...pairsByGroup.values()].map(summarizeGroup);
-  // `sort by ConnectionCount desc`; Kusto leaves ties unordered, we break them by name for stable output.
-  return findings.sort(
-    (a, b) =>
-      b.row.ConnectionCount - a.row.ConnectionCount ||
-      a.row.DeviceName.localeCompare(b.row.DeviceName) ||
-      a.row.ProcessName.localeCompare(b.row.ProcessName) ||
-      a.row.ProcessCmd.localeCompare(b.row.ProcessCmd),
+  return findings.sort(compareSeedFindings);
+}
+
+/**
+ * `sort by ConnectionCount desc`; Kusto leaves ties unordered, we break them by name for stable
+ * output. Exported so per-device runs merge in the same order.
+ */
+export function compareSeedFindings(a: SeedQueryFinding, b: SeedQueryFinding): number {
+  return (
+    b.row.ConnectionCount - a.row.ConnectionCount ||
+    a.row.DeviceName.localeCompare(b.row.DeviceName) ||
+    a.row.ProcessName.localeCompare(b.row.ProcessName) ||
+    a.row.ProcessCmd.localeCompare(b.row.ProcessCmd)
   );
 }
 

@@ -71,3 +71,32 @@ export function insertDatasetEvents(datasetId: string, events: readonly Telemetr
 export function deleteDatasetEvents(datasetId: string): number {
   return database().prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
 }
+
+type StoredEventRow = Omit<TelemetryEvent, "source"> & { datasetId: string; eventKey: string; source: string };
+
+const COMPLETE_EVENTS = `FROM "TelemetryEvent" e JOIN "Dataset" d ON d."id" = e."datasetId" WHERE d."status" = 'complete'`;
+
+/**
+ * The events of complete datasets, one device at a time. Both detection modes only relate
+ * events of the same device, so memory holds one device's events, not the whole store.
+ */
+export function* completeEventsByDevice(): Generator<TelemetryEvent[]> {
+  const db = database();
+  const complete = new Set((db.prepare(`SELECT "id" FROM "Dataset" WHERE "status" = 'complete'`).all() as { id: string }[]).map((row) => row.id));
+  const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
+  // One indexed lookup per device (TelemetryEvent_deviceName_idx).
+  const eventsOf = db.prepare(`SELECT * FROM "TelemetryEvent" WHERE "deviceName" = ?`);
+  for (const device of devices) {
+    const events: TelemetryEvent[] = [];
+    for (const { datasetId, eventKey: _eventKey, source, ...fields } of eventsOf.all(device) as StoredEventRow[]) {
+      if (complete.has(datasetId)) events.push({ ...fields, source: source as TelemetryEvent["source"] });
+    }
+    if (events.length > 0) yield events;
+  }
+}
+
+/** The newest event time of complete datasets, in epoch microseconds; null when there are none. */
+export function newestCompleteEventUs(): number | null {
+  const row = database().prepare(`SELECT max(e."timeUs") AS newest ${COMPLETE_EVENTS}`).get() as { newest: number | null };
+  return row.newest;
+}

@@ -1,31 +1,32 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
+import { compareDefaultFindings, runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
 import { explainModeDifference } from "../detection/explain-mode-difference";
-import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
+import { compareSeedFindings, runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
 import { formatMicros } from "../telemetry/iso-timestamp";
-import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { loadDetectionLists } from "./allowlist-store";
 import { prisma } from "./db";
+import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import { readAsOfOverride, readDetectionSettings, writeDetectionRun, type DetectionRun } from "./detection-settings";
 
 /**
- * Loads the events, runs both detection modes and replaces the stored findings. Called after
+ * Runs both detection modes over the stored events, device by device, and replaces the stored findings. Called after
  * every upload and every allowlist, settings or as-of change, so pages only read stored results.
  */
 export async function runDetection(): Promise<DetectionRun> {
-  const [lists, settings, stored, newest, asOfOverride] = await Promise.all([
-    loadDetectionLists(),
-    readDetectionSettings(),
-    // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
-    prisma.telemetryEvent.findMany({ where: { dataset: { status: "complete" } } }),
-    prisma.telemetryEvent.aggregate({ where: { dataset: { status: "complete" } }, _max: { timeUs: true } }),
-    readAsOfOverride(),
-  ]);
-  const events = stored.map(toTelemetryEvent);
-  const asOfUs = asOfOverride ?? newest._max.timeUs;
-  const seedFindings = asOfUs === null ? [] : runSeedQuery(events, { asOfUs, lists });
-  const defaultFindings = asOfUs === null ? [] : runDefaultDetection(events, { asOfUs, lists, settings });
+  const [lists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
+  // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
+  const asOfUs = asOfOverride ?? newestCompleteEventUs();
+  const seedFindings: SeedQueryFinding[] = [];
+  const defaultFindings: DefaultFinding[] = [];
+  if (asOfUs !== null) {
+    for (const events of completeEventsByDevice()) {
+      seedFindings.push(...runSeedQuery(events, { asOfUs, lists }));
+      defaultFindings.push(...runDefaultDetection(events, { asOfUs, lists, settings }));
+    }
+  }
+  seedFindings.sort(compareSeedFindings);
+  defaultFindings.sort(compareDefaultFindings);
 
   const seedRowsByGroup = new Map(seedFindings.map((finding) => [groupKeyOfSeedRow(finding.row), finding.row]));
   const explain = (finding: DefaultFinding) =>
@@ -50,13 +51,6 @@ export async function runDetection(): Promise<DetectionRun> {
     writeDetectionRun(run),
   ]);
   return run;
-}
-
-type StoredEvent = Awaited<ReturnType<typeof prisma.telemetryEvent.findMany>>[number];
-
-function toTelemetryEvent(stored: StoredEvent): TelemetryEvent {
-  const { datasetId: _datasetId, kind, source, ...fields } = stored;
-  return { ...fields, kind: kind as TelemetryEvent["kind"], source: source as TelemetryEvent["source"] };
 }
 
 function hashId(parts: unknown[]): string {

@@ -99,6 +99,9 @@ CREATE UNIQUE INDEX "TelemetryEvent_eventKey_key" ON "TelemetryEvent"("eventKey"
 CREATE INDEX "TelemetryEvent_datasetId_idx" ON "TelemetryEvent"("datasetId");
 
 -- CreateIndex
+CREATE INDEX "TelemetryEvent_deviceName_idx" ON "TelemetryEvent"("deviceName");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "AllowlistEntry_list_valueKey_key" ON "AllowlistEntry"("list", "valueKey");
 
 -- CreateIndex
