@@ -4,6 +4,7 @@
  *   detect [--mode default|kql] [--json] [--as-of ISO|newest] [--lab|--no-lab]
  *   demo-files DIR                 write the demo exports to DIR
  *   seed-demo                      load the demo exports into an empty database
+ *   datasets [--json]              list the datasets
  */
 import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
@@ -15,6 +16,7 @@ import { toApiJson, toPortalCsv } from "../demo/write-mde-export";
 import { decodeUploadChunks } from "../ingest/decode-upload";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
+import { listDatasets } from "../server/dataset-store";
 import { prisma } from "../server/db";
 import { readDetectionSettings, writeAsOfOverride, writeDetectionSettings } from "../server/detection-settings";
 import { listDefaultFindings, listSeedFindings } from "../server/findings-store";
@@ -27,7 +29,8 @@ const USAGE = `usage: npm run cw -- <command>
                                          rerun detection and print the findings; --lab (stored as a
                                          setting) includes loopback and private destinations
   demo-files DIR                         write the demo exports to DIR
-  seed-demo                              load the demo exports when the database is empty`;
+  seed-demo                              load the demo exports when the database is empty
+  datasets [--json]                      list the datasets (cleans up uploads cut off by a crash)`;
 
 function demoFiles(): { name: string; text: string }[] {
   const demo = generateDemoTelemetry();
@@ -100,6 +103,14 @@ async function detect(args: string[]): Promise<number> {
   return 0;
 }
 
+async function printDatasets(json: boolean): Promise<number> {
+  const datasets = await listDatasets();
+  if (json) return printJson(datasets);
+  for (const d of datasets) console.log(`${d.status.padEnd(8)} ${d.fileName}  ${d.accepted} stored, ${d.rejected} rejected, ${d.duplicates} already stored  (${d.uploadedBy}, ${d.uploadedAt})`);
+  if (datasets.length === 0) console.log("no datasets");
+  return 0;
+}
+
 function printJson(value: unknown): number {
   console.log(JSON.stringify(value, null, 2));
   return 0;
@@ -140,6 +151,8 @@ async function main(argv: string[]): Promise<number> {
       return detect(rest);
     case "seed-demo":
       return seedDemo();
+    case "datasets":
+      return printDatasets(rest.includes("--json"));
     case "demo-files":
       return writeDemoFiles(rest[0]);
     default:
