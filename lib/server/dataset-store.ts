@@ -4,8 +4,10 @@ import { prisma } from "./db";
 import { deleteDatasetEvents } from "./event-store";
 import { runDetection } from "./run-detection";
 
-// A dataset still "running" from before this process started was cut off mid-upload.
-const PROCESS_STARTED_AT = new Date();
+// A dataset still "running" from before this process started was cut off mid-upload. The process's
+// real start time, not this module's load time: a module loaded lazily during an upload must not
+// mistake that upload for an interrupted one.
+const PROCESS_STARTED_AT = new Date(Date.now() - process.uptime() * 1000);
 
 /** Removes what an interrupted upload stored and marks its dataset failed. */
 export async function cleanUpInterruptedDatasets(): Promise<number> {
