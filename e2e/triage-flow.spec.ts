@@ -174,3 +174,28 @@ test("detection settings are validated next to the field and saving reruns detec
   await settings.getByRole("button", { name: "Save settings" }).click();
   await expect(settings.getByRole("status")).toHaveText("Saved. Detection rerun: 10 finding(s).");
 });
+
+test("long finding lists are paged, with the page in the URL", async ({ page, request }) => {
+  // 150 processes on one device, each loading bcrypt.dll then connecting out on port 4444: 150 more seed findings.
+  const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType";
+  const rows = Array.from({ length: 150 }, (_, i) => [
+    `2026-11-24T20:00:00Z,paging-01,ImageLoaded,bcrypt.dll,${5000 + i},tool${i}.exe,,,`,
+    `2026-11-24T20:01:00Z,paging-01,ConnectionSuccess,,${5000 + i},tool${i}.exe,198.51.100.9,4444,Public`,
+  ]).flat();
+  const upload = await request.post("/api/ingest", { headers: { "x-file-name": "paging.csv" }, data: [header, ...rows].join("\n") });
+  expect(upload.status()).toBe(201);
+
+  await page.goto("/findings?mode=kql");
+  await expect(await findingsCount(page)).toHaveText("158 findings");
+  const pager = page.getByRole("navigation", { name: "Finding pages" });
+  await expect(pager).toContainText("Page 1 of 2");
+  const table = page.getByRole("table", { name: "Flagged processes (seed KQL mode)" });
+  await expect(table.getByRole("row")).toHaveCount(101); // header + 100
+  await pager.getByRole("button", { name: "Next" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(pager).toContainText("Page 2 of 2");
+  await expect(table.getByRole("row")).toHaveCount(59); // header + 58
+  // A new search starts again from the first page.
+  await page.getByLabel("Search findings").fill("tool1");
+  await expect(page).not.toHaveURL(/page=/);
+});

@@ -4,6 +4,7 @@ import {
   flexRender,
   getCoreRowModel,
   getFilteredRowModel,
+  getPaginationRowModel,
   getSortedRowModel,
   useReactTable,
   type ColumnDef,
@@ -40,6 +41,9 @@ export function facetOptions(values: string[]): FacetFilter["options"] {
 }
 
 /** Values of a facet filter compare as text, exactly. */
+/** Rows per page: dense enough to scan, small enough to render instantly with thousands of findings. */
+const PAGE_SIZE = 100;
+
 const equalsText: FilterFn<unknown> = (row, columnId, filterValue) => String(row.getValue(columnId)) === String(filterValue);
 
 /**
@@ -58,6 +62,7 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
     return [{ id, desc: direction === "desc" }];
   }, [searchParams]);
   const globalFilter = searchParams.get("q") ?? "";
+  const pageIndex = Math.max(0, Number.parseInt(searchParams.get("page") ?? "1", 10) - 1 || 0);
   const columnFilters: ColumnFiltersState = useMemo(
     () => facets.flatMap((facet) => (searchParams.get(facet.columnId) ? [{ id: facet.columnId, value: searchParams.get(facet.columnId) }] : [])),
     [facets, searchParams],
@@ -79,19 +84,30 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
   const table = useReactTable({
     data,
     columns,
-    state: { sorting, globalFilter, columnFilters, columnVisibility: Object.fromEntries(hiddenColumns.map((id) => [id, false])) },
+    state: {
+      sorting,
+      globalFilter,
+      columnFilters,
+      columnVisibility: Object.fromEntries(hiddenColumns.map((id) => [id, false])),
+      pagination: { pageIndex, pageSize: PAGE_SIZE },
+    },
+    // Filters and sorting change what page 1 holds: the URL updates below reset the page.
+    autoResetPageIndex: false,
     defaultColumn: { filterFn: equalsText as FilterFn<Row> },
     onSortingChange: (updater) => {
       const next = typeof updater === "function" ? updater(sorting) : updater;
-      updateParams({ sort: next[0] ? `${next[0].id}.${next[0].desc ? "desc" : "asc"}` : null });
+      updateParams({ sort: next[0] ? `${next[0].id}.${next[0].desc ? "desc" : "asc"}` : null, page: null });
     },
     globalFilterFn: "includesString",
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
+    getPaginationRowModel: getPaginationRowModel(),
   });
 
   const rows = table.getRowModel().rows;
+  const matching = table.getFilteredRowModel().rows.length;
+  const pageCount = Math.max(1, Math.ceil(matching / PAGE_SIZE));
   const plural = (count: number) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
   return (
@@ -99,12 +115,12 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
       <div className="toolbar" role="search">
         <label className="field">
           <span>{searchLabel}</span>
-          <input type="search" value={globalFilter} onChange={(event) => updateParams({ q: event.target.value })} placeholder="Any text in the row" />
+          <input type="search" value={globalFilter} onChange={(event) => updateParams({ q: event.target.value, page: null })} placeholder="Any text in the row" />
         </label>
         {facets.map((facet) => (
           <label className="field" key={facet.columnId}>
             <span>{facet.label}</span>
-            <select value={searchParams.get(facet.columnId) ?? ""} onChange={(event) => updateParams({ [facet.columnId]: event.target.value })}>
+            <select value={searchParams.get(facet.columnId) ?? ""} onChange={(event) => updateParams({ [facet.columnId]: event.target.value, page: null })}>
               {facet.options.map((option) => (
                 <option key={option.value} value={option.value}>
                   {option.label}
@@ -114,7 +130,7 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
           </label>
         ))}
         <p className="row-count" aria-live="polite">
-          {rows.length === data.length ? plural(data.length) : `${rows.length} of ${plural(data.length)}`}
+          {matching === data.length ? plural(data.length) : `${matching} of ${plural(data.length)}`}
         </p>
       </div>
       <div className="table-scroll">
@@ -164,6 +180,19 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
           </tbody>
         </table>
       </div>
+      {pageCount > 1 && (
+        <nav className="pager" aria-label={`${noun[0].toUpperCase()}${noun.slice(1)} pages`}>
+          <button type="button" className="button button-quiet" disabled={pageIndex === 0} onClick={() => updateParams({ page: pageIndex === 1 ? null : String(pageIndex) })}>
+            Previous
+          </button>
+          <span>
+            Page {Math.min(pageIndex + 1, pageCount)} of {pageCount}
+          </span>
+          <button type="button" className="button button-quiet" disabled={pageIndex + 1 >= pageCount} onClick={() => updateParams({ page: String(pageIndex + 2) })}>
+            Next
+          </button>
+        </nav>
+      )}
     </div>
   );
 }
