@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
+import { CryptoLoadsSection, FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
 import { ConfidenceText, SeverityBadge } from "@/components/findings/severity-badge";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { RULE_LABELS, formatSeconds, type DefaultEvidenceConnection, type DefaultEvidenceLoad } from "@/lib/detection/default-detection";
@@ -185,31 +185,7 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
             </table>
           </div>
         </section>
-        <section aria-labelledby="loads-heading">
-          <h2 id="loads-heading">Crypto library loads ({loads.length})</h2>
-          {loads.length === 0 ? (
-            <p className="muted">None: this process loaded no crypto library in the lookback.</p>
-          ) : (
-            <div className="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Time (UTC)</th>
-                    <th scope="col">Library</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {loads.map((l) => (
-                    <tr key={`${l.eventId}-${l.timeUs}-${l.cryptoLib}`}>
-                      <td className="mono nowrap">{formatTimestamp(l.timestamp)}</td>
-                      <td className="mono">{l.cryptoLib}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
+        <CryptoLoadsSection loads={loads} />
       </div>
     </>
   );

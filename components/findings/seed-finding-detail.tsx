@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
+import { CryptoLoadsSection, FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
 import { Badge } from "@/components/ui/badge";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import type { EvidenceConnection, EvidenceLoad, SeedQueryRow } from "@/lib/detection/seed-kql-query";
@@ -82,29 +82,7 @@ export function SeedFindingDetail({ row, loads, connections }: { row: SeedQueryR
             </table>
           </div>
         </section>
-        <section aria-labelledby="loads-heading">
-          <h2 id="loads-heading">Crypto library loads ({loads.length})</h2>
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Time (UTC)</th>
-                  <th scope="col">Library</th>
-                  <th scope="col" className="num">PID</th>
-                </tr>
-              </thead>
-              <tbody>
-                {loads.map((l) => (
-                  <tr key={`${l.eventId}-${l.timeUs}-${l.cryptoLib}`}>
-                    <td className="mono nowrap">{formatTimestamp(l.timestamp)}</td>
-                    <td className="mono">{l.cryptoLib}</td>
-                    <td className="num">{l.processId}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <CryptoLoadsSection loads={loads} />
       </div>
     </>
   );
