@@ -118,6 +118,13 @@ test("the corrected detection ranks the C2 first and explains where the seed que
   await expect(page.getByRole("region", { name: "Why it was flagged" })).toContainText("Office application started a shell: WINWORD.EXE started powershell.exe");
   await expect(page.getByRole("img", { name: /Timeline of 181 connections/ })).toBeVisible();
   await page.screenshot({ path: path.join(SCREENSHOTS, "finding.png"), fullPage: true });
+
+  // Each reason points at its events: the two DLL loads and the 15 connections in the window.
+  await page.getByRole("region", { name: "Why it was flagged" }).getByRole("link", { name: "17 events" }).click();
+  const events = page.getByRole("table", { name: "Events" });
+  await expect(events.getByRole("row")).toHaveCount(18);
+  await expect(events.getByRole("row").nth(1)).toContainText("bcrypt.dll");
+  await expect(events.getByRole("row").nth(3)).toContainText("185.225.17.44:4444");
 });
 
 test("allowlisting a process removes its finding; invalid values are refused next to the field", async ({ page }) => {

@@ -67,7 +67,12 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
         <ul className="reasons">
           {finding.reasons.map((reason, index) => (
             <li key={index}>
-              {reason.text} <span className="muted">(events {reason.eventIds.length > 0 ? reason.eventIds.slice(0, 8).join(", ") + (reason.eventIds.length > 8 ? ", …" : "") : "n/a"})</span>
+              {reason.text}{" "}
+              {reason.eventIds.length > 0 && (
+                <Link href={`/events?ids=${reason.eventIds.join(",")}`} prefetch={false}>
+                  {reason.eventIds.length === 1 ? "1 event" : `${reason.eventIds.length} events`}
+                </Link>
+              )}
             </li>
           ))}
         </ul>

@@ -1,0 +1,16 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { eventIdsSchema, getEventsByIds } from "@/lib/server/event-lookup";
+import { handleApiError } from "@/lib/server/handle-api-error";
+
+const eventsQuerySchema = z.object({ ids: eventIdsSchema });
+
+/** The stored events with the given ids, in time order. */
+export async function GET(request: Request) {
+  try {
+    const { ids } = eventsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+    return NextResponse.json(await getEventsByIds(ids));
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
