@@ -61,3 +61,22 @@ test("uploading the same export twice stores it once, and datasets can be delete
   }
   await expect(page.getByText("No datasets yet.")).toBeVisible();
 });
+
+test("the upload page shows progress per file and can cancel", async ({ page }) => {
+  // Hold the server's answer so the in-between states can be seen; the route never reaches the server.
+  let releaseAnswer!: () => void;
+  const answerHeld = new Promise<void>((resolve) => (releaseAnswer = resolve));
+  await page.route("**/api/ingest", async (route) => {
+    await answerHeld;
+    await route.abort().catch(() => {});
+  });
+  await page.goto("/upload");
+  await page.getByLabel("Telemetry files").setInputFiles({ name: "held.csv", mimeType: "text/csv", buffer: Buffer.from(PROCESS_EVENTS) });
+  const result = page.getByRole("listitem", { name: "Upload result for held.csv" });
+  await expect(result.getByRole("progressbar", { name: "Upload progress of held.csv" })).toBeVisible();
+  await expect(result.getByRole("status")).toContainText(/sending|storing/);
+  await result.getByRole("button", { name: "Cancel upload of held.csv" }).click();
+  await expect(result).toContainText(/not stored\. Cancelled (while|after) sending/);
+  await expect(result.getByRole("progressbar")).toHaveCount(0);
+  releaseAnswer();
+});
