@@ -7,7 +7,7 @@ import { formatSeconds, type RuleId } from "@/lib/detection/default-detection";
 import type { DefaultFindingItem } from "@/lib/server/findings-store";
 import { SeverityBadge } from "@/components/findings/severity-badge";
 import { Badge } from "@/components/ui/badge";
-import { DataTable, facetOptions, type FacetFilter } from "@/components/ui/data-table";
+import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
@@ -100,15 +100,7 @@ export function DefaultFindingsTable({ findings }: { findings: DefaultFindingIte
     return [
       { columnId: "device", label: "Device", options: facetOptions(data.map((row) => row.device)) },
       { columnId: "process", label: "Process", options: facetOptions(data.map((row) => row.process)) },
-      {
-        columnId: "strongBeacon",
-        label: "Beacon",
-        options: [
-          { value: "", label: "All" },
-          { value: "yes", label: "Strong beacon" },
-          { value: "no", label: "No strong beacon" },
-        ],
-      },
+      yesNoFacet("strongBeacon", "Beacon", "Strong beacon", "No strong beacon"),
       {
         columnId: "severityRank",
         label: "Severity",

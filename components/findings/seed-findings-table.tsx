@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import type { SeedQueryRow } from "@/lib/detection/seed-kql-query";
 import { Badge } from "@/components/ui/badge";
-import { DataTable, facetOptions, type FacetFilter } from "@/components/ui/data-table";
+import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
@@ -59,15 +59,7 @@ export function SeedFindingsTable({ findings }: { findings: SeedFindingListItem[
     return [
       { columnId: "DeviceName", label: "Device", options: facetOptions(data.map((row) => row.DeviceName)) },
       { columnId: "ProcessName", label: "Process", options: facetOptions(data.map((row) => row.ProcessName)) },
-      {
-        columnId: "BeaconLikelyText",
-        label: "BeaconLikely",
-        options: [
-          { value: "", label: "All" },
-          { value: "yes", label: "Beacon likely" },
-          { value: "no", label: "Not beacon likely" },
-        ],
-      },
+      yesNoFacet("BeaconLikelyText", "BeaconLikely", "Beacon likely", "Not beacon likely"),
     ];
   }, [data]);
 

@@ -40,6 +40,19 @@ export function facetOptions(values: string[]): FacetFilter["options"] {
   return [{ value: "", label: "All" }, ...[...new Set(values)].sort().map((value) => ({ value, label: value }))];
 }
 
+/** A facet over a column holding "yes" or "no". */
+export function yesNoFacet(columnId: string, label: string, yesLabel: string, noLabel: string): FacetFilter {
+  return {
+    columnId,
+    label,
+    options: [
+      { value: "", label: "All" },
+      { value: "yes", label: yesLabel },
+      { value: "no", label: noLabel },
+    ],
+  };
+}
+
 /** Values of a facet filter compare as text, exactly. */
 /** Rows per page: dense enough to scan, small enough to render instantly with thousands of findings. */
 const PAGE_SIZE = 100;
