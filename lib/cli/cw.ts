@@ -6,14 +6,14 @@
  *   seed-demo                      load the demo exports into an empty database
  *   datasets [--json]              list the datasets
  */
-import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { generateDemoTelemetry } from "../demo/generate-demo-telemetry";
 import { toApiJson, toPortalCsv } from "../demo/write-mde-export";
-import { decodeUploadChunks } from "../ingest/decode-upload";
+import { decodeFileChunks } from "../ingest/decode-upload";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { listDatasets } from "../server/dataset-store";
@@ -46,7 +46,7 @@ async function ingest(files: string[]): Promise<number> {
   let failures = 0;
   for (const file of files) {
     try {
-      const chunks = decodeUploadChunks(createReadStream(file), MAX_CLI_FILE_BYTES);
+      const chunks = decodeFileChunks(file, MAX_CLI_FILE_BYTES);
       const result = await ingestTelemetryStream(path.basename(file), chunks, `cli:${userInfo().username}`);
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);

@@ -17,6 +17,11 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
 export function* parseCsv(text: string): Generator<CsvRecord> {
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -26,7 +31,7 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
     let field = "";
     let atRecordEnd = false;
     while (!atRecordEnd) {
-      if (text[position] === '"') {
+      if (text.charCodeAt(position) === QUOTE) {
         position++;
         for (;;) {
           const quote = text.indexOf('"', position);
@@ -34,7 +39,7 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
           const chunk = text.slice(position, quote);
           line += countNewlines(chunk);
           field += chunk;
-          if (text[quote + 1] === '"') {
+          if (text.charCodeAt(quote + 1) === QUOTE) {
             field += '"';
             position = quote + 2;
           } else {
@@ -45,16 +50,17 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
       }
       // Unquoted part (or whatever follows a closing quote) up to the next delimiter.
       let end = position;
-      while (end < text.length && text[end] !== "," && text[end] !== "\n" && text[end] !== "\r") end++;
-      field += text.slice(position, end);
+      let char = text.charCodeAt(end);
+      while (char !== COMMA && char !== LF && char !== CR && end < text.length) char = text.charCodeAt(++end);
+      // Most fields are unquoted: take the slice itself rather than concatenating onto "".
+      fields.push(field === "" ? text.slice(position, end) : field + text.slice(position, end));
       position = end;
-      fields.push(field);
       field = "";
-      if (text[position] === ",") {
+      if (char === COMMA) {
         position++;
       } else {
-        if (text[position] === "\r") position++;
-        if (text[position] === "\n") position++;
+        if (char === CR) position++;
+        if (text.charCodeAt(position) === LF) position++;
         line++;
         atRecordEnd = true;
       }

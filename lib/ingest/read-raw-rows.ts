@@ -110,7 +110,7 @@ function* csvRows(header: string[], records: Generator<{ line: number; fields: s
         continue;
       }
       const record: Record<string, unknown> = {};
-      header.forEach((name, index) => (record[name] = fields[index]));
+      for (let index = 0; index < header.length; index++) record[header[index]] = fields[index];
       yield { line, record };
     }
   } catch (error) {

@@ -145,6 +145,31 @@ export class TelemetryStreamParser {
 
   /** Hands every complete CSV record in `pending` to the reader, keeping the incomplete tail. */
   private drainCsv(atEnd: boolean): void {
+    const boundary = atEnd ? this.pending.length : this.lastCsvRecordEnd();
+    if (boundary <= 0) {
+      if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
+      return;
+    }
+    const block = this.pending.slice(0, boundary);
+    this.pending = this.pending.slice(boundary);
+    // A boundary is only taken outside quotes: the tail is scanned afresh from its start.
+    this.scanPosition = 0;
+    this.insideQuotes = false;
+    if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
+    this.readCsvBlock(block);
+  }
+
+  /**
+   * Where the last complete record in `pending` ends (after its newline), or -1. Usually the last
+   * newline: it is outside quotes when the quotes before it pair up, counted with native
+   * searches. Otherwise (a quoted field spans the chunk's end) characters are scanned one by one,
+   * and where that scan stopped is kept for the next chunk.
+   */
+  private lastCsvRecordEnd(): number {
+    const lastNewline = this.pending.lastIndexOf("\n");
+    if (lastNewline >= this.scanPosition && this.insideQuotes === (countQuotes(this.pending, this.scanPosition, lastNewline) % 2 === 1)) {
+      return lastNewline + 1;
+    }
     let boundary = -1;
     let position = this.scanPosition;
     let inside = this.insideQuotes;
@@ -153,20 +178,11 @@ export class TelemetryStreamParser {
       if (char === 34) inside = !inside; // a doubled quote toggles twice: still right
       else if (char === 10 && !inside) boundary = position + 1;
     }
-    if (atEnd) boundary = this.pending.length;
-    if (boundary <= 0) {
+    if (boundary === -1) {
       this.scanPosition = position;
       this.insideQuotes = inside;
-      if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
-      return;
     }
-    const block = this.pending.slice(0, boundary);
-    this.pending = this.pending.slice(boundary);
-    // The scan resumes after the boundary, outside quotes (a boundary is only taken outside them).
-    this.scanPosition = this.pending.length === 0 ? 0 : position - boundary;
-    this.insideQuotes = this.pending.length === 0 ? false : inside;
-    if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
-    this.readCsvBlock(block);
+    return boundary;
   }
 
   private readCsvBlock(block: string): void {
@@ -266,6 +282,13 @@ function endOfFirstRecord(text: string): number {
   return text.length;
 }
 
+/** Double quotes in text[from, to). */
+function countQuotes(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf('"', from); i !== -1 && i < to; i = text.indexOf('"', i + 1)) count++;
+  return count;
+}
+
 function countNewlines(text: string): number {
   let count = 0;
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count++;
@@ -299,6 +322,8 @@ function tableLabel(event: TelemetryEvent): string {
 /** Each row by its own source, so a file may mix Defender rows and Sysmon records. */
 function normalizeRow(row: RawRow): NormalizedRow {
   if (!row.record) return { outcome: "rejected", message: row.error ?? "unreadable row" };
+  // Defender rows, the bulk of large uploads, without the Sysmon checks.
+  if ("ActionType" in row.record && !isWindowsEventRecord(row.record)) return normalizeMdeRow(row.record);
   if (!isSysmonRecord(row.record)) {
     // Security, PowerShell and other channels ride along in Sysmon captures: not ours to judge.
     return isWindowsEventRecord(row.record) ? { outcome: "ignored" } : normalizeMdeRow(row.record);

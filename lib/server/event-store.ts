@@ -1,8 +1,7 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import { databaseFilePath } from "../database-url";
-import { eventIdentity } from "../telemetry/event-identity";
+import { eventKey } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { env } from "./env";
 
@@ -11,14 +10,16 @@ import { env } from "./env";
  * transaction is all-or-nothing (a crash or kill mid-batch rolls back to nothing) and tens of
  * times faster than Prisma's createMany. Prisma keeps every other query.
  */
-const COLUMNS = [
-  "datasetId", "eventKey", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath",
+const EVENT_COLUMNS = [
+  "id", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath",
   "processId", "processCommandLine", "processCreationTime", "accountName", "sha256", "remoteIp", "remotePort", "remoteIpType",
   "remoteUrl", "localIp", "localPort", "protocol", "sentBytes", "receivedBytes", "initiatingProcessFileName",
   "initiatingProcessFolderPath", "initiatingProcessId", "initiatingProcessCommandLine", "initiatingProcessCreationTime",
   "initiatingProcessAccountName", "initiatingProcessSHA256", "initiatingProcessParentFileName", "initiatingProcessParentId",
   "reportId", "processGuid", "initiatingProcessGuid", "loggedAt", "source",
-] as const;
+] as const satisfies readonly (keyof TelemetryEvent)[];
+const STORED_COLUMNS = ["datasetId", "eventKey", ...EVENT_COLUMNS.slice(1)] as const;
+const IDENTITY = `"deviceName", "timeUs", "eventKey"`;
 
 let connection: Database.Database | null = null;
 
@@ -32,12 +33,24 @@ function database(): Database.Database {
     // commits); with a 64 MiB page cache the identity index stays in memory during bulk loads.
     connection.pragma("synchronous = NORMAL");
     connection.pragma("cache_size = -65536");
+    rekeyLegacyEvents(connection);
   }
   return connection;
 }
 
-export function eventKey(event: TelemetryEvent): string {
-  return createHash("sha1").update(eventIdentity(event)).digest("base64url");
+/**
+ * Events stored before migration 0002 carry text keys; SQL cannot compute the new hash, so the
+ * first connection does it once (the migration leaves a marker only when there were events).
+ */
+function rekeyLegacyEvents(db: Database.Database): void {
+  const marker = db.prepare(`SELECT "value" FROM "Setting" WHERE "key" = 'eventKeysPending'`).get();
+  if (!marker) return;
+  const legacy = db.prepare(`SELECT ${EVENT_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "TelemetryEvent" WHERE typeof("eventKey") = 'text'`);
+  const setKey = db.prepare(`UPDATE "TelemetryEvent" SET "eventKey" = ? WHERE "id" = ?`);
+  db.transaction(() => {
+    for (const event of legacy.all() as TelemetryEvent[]) setKey.run(eventKey(event), event.id);
+    db.prepare(`DELETE FROM "Setting" WHERE "key" = 'eventKeysPending'`).run();
+  })();
 }
 
 /** Stores one batch of a dataset's events in one transaction; events already stored are skipped. */
@@ -45,10 +58,10 @@ export function insertDatasetEvents(datasetId: string, events: readonly Telemetr
   const db = database();
   const insert = db.prepare(
     // ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
-    `INSERT INTO "TelemetryEvent" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")}) ON CONFLICT ("eventKey") DO NOTHING`,
+    `INSERT INTO "TelemetryEvent" (${STORED_COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES (${STORED_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (${IDENTITY}) DO NOTHING`,
   );
-  const eventColumns = COLUMNS.slice(2) as readonly (keyof TelemetryEvent)[];
-  const values: unknown[] = new Array(COLUMNS.length);
+  const eventColumns = STORED_COLUMNS.slice(2) as readonly (keyof TelemetryEvent)[];
+  const values: unknown[] = new Array(STORED_COLUMNS.length);
   // The dataset's count grows with each batch, so the Datasets page can follow a long upload.
   const countProgress = db.prepare(`UPDATE "Dataset" SET "accepted" = "accepted" + ? WHERE "id" = ?`);
   const insertAll = db.transaction((batch: readonly TelemetryEvent[]) => {
@@ -72,8 +85,6 @@ export function deleteDatasetEvents(datasetId: string): number {
   return database().prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
 }
 
-type StoredEventRow = Omit<TelemetryEvent, "source"> & { datasetId: string; eventKey: string; source: string };
-
 const COMPLETE_EVENTS = `FROM "TelemetryEvent" e JOIN "Dataset" d ON d."id" = e."datasetId" WHERE d."status" = 'complete'`;
 
 /**
@@ -82,15 +93,14 @@ const COMPLETE_EVENTS = `FROM "TelemetryEvent" e JOIN "Dataset" d ON d."id" = e.
  */
 export function* completeEventsByDevice(): Generator<TelemetryEvent[]> {
   const db = database();
-  const complete = new Set((db.prepare(`SELECT "id" FROM "Dataset" WHERE "status" = 'complete'`).all() as { id: string }[]).map((row) => row.id));
   const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
-  // One indexed lookup per device (TelemetryEvent_deviceName_idx).
-  const eventsOf = db.prepare(`SELECT * FROM "TelemetryEvent" WHERE "deviceName" = ?`);
+  // One range of the identity index per device, in time order; rows arrive in the event model's shape.
+  const eventsOf = db.prepare(
+    `SELECT ${EVENT_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "TelemetryEvent"
+     WHERE "deviceName" = ? AND "datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete') ORDER BY "timeUs"`,
+  );
   for (const device of devices) {
-    const events: TelemetryEvent[] = [];
-    for (const { datasetId, eventKey: _eventKey, source, ...fields } of eventsOf.all(device) as StoredEventRow[]) {
-      if (complete.has(datasetId)) events.push({ ...fields, source: source as TelemetryEvent["source"] });
-    }
+    const events = eventsOf.all(device) as TelemetryEvent[];
     if (events.length > 0) yield events;
   }
 }

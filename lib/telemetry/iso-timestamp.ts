@@ -15,6 +15,14 @@ const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 export function parseIsoTimestamp(value: string): ParsedTimestamp | null {
+  return parseCanonicalTimestamp(value) ?? parseAnyIsoTimestamp(value);
+}
+
+/**
+ * The general reader: offsets, a space for `T`, lower case, up to 9 fractional digits.
+ * Exported so tests can hold the fast path below to the same answers.
+ */
+export function parseAnyIsoTimestamp(value: string): ParsedTimestamp | null {
   const match = ISO_PATTERN.exec(value.trim());
   if (!match) return null;
   const [, year, month, day, hour, minute, second, fraction = "", zone = "Z"] = match;
@@ -36,6 +44,64 @@ export function parseIsoTimestamp(value: string): ParsedTimestamp | null {
   const us = utcSecondsMs * 1000 + Math.floor(+ticks7 / 10);
   const text = `${new Date(utcSecondsMs).toISOString().slice(0, 19)}.${ticks7}Z`;
   return { text, us };
+}
+
+/**
+ * Fast path for the form exports actually use, `YYYY-MM-DDTHH:MM:SS[.f{1,7}]Z`, read digit by
+ * digit with the day's epoch cached (a file holds few distinct days): bulk loads parse millions.
+ * Undefined for anything else, which goes to the general reader, so answers never differ.
+ */
+let cachedDay = "";
+let cachedDayMs = 0;
+
+export function parseCanonicalTimestamp(value: string): ParsedTimestamp | undefined {
+  const length = value.length;
+  if (length < 20 || length > 28 || length === 21) return undefined;
+  if (value.charCodeAt(length - 1) !== 90 /* Z */ || value.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58 || (length > 20 && value.charCodeAt(19) !== 46)) return undefined;
+  const day = value.slice(0, 10);
+  if (day !== cachedDay) {
+    const dayMs = parseDay(day);
+    if (dayMs === undefined) return undefined;
+    cachedDay = day;
+    cachedDayMs = dayMs;
+  }
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let ticks = 0;
+  for (let position = 20; position < length - 1; position++) {
+    const digit = value.charCodeAt(position) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    ticks = ticks * 10 + digit;
+  }
+  for (let digits = Math.max(length - 21, 0); digits < 7; digits++) ticks *= 10;
+  const us = (cachedDayMs + (hour * 3600 + minute * 60 + second) * 1000) * 1000 + Math.floor(ticks / 10);
+  // Seven digits already is the normalised text: no new string.
+  const text = length === 28 ? value : `${value.slice(0, 19)}.${String(ticks).padStart(7, "0")}Z`;
+  return { text, us };
+}
+
+/** Epoch ms of `YYYY-MM-DD`, or undefined when it is not a real date (as the general reader decides). */
+function parseDay(day: string): number | undefined {
+  if (day.charCodeAt(4) !== 45 || day.charCodeAt(7) !== 45) return undefined;
+  const year = twoDigits(day, 0) * 100 + twoDigits(day, 2);
+  const month = twoDigits(day, 5);
+  const date = twoDigits(day, 8);
+  if (year < 0 || month < 0 || date < 0 || twoDigits(day, 0) < 0 || twoDigits(day, 2) < 0) return undefined;
+  const ms = Date.UTC(year, month - 1, date);
+  const roundTrip = new Date(ms);
+  if (roundTrip.getUTCFullYear() !== year || roundTrip.getUTCMonth() !== month - 1 || roundTrip.getUTCDate() !== date) return undefined;
+  return ms;
+}
+
+/** The two-digit number at `position`, or -1 when either character is not a digit. */
+function twoDigits(text: string, position: number): number {
+  const tens = text.charCodeAt(position) - 48;
+  const units = text.charCodeAt(position + 1) - 48;
+  if (tens < 0 || tens > 9 || units < 0 || units > 9) return -1;
+  return tens * 10 + units;
 }
 
 function zoneOffsetMinutes(zone: string): number {

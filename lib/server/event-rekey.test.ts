@@ -1,0 +1,40 @@
+/**
+ * Migration 0002 changes the event identity to an integer key that SQL cannot compute: events
+ * stored before it must be re-keyed on first use, so re-uploading an old file still stores nothing.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, expect, it } from "vitest";
+import { eventKey } from "../telemetry/event-identity";
+import type { TelemetryEvent } from "../telemetry/telemetry-event";
+
+const directory = mkdtempSync(path.join(tmpdir(), "cw-rekey-"));
+const file = path.join(directory, "old.db");
+process.env.DATABASE_URL = `file:${file}`;
+
+const migration = (name: string) => readFileSync(path.join("prisma/migrations", name, "migration.sql"), "utf8");
+
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+it("re-keys events stored under the old text identity, once", async () => {
+  const old = new Database(file);
+  old.exec(migration("0001_init"));
+  old.exec(`INSERT INTO "Dataset" ("id", "fileName", "format", "tables", "status") VALUES ('ds1', 'old.csv', 'csv', 'DeviceImageLoadEvents', 'complete')`);
+  old.exec(`INSERT INTO "TelemetryEvent" ("datasetId", "eventKey", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "initiatingProcessId", "source")
+            VALUES ('ds1', 'sha1-text-key', 'image_load', '2024-01-01T10:00:00.0000000Z', 1704103200000000, 'd1', 'ws-01', 'ImageLoaded', 'bcrypt.dll', 100, 'mde')`);
+  old.exec(migration("0002_integer_event_identity"));
+  expect(old.prepare(`SELECT "value" FROM "Setting" WHERE "key" = 'eventKeysPending'`).pluck().get()).toBe("text");
+  old.close();
+
+  const { completeEventsByDevice } = await import("./event-store");
+  const [events] = [...completeEventsByDevice()];
+  expect(events.map((event) => [event.id, event.deviceName, event.fileName])).toEqual([[1, "ws-01", "bcrypt.dll"]]);
+
+  const after = new Database(file, { readonly: true });
+  const stored = after.prepare(`SELECT typeof("eventKey") AS type, "eventKey" AS key FROM "TelemetryEvent"`).get() as { type: string; key: number };
+  expect(stored).toEqual({ type: "integer", key: eventKey(events[0] as TelemetryEvent) });
+  expect(after.prepare(`SELECT count(*) FROM "Setting" WHERE "key" = 'eventKeysPending'`).pluck().get()).toBe(0);
+  after.close();
+});
