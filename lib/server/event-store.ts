@@ -6,9 +6,9 @@ import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { env } from "./env";
 
 /**
- * Bulk event writes go through better-sqlite3 directly: one prepared INSERT ... ON CONFLICT DO NOTHING inside one
- * transaction is all-or-nothing (a crash or kill mid-batch rolls back to nothing) and tens of
- * times faster than Prisma's createMany. Prisma keeps every other query.
+ * Events are stored and read through better-sqlite3 directly: one prepared INSERT ... ON CONFLICT
+ * DO NOTHING per event inside one transaction per batch (see event-batch-writer) is
+ * all-or-nothing and tens of times faster than Prisma's createMany. Prisma keeps every other query.
  */
 const EVENT_COLUMNS = [
   "id", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath",
@@ -18,21 +18,21 @@ const EVENT_COLUMNS = [
   "initiatingProcessAccountName", "initiatingProcessSHA256", "initiatingProcessParentFileName", "initiatingProcessParentId",
   "reportId", "processGuid", "initiatingProcessGuid", "loggedAt", "source",
 ] as const satisfies readonly (keyof TelemetryEvent)[];
-const STORED_COLUMNS = ["datasetId", "eventKey", ...EVENT_COLUMNS.slice(1)] as const;
 const IDENTITY = `"deviceName", "timeUs", "eventKey"`;
+
+/**
+ * Every raw connection (this one and the batch writer's): WAL lets Prisma's connection read while
+ * a batch is being written; in WAL mode NORMAL still survives an application crash (only a power
+ * cut can lose the last commits); a 64 MiB page cache keeps the identity index in memory.
+ */
+export const CONNECTION_PRAGMAS = ["journal_mode = WAL", "busy_timeout = 10000", "synchronous = NORMAL", "cache_size = -65536"] as const;
 
 let connection: Database.Database | null = null;
 
 function database(): Database.Database {
   if (!connection) {
-    connection = new Database(databaseFilePath(env.DATABASE_URL));
-    // WAL lets Prisma's connection read while a batch is being written.
-    connection.pragma("journal_mode = WAL");
-    connection.pragma("busy_timeout = 10000");
-    // In WAL mode NORMAL still survives an application crash (only a power cut can lose the last
-    // commits); with a 64 MiB page cache the identity index stays in memory during bulk loads.
-    connection.pragma("synchronous = NORMAL");
-    connection.pragma("cache_size = -65536");
+    connection = new Database(databaseFile());
+    for (const pragma of CONNECTION_PRAGMAS) connection.pragma(pragma);
     rekeyLegacyEvents(connection);
   }
   return connection;
@@ -53,31 +53,36 @@ function rekeyLegacyEvents(db: Database.Database): void {
   })();
 }
 
-/** Stores one batch of a dataset's events in one transaction; events already stored are skipped. */
-export function insertDatasetEvents(datasetId: string, events: readonly TelemetryEvent[]): { inserted: number; duplicates: number } {
-  const db = database();
-  const insert = db.prepare(
-    // ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
-    `INSERT INTO "TelemetryEvent" (${STORED_COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES (${STORED_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (${IDENTITY}) DO NOTHING`,
-  );
-  const eventColumns = STORED_COLUMNS.slice(2) as readonly (keyof TelemetryEvent)[];
-  const values: unknown[] = new Array(STORED_COLUMNS.length);
-  // The dataset's count grows with each batch, so the Datasets page can follow a long upload.
-  const countProgress = db.prepare(`UPDATE "Dataset" SET "accepted" = "accepted" + ? WHERE "id" = ?`);
-  const insertAll = db.transaction((batch: readonly TelemetryEvent[]) => {
-    let inserted = 0;
-    for (const event of batch) {
-      // One reused array per row: this loop runs a million times in a bulk load.
-      values[0] = datasetId;
-      values[1] = eventKey(event);
-      for (let i = 0; i < eventColumns.length; i++) values[i + 2] = event[eventColumns[i]] ?? null;
-      inserted += insert.run(values).changes;
-    }
-    countProgress.run(inserted, datasetId);
-    return inserted;
-  });
-  const inserted = insertAll(events);
-  return { inserted, duplicates: events.length - inserted };
+/** Columns of a stored row after the dataset id, in the order `encodeEventRows` writes them. */
+const ROW_COLUMNS = ["eventKey", ...EVENT_COLUMNS.slice(1)] as const;
+
+/**
+ * The statements a batch writer runs: one INSERT per event with the dataset bound by name, and
+ * the dataset's running count (it grows with each batch, so the Datasets page can follow a long
+ * upload). ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
+ */
+export const EVENT_BATCH_SQL = {
+  insert: `INSERT INTO "TelemetryEvent" ("datasetId", ${ROW_COLUMNS.map((column) => `"${column}"`).join(", ")})
+           VALUES (@datasetId, ${ROW_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (${IDENTITY}) DO NOTHING`,
+  countProgress: `UPDATE "Dataset" SET "accepted" = "accepted" + @inserted WHERE "id" = @datasetId`,
+} as const;
+
+/** A batch as the writer thread takes it: JSON rows of `ROW_COLUMNS` (cheaper to pass between threads than objects). */
+export function encodeEventRows(events: readonly TelemetryEvent[]): string {
+  const eventColumns = ROW_COLUMNS.slice(1) as readonly (keyof TelemetryEvent)[];
+  const rows = new Array<unknown[]>(events.length);
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index];
+    const row = new Array<unknown>(ROW_COLUMNS.length);
+    row[0] = eventKey(event);
+    for (let column = 0; column < eventColumns.length; column++) row[column + 1] = event[eventColumns[column]] ?? null;
+    rows[index] = row;
+  }
+  return JSON.stringify(rows);
+}
+
+export function databaseFile(): string {
+  return databaseFilePath(env.DATABASE_URL);
 }
 
 /** Removes a dataset's events (an upload that failed or was cut off after some batches). */

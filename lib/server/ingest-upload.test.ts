@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildTestEvent } from "../telemetry/build-test-event";
 
 const directory = mkdtempSync(path.join(tmpdir(), "cw-ingest-"));
@@ -14,7 +14,7 @@ process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
 
 type Modules = {
   ingest: typeof import("./ingest-upload");
-  events: typeof import("./event-store");
+  writer: typeof import("./event-batch-writer");
   datasets: typeof import("./dataset-store");
   db: typeof import("./db");
 };
@@ -31,7 +31,7 @@ beforeAll(async () => {
   execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
   modules = {
     ingest: await import("./ingest-upload"),
-    events: await import("./event-store"),
+    writer: await import("./event-batch-writer"),
     datasets: await import("./dataset-store"),
     db: await import("./db"),
   };
@@ -71,7 +71,9 @@ describe("ingestTelemetryText", () => {
     const dataset = await modules.db.prisma.dataset.create({ data: { fileName: "broken.csv", format: "csv", tables: "" } });
     const good = buildTestEvent("image_load", { at: "2024-02-01T00:00:00Z", fileName: "a.dll", initiatingProcessId: 1 });
     const refused = { ...good, timestamp: "2024-02-01T00:00:01Z", deviceName: null as unknown as string };
-    expect(() => modules.events.insertDatasetEvents(dataset.id, [good, { ...good, timestamp: "2024-02-01T00:00:00.5Z" }, refused])).toThrow(/NOT NULL/);
+    const writer = new modules.writer.DatasetEventWriter(dataset.id);
+    writer.write([good, { ...good, timestamp: "2024-02-01T00:00:00.5Z" }, refused]);
+    await expect(writer.finish()).rejects.toThrow(/NOT NULL/);
     expect(await modules.db.prisma.telemetryEvent.count({ where: { datasetId: dataset.id } })).toBe(0);
   });
 
@@ -103,8 +105,10 @@ describe("ingestTelemetryText", () => {
     }
     const upload = modules.ingest.ingestTelemetryStream("slow.csv", slowUpload(), "api", { rerunDetection: false });
     await atGate;
-    // One batch of 5,000 is in; the last 1,000 wait for the end of the stream.
-    expect((await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "slow.csv")).toMatchObject({ status: "running", accepted: 5000 });
+    // One batch of 5,000 is on its way to the writer thread; the last 1,000 wait for the end of the stream.
+    await vi.waitFor(async () => {
+      expect((await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "slow.csv")).toMatchObject({ status: "running", accepted: 5000 });
+    }, { timeout: 10_000, interval: 20 });
     release();
     expect((await upload).accepted).toBe(6000);
     expect((await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "slow.csv")).toMatchObject({ status: "complete", accepted: 6000 });
@@ -119,7 +123,9 @@ describe("ingestTelemetryText", () => {
   it("cleans up a dataset cut off by a server restart: its events go and it reads as failed", async () => {
     const killed = await modules.db.prisma.dataset.create({ data: { fileName: "killed-midway.csv", format: "csv", tables: "", status: "running", createdAt: new Date("2020-01-01T00:00:00Z") } });
     const orphan = buildTestEvent("image_load", { at: "2024-04-01T00:00:00Z", fileName: "orphan.dll", initiatingProcessId: 1 });
-    expect(modules.events.insertDatasetEvents(killed.id, [orphan]).inserted).toBe(1);
+    const writer = new modules.writer.DatasetEventWriter(killed.id);
+    writer.write([orphan]);
+    expect(await writer.finish()).toBe(1);
     const listed = (await modules.datasets.listDatasets()).find((dataset) => dataset.id === killed.id);
     expect(listed?.status).toBe("failed");
     expect(await modules.db.prisma.telemetryEvent.count({ where: { datasetId: killed.id } })).toBe(0);

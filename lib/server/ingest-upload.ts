@@ -4,7 +4,8 @@ import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream-parser";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { prisma } from "./db";
-import { deleteDatasetEvents, insertDatasetEvents } from "./event-store";
+import { DatasetEventWriter } from "./event-batch-writer";
+import { deleteDatasetEvents } from "./event-store";
 import { runDetection } from "./run-detection";
 
 export interface IngestResult {
@@ -39,16 +40,23 @@ export async function ingestTelemetryStream(
 ): Promise<IngestResult> {
   const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy } });
   const coverage = new CoverageTracker();
-  let inserted = 0;
+  const writer = new DatasetEventWriter(dataset.id);
   const parser = new TelemetryStreamParser((events) => {
-    inserted += insertDatasetEvents(dataset.id, events).inserted;
+    writer.write(events);
     coverage.add(events);
   });
   let summary;
+  let inserted;
   try {
-    for await (const chunk of chunks) parser.write(chunk);
+    for await (const chunk of chunks) {
+      parser.write(chunk);
+      await writer.drain();
+    }
     summary = parser.end();
+    inserted = await writer.finish();
   } catch (error) {
+    // Nothing of this dataset may still be in the writer's queue when its events are removed.
+    await writer.settle();
     deleteDatasetEvents(dataset.id);
     if (error instanceof TelemetryFileError) await prisma.dataset.delete({ where: { id: dataset.id } });
     else await prisma.dataset.update({ where: { id: dataset.id }, data: { status: "failed" } });
