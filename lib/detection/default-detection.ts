@@ -182,7 +182,10 @@ export function runDefaultDetection(events: readonly TelemetryEvent[], options: 
 }
 
 /** Most severe first; detection can run per device and merge with this same order. */
-export function compareDefaultFindings(a: DefaultFinding, b: DefaultFinding): number {
+/** What ranking looks at: stored findings (without their evidence) are ranked when read. */
+export type DefaultFindingRankFields = Pick<DefaultFinding, "severity" | "confidence" | "reasons" | "beacon" | "process">;
+
+export function compareDefaultFindings(a: DefaultFindingRankFields, b: DefaultFindingRankFields): number {
   return (
     SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
     CONFIDENCE_ORDER[b.confidence] - CONFIDENCE_ORDER[a.confidence] ||

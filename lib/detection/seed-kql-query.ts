@@ -132,7 +132,7 @@ export function runSeedQuery(events: readonly TelemetryEvent[], options: SeedQue
  * `sort by ConnectionCount desc`; Kusto leaves ties unordered, we break them by name for stable
  * output. Exported so per-device runs merge in the same order.
  */
-export function compareSeedFindings(a: SeedQueryFinding, b: SeedQueryFinding): number {
+export function compareSeedFindings(a: Pick<SeedQueryFinding, "row">, b: Pick<SeedQueryFinding, "row">): number {
   return (
     b.row.ConnectionCount - a.row.ConnectionCount ||
     a.row.DeviceName.localeCompare(b.row.DeviceName) ||

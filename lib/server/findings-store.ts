@@ -1,8 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import type { DefaultEvidenceConnection, DefaultEvidenceLoad, DefaultFinding } from "../detection/default-detection";
-import type { EvidenceConnection, EvidenceLoad, SeedQueryRow } from "../detection/seed-kql-query";
+import { compareDefaultFindings, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFinding } from "../detection/default-detection";
+import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedQueryRow } from "../detection/seed-kql-query";
 import { prisma } from "./db";
+import { readDetectionRun } from "./detection-settings";
 
 export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode must be default or kql" });
 export type DetectionMode = z.infer<typeof detectionModeSchema>;
@@ -26,18 +27,25 @@ export type FindingDetail =
 
 export const findingIdSchema = z.string().regex(/^[0-9a-f]{16}$/, { error: "Not a finding id." });
 
+/** The run pages show: the last one to finish (its rows replaced every earlier run's). */
+async function currentRunId(): Promise<string> {
+  return (await readDetectionRun())?.runId ?? "";
+}
+
 export async function listSeedFindings(): Promise<SeedFindingItem[]> {
-  const findings = await prisma.finding.findMany({ where: { mode: "kql" }, orderBy: { rank: "asc" } });
-  return findings.map((finding) => ({ id: finding.id, row: JSON.parse(finding.row) as SeedQueryRow }));
+  const findings = await prisma.finding.findMany({ where: { runId: await currentRunId(), mode: "kql" } });
+  return findings.map((finding) => ({ id: finding.id, row: JSON.parse(finding.row) as SeedQueryRow })).sort(compareSeedFindings);
 }
 
 export async function listDefaultFindings(): Promise<DefaultFindingItem[]> {
-  const findings = await prisma.finding.findMany({ where: { mode: "default" }, orderBy: { rank: "asc" } });
-  return findings.map((finding) => ({ id: finding.id, finding: JSON.parse(finding.row) as StoredDefaultFinding }));
+  const findings = await prisma.finding.findMany({ where: { runId: await currentRunId(), mode: "default" } });
+  return findings
+    .map((finding) => ({ id: finding.id, finding: JSON.parse(finding.row) as StoredDefaultFinding }))
+    .sort((a, b) => compareDefaultFindings(a.finding, b.finding));
 }
 
 export async function getFinding(id: string): Promise<FindingDetail | null> {
-  const stored = await prisma.finding.findUnique({ where: { id } });
+  const stored = await prisma.finding.findUnique({ where: { runId_id: { runId: await currentRunId(), id } } });
   if (!stored) return null;
   const evidence = JSON.parse(stored.evidence);
   if (stored.mode === "kql") return { mode: "kql", id, row: JSON.parse(stored.row), loads: evidence.loads, connections: evidence.connections };

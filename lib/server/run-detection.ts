@@ -1,57 +1,85 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { compareDefaultFindings, runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
+import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
 import { explainModeDifference } from "../detection/explain-mode-difference";
-import { compareSeedFindings, runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
+import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
 import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
 import { prisma } from "./db";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import { readAsOfOverride, readDetectionSettings, writeDetectionRun, type DetectionRun } from "./detection-settings";
 
+/** Detection runs one at a time in a process: each removes the rows of the runs before it when it finishes. */
+let previousRun: Promise<unknown> = Promise.resolve();
+
 /**
- * Runs both detection modes over the stored events, device by device, and replaces the stored findings. Called after
+ * Runs both detection modes over the stored events and replaces the stored findings. Called after
  * every upload and every allowlist, settings or as-of change, so pages only read stored results.
  */
-export async function runDetection(): Promise<DetectionRun> {
+export function runDetection(): Promise<DetectionRun> {
+  const run = previousRun.then(runDetectionNow, runDetectionNow);
+  previousRun = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Device by device, both modes' findings are written as they are found, under a new run id, so
+ * memory holds one device's events and findings, not the fleet's. The run is made current and
+ * earlier runs removed in one transaction at the end: pages show the previous run until then,
+ * never a mix. Pages rank findings when they read them.
+ */
+async function runDetectionNow(): Promise<DetectionRun> {
   const [lists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
   // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
   const asOfUs = asOfOverride ?? newestCompleteEventUs();
-  const seedFindings: SeedQueryFinding[] = [];
-  const defaultFindings: DefaultFinding[] = [];
-  if (asOfUs !== null) {
-    for (const events of completeEventsByDevice()) {
-      seedFindings.push(...runSeedQuery(events, { asOfUs, lists }));
-      defaultFindings.push(...runDefaultDetection(events, { asOfUs, lists, settings }));
+  const runId = randomUUID();
+  let seedCount = 0;
+  let defaultCount = 0;
+  const pending: FindingRecord[] = [];
+  const writePending = async () => {
+    if (pending.length > 0) await prisma.finding.createMany({ data: pending.splice(0) });
+  };
+  try {
+    if (asOfUs !== null) {
+      for (const events of completeEventsByDevice()) {
+        const seedFindings = runSeedQuery(events, { asOfUs, lists });
+        // Both modes group by device, so the seed row a default finding is compared with is on this device.
+        const seedRowsByGroup = new Map(seedFindings.map((finding) => [groupKeyOfSeedRow(finding.row), finding.row]));
+        for (const finding of seedFindings) pending.push(seedFindingRecord(finding, runId));
+        seedCount += seedFindings.length;
+        for (const finding of runDefaultDetection(events, { asOfUs, lists, settings })) {
+          const modeDifference = explainModeDifference(finding, seedRowsByGroup.get(groupKeyOfDefault(finding)) ?? null, settings);
+          pending.push(defaultFindingRecord(finding, modeDifference, runId));
+          defaultCount++;
+        }
+        if (pending.length >= FINDINGS_PER_WRITE) await writePending();
+      }
     }
+    await writePending();
+  } catch (error) {
+    await prisma.finding.deleteMany({ where: { runId } });
+    throw error;
   }
-  seedFindings.sort(compareSeedFindings);
-  defaultFindings.sort(compareDefaultFindings);
-
-  const seedRowsByGroup = new Map(seedFindings.map((finding) => [groupKeyOfSeedRow(finding.row), finding.row]));
-  const explain = (finding: DefaultFinding) =>
-    explainModeDifference(finding, seedRowsByGroup.get(groupKeyOfDefault(finding)) ?? null, settings);
 
   const run: DetectionRun = {
-    runId: randomUUID(),
+    runId,
     finishedAt: new Date().toISOString(),
     asOf: asOfUs === null ? null : formatMicros(asOfUs),
     asOfSource: asOfOverride === null ? "newest-event" : "user",
-    findings: defaultFindings.length,
-    seedFindings: seedFindings.length,
+    findings: defaultCount,
+    seedFindings: seedCount,
   };
   await prisma.$transaction([
-    prisma.finding.deleteMany(),
-    prisma.finding.createMany({
-      data: [
-        ...seedFindings.map((finding, rank) => seedFindingRecord(finding, rank, run.runId)),
-        ...defaultFindings.map((finding, rank) => defaultFindingRecord(finding, explain(finding), rank, run.runId)),
-      ],
-    }),
+    prisma.finding.deleteMany({ where: { runId: { not: runId } } }),
     writeDetectionRun(run),
   ]);
   return run;
 }
+
+/** Findings written per query: bounds memory without a query per finding. */
+const FINDINGS_PER_WRITE = 200;
+
+type FindingRecord = ReturnType<typeof seedFindingRecord>;
 
 function hashId(parts: unknown[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
@@ -67,12 +95,11 @@ function groupKeyOfDefault(finding: DefaultFinding): string {
   return JSON.stringify([p.deviceName, p.processName, p.commandLine, p.accountName, p.sha256]);
 }
 
-function seedFindingRecord(finding: SeedQueryFinding, rank: number, runId: string) {
+function seedFindingRecord(finding: SeedQueryFinding, runId: string) {
   return {
     // Stable across runs: the hash of the columns the query groups by.
     id: hashId(["kql", groupKeyOfSeedRow(finding.row)]),
     mode: "kql",
-    rank,
     deviceName: finding.row.DeviceName,
     processName: finding.row.ProcessName,
     beaconLikely: finding.row.BeaconLikely,
@@ -83,12 +110,11 @@ function seedFindingRecord(finding: SeedQueryFinding, rank: number, runId: strin
   };
 }
 
-function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, rank: number, runId: string) {
+function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, runId: string): FindingRecord {
   const { loads, connectionEvents, ...summary } = finding;
   return {
     id: hashId(["default", finding.key]),
     mode: "default",
-    rank,
     deviceName: finding.process.deviceName,
     processName: finding.process.processName,
     beaconLikely: finding.strongBeacon,
