@@ -46,7 +46,7 @@ function mdeRow(event: TelemetryEvent): Record<(typeof COLUMNS)[number], string 
 }
 
 /** Writes lines to a file in 1 MiB pieces, so the bench itself stays small in memory. */
-async function writeLines(file: string, lines: Iterable<string>): Promise<number> {
+export async function writeLines(file: string, lines: Iterable<string>): Promise<number> {
   const out = createWriteStream(file);
   let piece = "";
   for (const line of lines) {
@@ -71,9 +71,10 @@ async function* sampled(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   }
 }
 
-function* csvLines(): Generator<string> {
+/** A synthetic fleet as a Defender CSV export, line by line. */
+export function* fleetCsvLines(fleet: FleetSize = FLEET): Generator<string> {
   yield `${COLUMNS.join(",")}\n`;
-  for (const event of syntheticFleet(FLEET)) {
+  for (const event of syntheticFleet(fleet)) {
     const row = mdeRow(event);
     yield `${COLUMNS.map((column) => csvField(row[column])).join(",")}\n`;
   }
@@ -99,7 +100,7 @@ export async function runIngestBench(): Promise<void> {
   console.log("== Ingestion (same path as an upload, detection deferred) ==");
   const rates: number[] = [];
   for (const [label, lines] of [
-    ["CSV", csvLines()],
+    ["CSV", fleetCsvLines()],
     ["NDJSON", ndjsonLines()],
   ] as const) {
     const file = path.join(directory, `bench.${label.toLowerCase()}`);

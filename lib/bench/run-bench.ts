@@ -11,6 +11,7 @@ import { DEFAULT_DETECTION_SETTINGS } from "../detection/detection-settings";
 import { runSeedQuery, newestEventUs } from "../detection/seed-kql-query";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { runIngestBench } from "./ingest-bench";
+import { runServerMemoryBench } from "./server-memory-bench";
 import { syntheticFleet, type FleetSize } from "./synthetic-fleet";
 
 // 400 devices x 50 processes x 50 = 1,000,000 image loads and 1,000,000 connections.
@@ -49,6 +50,8 @@ async function main() {
   console.log("");
   console.log(`seed KQL mode    / SQLite bare join: ${(seed.ms / sqliteMs).toFixed(2)}x`);
   console.log(`default mode     / SQLite bare join: ${(corrected.ms / sqliteMs).toFixed(2)}x`);
+  console.log("");
+  await runServerMemoryBench();
 }
 
 /** The same join in SQLite: crypto loads x public non-standard-port connections within 15 minutes. */
