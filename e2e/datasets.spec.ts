@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { request } from "node:http";
 
 // Runs first (files run in name order): it leaves the store empty again for the triage flow.
 const PROCESS_EVENTS = [
@@ -79,4 +80,43 @@ test("the upload page shows progress per file and can cancel", async ({ page }) 
   await expect(result).toContainText(/not stored\. Cancelled (while|after) sending/);
   await expect(result.getByRole("progressbar")).toHaveCount(0);
   releaseAnswer();
+});
+
+test("the datasets page follows an upload running elsewhere: its row count grows, then it completes", async ({ page, baseURL }) => {
+  // A real upload over HTTP from outside the browser, sent in parts: the page must follow it on its own.
+  const url = new URL("/api/ingest", baseURL);
+  const rows = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => `2026-11-21T00:00:00.${String(from + i).padStart(7, "0")}Z,far-01,ImageLoaded,m${from + i}.dll,${4000 + ((from + i) % 7)}\n`).join("");
+  const upload = request({ hostname: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "text/csv", "x-file-name": "long-upload.csv" } });
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    upload.on("response", (response) => {
+      let body = "";
+      response.on("data", (part) => (body += part));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    upload.on("error", reject);
+  });
+  // More than one batch (5,000 events): the first batch is stored while the request stays open.
+  upload.write("Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId\n" + rows(0, 6000));
+
+  await page.goto("/datasets");
+  const row = page.getByRole("table", { name: "Datasets" }).getByRole("row").filter({ hasText: "long-upload.csv" });
+  await expect(row.getByRole("cell").nth(1)).toHaveText("running 5,000 rows so far");
+  await expect(row.getByRole("cell").nth(4)).toHaveText("5,000");
+
+  // The next batch arrives; the page, not reloaded, refreshes itself while an upload runs.
+  upload.write(rows(6000, 11000));
+  await expect(row.getByRole("cell").nth(4)).toHaveText("10,000");
+  await expect(row.getByRole("cell").nth(1)).toHaveText("running 10,000 rows so far");
+
+  upload.end(rows(11000, 11500));
+  const { status, body } = await answer;
+  expect(status).toBe(201);
+  const { datasetId, accepted } = JSON.parse(body) as { datasetId: string; accepted: number };
+  expect(accepted).toBe(11500);
+  await expect(row.getByRole("cell").nth(1)).toHaveText("complete");
+  await expect(row.getByRole("cell").nth(4)).toHaveText("11,500");
+
+  // Leave the store empty for the files that follow.
+  expect((await page.request.delete(`/api/datasets/${datasetId}`)).status()).toBe(200);
 });
