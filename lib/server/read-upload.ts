@@ -1,5 +1,9 @@
 import "server-only";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import busboy, { type Busboy } from "busboy";
 import { decodeUploadChunks, describeBytes } from "../ingest/decode-upload";
+import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { ApiError } from "./api-error";
 
 export interface UploadedFile {
@@ -19,19 +23,64 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const contentType = request.headers.get("content-type") ?? "";
-  if (contentType.startsWith("multipart/form-data")) {
-    // Multipart bodies are buffered by the platform: fine for the browser's sizes, not for gigabytes.
-    const form = await request.formData().catch(() => {
-      throw new ApiError(400, "malformed_multipart", "The multipart body could not be read.");
-    });
-    const files = form.getAll("file").filter((value): value is File => typeof value !== "string");
-    if (files.length !== 1) throw new ApiError(400, "one_file_expected", "Send exactly one file in the multipart field \"file\".");
-    return { fileName: cleanFileName(files[0].name), chunks: decodeUploadChunks(files[0].stream() as unknown as AsyncIterable<Uint8Array>, maxBytes) };
-  }
   if (!request.body) throw new ApiError(400, "empty_body", "The request has no body: send the export file as the body.");
+  if (contentType.startsWith("multipart/form-data")) return readMultipartFile(request.body, contentType, maxBytes);
   const url = new URL(request.url);
   const fileName = cleanFileName(request.headers.get("x-file-name") ?? url.searchParams.get("name") ?? "upload");
   return { fileName, chunks: decodeUploadChunks(request.body as unknown as AsyncIterable<Uint8Array>, maxBytes) };
+}
+
+const ONE_FILE_EXPECTED = () => new ApiError(400, "one_file_expected", 'Send exactly one file in the multipart field "file".');
+
+/**
+ * The `file` part of a multipart body, streamed as it arrives (the platform's formData() would
+ * hold a multi-gigabyte file in memory). The file's text ends only once the whole body has been
+ * read, so a second file or a malformed tail still fails the upload; a body with no file is refused.
+ */
+function readMultipartFile(body: ReadableStream<Uint8Array>, contentType: string, maxBytes: number): Promise<UploadedFile> {
+  let parser: Busboy;
+  try {
+    parser = busboy({ headers: { "content-type": contentType }, limits: { files: 1 } });
+  } catch {
+    throw new ApiError(400, "malformed_multipart", "The multipart body could not be read (no boundary in its content type).");
+  }
+  let bodyProblem: ApiError | null = null;
+  const bodyRead = new Promise<void>((resolve) => parser.on("close", resolve));
+  return new Promise((resolve, reject) => {
+    let fileSeen = false;
+    const fail = (problem: ApiError) => {
+      bodyProblem ??= problem;
+      reject(problem); // no effect once the file was handed over: its reader sees bodyProblem
+    };
+    parser.on("file", (field, stream, { filename }) => {
+      if (field !== "file" || fileSeen) {
+        stream.resume();
+        return;
+      }
+      fileSeen = true;
+      async function* fileThenRestOfBody(): AsyncGenerator<string> {
+        try {
+          yield* decodeUploadChunks(stream, maxBytes);
+        } catch (error) {
+          // The parser breaks the file's stream when the body is malformed (cut short, say).
+          if (error instanceof TelemetryFileError) throw error;
+          throw bodyProblem ?? new ApiError(400, "malformed_multipart", "The multipart body ended before the file's closing boundary.");
+        }
+        await bodyRead;
+        if (bodyProblem) throw bodyProblem;
+      }
+      resolve({ fileName: cleanFileName(filename ?? "upload"), chunks: fileThenRestOfBody() });
+    });
+    parser.on("filesLimit", () => fail(ONE_FILE_EXPECTED()));
+    parser.on("error", () => {
+      fail(new ApiError(400, "malformed_multipart", "The multipart body could not be read."));
+      parser.emit("close");
+    });
+    parser.on("close", () => {
+      if (!fileSeen) fail(ONE_FILE_EXPECTED());
+    });
+    Readable.fromWeb(body as NodeReadableStream<Uint8Array>).pipe(parser);
+  });
 }
 
 function tooLarge(maxBytes: number): ApiError {

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "./api-error";
+import { readUpload } from "./read-upload";
+
+const LIMIT = 1024 * 1024;
+
+async function text(chunks: AsyncIterable<string>): Promise<string> {
+  let all = "";
+  for await (const chunk of chunks) all += chunk;
+  return all;
+}
+
+function multipart(form: FormData): Request {
+  return new Request("http://cw.test/api/ingest", { method: "POST", body: form });
+}
+
+async function expectApiError(work: Promise<unknown>, status: number, code: string) {
+  const error = await work.then(() => null, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(ApiError);
+  expect([(error as ApiError).status, (error as ApiError).code]).toEqual([status, code]);
+}
+
+describe("readUpload, multipart", () => {
+  it("reads the file field and its name, ignoring other fields", async () => {
+    const form = new FormData();
+    form.append("note", "ignored");
+    form.append("file", new Blob(["Timestamp,DeviceName\n2024-01-01T00:00:00Z,ws-1\n"]), "..\\exports\\loads.csv");
+    const upload = await readUpload(multipart(form), LIMIT);
+    expect(upload.fileName).toBe("loads.csv");
+    expect(await text(upload.chunks)).toBe("Timestamp,DeviceName\n2024-01-01T00:00:00Z,ws-1\n");
+  });
+
+  it("streams the file: its first part is readable while the rest of the body has not arrived", async () => {
+    const boundary = "cw-boundary";
+    const encoder = new TextEncoder();
+    let finish!: () => void;
+    const rest = new Promise<void>((resolve) => (finish = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\nfirst part,`));
+        await rest;
+        controller.enqueue(encoder.encode(`second part\r\n--${boundary}--\r\n`));
+        controller.close();
+      },
+    });
+    const request = new Request("http://cw.test/api/ingest", { method: "POST", body, duplex: "half", headers: { "content-type": `multipart/form-data; boundary=${boundary}` } } as RequestInit);
+    const upload = await readUpload(request, LIMIT);
+    const iterator = upload.chunks[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toBe("first part,");
+    finish();
+    let remaining = "";
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) remaining += next.value;
+    expect(remaining).toBe("second part");
+  });
+
+  it("refuses a body without a file, and fails an upload that carries a second file", async () => {
+    const noFile = new FormData();
+    noFile.append("note", "no file here");
+    await expectApiError(readUpload(multipart(noFile), LIMIT), 400, "one_file_expected");
+
+    const twoFiles = new FormData();
+    twoFiles.append("file", new Blob(["a,b\n"]), "one.csv");
+    twoFiles.append("file", new Blob(["c,d\n"]), "two.csv");
+    const upload = await readUpload(multipart(twoFiles), LIMIT);
+    await expectApiError(text(upload.chunks), 400, "one_file_expected");
+  });
+
+  it("answers 413 when the file passes the limit", async () => {
+    const form = new FormData();
+    form.append("file", new Blob(["x".repeat(2048)]), "big.csv");
+    const upload = await readUpload(multipart(form), 1024);
+    const error = await text(upload.chunks).then(() => null, (caught: unknown) => caught);
+    expect((error as { status: number }).status).toBe(413);
+  });
+});
+
+describe("readUpload, multipart cut short", () => {
+  it("fails the file's text when the body ends before its closing boundary", async () => {
+    const request = new Request("http://cw.test/api/ingest", {
+      method: "POST",
+      body: `--b\r\nContent-Disposition: form-data; name="file"; filename="cut.csv"\r\n\r\nsome rows`,
+      headers: { "content-type": "multipart/form-data; boundary=b" },
+    });
+    const upload = await readUpload(request, LIMIT);
+    await expectApiError(text(upload.chunks), 400, "malformed_multipart");
+  });
+});
