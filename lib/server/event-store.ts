@@ -99,15 +99,24 @@ const COMPLETE_EVENTS = `FROM "TelemetryEvent" e JOIN "Dataset" d ON d."id" = e.
 export function* completeEventsByDevice(): Generator<TelemetryEvent[]> {
   const db = database();
   const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
-  // One range of the identity index per device, in time order; rows arrive in the event model's shape.
-  const eventsOf = db.prepare(
-    `SELECT ${EVENT_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "TelemetryEvent"
-     WHERE "deviceName" = ? AND "datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete') ORDER BY "timeUs"`,
-  );
+  // One range of the identity index per device, in time order. Rows come as arrays: better-sqlite3
+  // builds those nearly three times faster than objects, and the objects are built here instead.
+  const eventsOf = db
+    .prepare(
+      `SELECT ${EVENT_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "TelemetryEvent"
+       WHERE "deviceName" = ? AND "datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete') ORDER BY "timeUs"`,
+    )
+    .raw(true);
   for (const device of devices) {
-    const events = eventsOf.all(device) as TelemetryEvent[];
-    if (events.length > 0) yield events;
+    const rows = eventsOf.all(device) as unknown[][];
+    if (rows.length > 0) yield rows.map(eventFromRow);
   }
+}
+
+function eventFromRow(row: unknown[]): TelemetryEvent {
+  const event: Record<string, unknown> = {};
+  for (let column = 0; column < EVENT_COLUMNS.length; column++) event[EVENT_COLUMNS[column]] = row[column];
+  return event as unknown as TelemetryEvent;
 }
 
 /** The newest event time of complete datasets, in epoch microseconds; null when there are none. */
