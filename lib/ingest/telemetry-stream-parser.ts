@@ -7,6 +7,7 @@
  * Pure: no I/O; the caller feeds text and stores batches.
  */
 import { classifyRemoteAddress } from "../telemetry/classify-remote-address";
+import { detachedCopy } from "./detached-copy";
 import { MDE_TABLE_BY_KIND, type TelemetryEvent, type TelemetryKind } from "../telemetry/telemetry-event";
 import { normalizeMdeRow, REQUIRED_MDE_COLUMNS, type NormalizedRow } from "./normalize-mde-row";
 import { isSysmonRecord, normalizeSysmonRecord } from "./normalize-sysmon-event";
@@ -239,7 +240,7 @@ export class TelemetryStreamParser {
       this.ignored++;
     } else {
       this.rejected++;
-      if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line: row.line + lineOffset, message: normalized.message });
+      if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line: row.line + lineOffset, message: detachedCopy(normalized.message) });
     }
   }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { TelemetryFormat } from "../ingest/read-raw-rows";
+import { detachedCopy } from "../ingest/detached-copy";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream-parser";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
@@ -105,7 +106,9 @@ class CoverageTracker {
     for (const event of events) {
       if (this.from === null || event.timestamp < this.from) this.from = event.timestamp;
       if (this.to === null || event.timestamp > this.to) this.to = event.timestamp;
-      this.devices.add(event.deviceId ?? event.deviceName);
+      // Kept for the whole upload: a slice would keep its block of the upload alive (two for the time range are fine).
+      const device = event.deviceId ?? event.deviceName;
+      if (!this.devices.has(device)) this.devices.add(detachedCopy(device));
     }
   }
 
