@@ -1,7 +1,7 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
-import { CONNECTION_PRAGMAS, databaseFile, encodeEventRows, EVENT_BATCH_SQL } from "./event-store";
+import { CONNECTION_PRAGMAS, databaseFile, encodeEventRows, EVENT_BATCH_SQL, prepareEventStore } from "./event-store";
 
 /**
  * Batches are written on a thread of their own, so parsing the next part of an upload overlaps
@@ -45,6 +45,8 @@ let writerThread: { worker: Worker; pending: Map<number, Settle>; nextId: number
 
 function thread() {
   if (writerThread) return writerThread;
+  // Legacy rows must carry their new keys before new rows can be checked against them.
+  prepareEventStore();
   const worker = new Worker(WRITER_THREAD_SOURCE, {
     eval: true,
     workerData: { file: databaseFile(), pragmas: CONNECTION_PRAGMAS, sql: EVENT_BATCH_SQL },

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, expect, it } from "vitest";
+import { buildTestEvent } from "../telemetry/build-test-event";
 import { eventKey } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 
@@ -18,15 +19,23 @@ const migration = (name: string) => readFileSync(path.join("prisma/migrations", 
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-it("re-keys events stored under the old text identity, once", async () => {
+it("re-keys events stored under the old text identity before anything new is written, once", async () => {
   const old = new Database(file);
   old.exec(migration("0001_init"));
   old.exec(`INSERT INTO "Dataset" ("id", "fileName", "format", "tables", "status") VALUES ('ds1', 'old.csv', 'csv', 'DeviceImageLoadEvents', 'complete')`);
   old.exec(`INSERT INTO "TelemetryEvent" ("datasetId", "eventKey", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "initiatingProcessId", "source")
             VALUES ('ds1', 'sha1-text-key', 'image_load', '2024-01-01T10:00:00.0000000Z', 1704103200000000, 'd1', 'ws-01', 'ImageLoaded', 'bcrypt.dll', 100, 'mde')`);
   old.exec(migration("0002_integer_event_identity"));
+  old.exec(migration("0003_findings_by_run"));
   expect(old.prepare(`SELECT "value" FROM "Setting" WHERE "key" = 'eventKeysPending'`).pluck().get()).toBe("text");
+  old.exec(`INSERT INTO "Dataset" ("id", "fileName", "format", "tables", "status") VALUES ('ds2', 'old-again.csv', 'csv', '', 'running')`);
   old.close();
+
+  // The first thing after the upgrade is a re-upload of the same event: it is recognised as stored.
+  const { DatasetEventWriter } = await import("./event-batch-writer");
+  const writer = new DatasetEventWriter("ds2");
+  writer.write([buildTestEvent("image_load", { at: "2024-01-01T10:00:00Z", deviceId: "d1", deviceName: "ws-01", fileName: "bcrypt.dll", initiatingProcessId: 100 })]);
+  expect(await writer.finish()).toBe(0);
 
   const { completeEventsByDevice } = await import("./event-store");
   const [events] = [...completeEventsByDevice()];

@@ -23,7 +23,8 @@ const IDENTITY = `"deviceName", "timeUs", "eventKey"`;
 /**
  * Every raw connection (this one and the batch writer's): WAL lets Prisma's connection read while
  * a batch is being written; in WAL mode NORMAL still survives an application crash (only a power
- * cut can lose the last commits); a 16 MiB page cache holds the hot end of the identity index (inserts stay local to each device).
+ * cut can lose the last commits); 16 MiB of page cache is enough, as inserts into the identity
+ * index stay local to each device.
  */
 export const CONNECTION_PRAGMAS = ["journal_mode = WAL", "busy_timeout = 10000", "synchronous = NORMAL", "cache_size = -16384"] as const;
 
@@ -36,6 +37,11 @@ function database(): Database.Database {
     rekeyLegacyEvents(connection);
   }
   return connection;
+}
+
+/** Opens the store, finishing any pending data migration: call before writing from another connection. */
+export function prepareEventStore(): void {
+  database();
 }
 
 /**
