@@ -1,7 +1,8 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
-import { CONNECTION_PRAGMAS, databaseFile, encodeEventRows, EVENT_BATCH_SQL, prepareEventStore } from "./event-store";
+import { encodeEventRows, EVENT_BATCH_SQL, prepareEventStore } from "./event-store";
+import { CONNECTION_PRAGMAS, databaseFile } from "./sqlite-connection";
 
 /**
  * Batches are written on a thread of their own, so parsing the next part of an upload overlaps

@@ -1,14 +1,12 @@
 import "server-only";
-import Database from "better-sqlite3";
-import { databaseFilePath } from "../database-url";
+import type Database from "better-sqlite3";
 import { eventKey } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
-import { env } from "./env";
+import { sqliteConnection } from "./sqlite-connection";
 
 /**
- * Events are stored and read through better-sqlite3 directly: one prepared INSERT ... ON CONFLICT
- * DO NOTHING per event inside one transaction per batch (see event-batch-writer) is
- * all-or-nothing and tens of times faster than Prisma's createMany. Prisma keeps every other query.
+ * Events are stored (one prepared INSERT ... ON CONFLICT DO NOTHING per event, one transaction
+ * per batch, see event-batch-writer) and read for detection through better-sqlite3 directly.
  */
 const EVENT_COLUMNS = [
   "id", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath",
@@ -20,21 +18,13 @@ const EVENT_COLUMNS = [
 ] as const satisfies readonly (keyof TelemetryEvent)[];
 const IDENTITY = `"deviceName", "timeUs", "eventKey"`;
 
-/**
- * Every raw connection (this one and the batch writer's): WAL lets Prisma's connection read while
- * a batch is being written; in WAL mode NORMAL still survives an application crash (only a power
- * cut can lose the last commits); 16 MiB of page cache is enough, as inserts into the identity
- * index stay local to each device.
- */
-export const CONNECTION_PRAGMAS = ["journal_mode = WAL", "busy_timeout = 10000", "synchronous = NORMAL", "cache_size = -16384"] as const;
-
-let connection: Database.Database | null = null;
+let legacyKeysChecked = false;
 
 function database(): Database.Database {
-  if (!connection) {
-    connection = new Database(databaseFile());
-    for (const pragma of CONNECTION_PRAGMAS) connection.pragma(pragma);
+  const connection = sqliteConnection();
+  if (!legacyKeysChecked) {
     rekeyLegacyEvents(connection);
+    legacyKeysChecked = true;
   }
   return connection;
 }
@@ -85,10 +75,6 @@ export function encodeEventRows(events: readonly TelemetryEvent[]): string {
     rows[index] = row;
   }
   return JSON.stringify(rows);
-}
-
-export function databaseFile(): string {
-  return databaseFilePath(env.DATABASE_URL);
 }
 
 /** Removes a dataset's events (an upload that failed or was cut off after some batches). */

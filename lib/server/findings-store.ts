@@ -4,6 +4,7 @@ import { compareDefaultFindings, type DefaultEvidenceConnection, type DefaultEvi
 import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedQueryRow } from "../detection/seed-kql-query";
 import { prisma } from "./db";
 import { readDetectionRun } from "./detection-settings";
+import { sqliteConnection } from "./sqlite-connection";
 
 export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode must be default or kql" });
 export type DetectionMode = z.infer<typeof detectionModeSchema>;
@@ -26,6 +27,36 @@ export type FindingDetail =
   | { mode: "default"; id: string; finding: StoredDefaultFinding; loads: DefaultEvidenceLoad[]; connections: DefaultEvidenceConnection[] };
 
 export const findingIdSchema = z.string().regex(/^[0-9a-f]{16}$/, { error: "Not a finding id." });
+
+/** One stored finding, as detection writes it. */
+export interface FindingRecord {
+  id: string;
+  runId: string;
+  mode: DetectionMode;
+  deviceName: string;
+  processName: string;
+  beaconLikely: boolean;
+  connectionCount: number;
+  /** JSON of the output row (the seed query's columns, or the default finding without evidence). */
+  row: string;
+  /** JSON of the loads and connections behind it. */
+  evidence: string;
+}
+
+/**
+ * Writes a slice of a run's findings in one transaction. Raw rather than Prisma's createMany:
+ * for thousands of findings with kilobytes of JSON each, the latter costs hundreds of megabytes.
+ */
+export function storeFindings(records: readonly FindingRecord[]): void {
+  const db = sqliteConnection();
+  const insert = db.prepare(
+    `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "beaconLikely", "connectionCount", "row", "evidence")
+     VALUES (@id, @runId, @mode, @deviceName, @processName, @beaconLikely, @connectionCount, @row, @evidence)`,
+  );
+  db.transaction(() => {
+    for (const record of records) insert.run({ ...record, beaconLikely: record.beaconLikely ? 1 : 0 });
+  })();
+}
 
 /** The run pages show: the last one to finish (its rows replaced every earlier run's). */
 async function currentRunId(): Promise<string> {

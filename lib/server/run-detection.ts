@@ -6,6 +6,7 @@ import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detec
 import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
 import { prisma } from "./db";
+import { storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import { readAsOfOverride, readDetectionSettings, writeDetectionRun, type DetectionRun } from "./detection-settings";
 
@@ -36,9 +37,7 @@ async function runDetectionNow(): Promise<DetectionRun> {
   let seedCount = 0;
   let defaultCount = 0;
   const pending: FindingRecord[] = [];
-  const writePending = async () => {
-    if (pending.length > 0) await prisma.finding.createMany({ data: pending.splice(0) });
-  };
+  const writePending = () => storeFindings(pending.splice(0));
   try {
     if (asOfUs !== null) {
       for (const events of completeEventsByDevice()) {
@@ -52,10 +51,10 @@ async function runDetectionNow(): Promise<DetectionRun> {
           pending.push(defaultFindingRecord(finding, modeDifference, runId));
           defaultCount++;
         }
-        if (pending.length >= FINDINGS_PER_WRITE) await writePending();
+        if (pending.length >= FINDINGS_PER_WRITE) writePending();
       }
     }
-    await writePending();
+    writePending();
   } catch (error) {
     await prisma.finding.deleteMany({ where: { runId } });
     throw error;
@@ -76,10 +75,8 @@ async function runDetectionNow(): Promise<DetectionRun> {
   return run;
 }
 
-/** Findings written per query: bounds memory without a query per finding. */
+/** Findings written per transaction: bounds memory without a transaction per finding. */
 const FINDINGS_PER_WRITE = 200;
-
-type FindingRecord = ReturnType<typeof seedFindingRecord>;
 
 function hashId(parts: unknown[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
@@ -95,7 +92,7 @@ function groupKeyOfDefault(finding: DefaultFinding): string {
   return JSON.stringify([p.deviceName, p.processName, p.commandLine, p.accountName, p.sha256]);
 }
 
-function seedFindingRecord(finding: SeedQueryFinding, runId: string) {
+function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRecord {
   return {
     // Stable across runs: the hash of the columns the query groups by.
     id: hashId(["kql", groupKeyOfSeedRow(finding.row)]),

@@ -13,11 +13,10 @@ CREATE TABLE "new_Finding" (
     "connectionCount" INTEGER NOT NULL,
     "row" TEXT NOT NULL,
     "evidence" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     PRIMARY KEY ("runId", "id")
 );
-INSERT INTO "new_Finding" ("beaconLikely", "connectionCount", "createdAt", "deviceName", "evidence", "id", "mode", "processName", "row", "runId") SELECT "beaconLikely", "connectionCount", "createdAt", "deviceName", "evidence", "id", "mode", "processName", "row", "runId" FROM "Finding";
+INSERT INTO "new_Finding" ("beaconLikely", "connectionCount", "deviceName", "evidence", "id", "mode", "processName", "row", "runId") SELECT "beaconLikely", "connectionCount", "deviceName", "evidence", "id", "mode", "processName", "row", "runId" FROM "Finding";
 DROP TABLE "Finding";
 ALTER TABLE "new_Finding" RENAME TO "Finding";
 CREATE INDEX "Finding_runId_mode_idx" ON "Finding"("runId", "mode");
