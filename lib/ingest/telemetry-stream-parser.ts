@@ -7,8 +7,8 @@
  * Pure: no I/O; the caller feeds text and stores batches.
  */
 import { classifyRemoteAddress } from "../telemetry/classify-remote-address";
-import { detachedCopy } from "./detached-copy";
 import { MDE_TABLE_BY_KIND, type TelemetryEvent, type TelemetryKind } from "../telemetry/telemetry-event";
+import { detachedCopy } from "./detached-copy";
 import { normalizeMdeRow, REQUIRED_MDE_COLUMNS, type NormalizedRow } from "./normalize-mde-row";
 import { isSysmonRecord, normalizeSysmonRecord } from "./normalize-sysmon-event";
 import { readRawRows, type RawRow, type RawRowSource, type TelemetryFormat } from "./read-raw-rows";
