@@ -39,6 +39,15 @@ describe("normalizeMdeRow", () => {
     });
   });
 
+  it("refuses negative whole numbers and numbers past a column's bound", () => {
+    expect(normalizeMdeRow({ ...LOAD, InitiatingProcessId: "-1" })).toEqual({ outcome: "rejected", message: 'InitiatingProcessId: must not be negative (got "-1")' });
+    expect(normalizeMdeRow({ ...LOAD, InitiatingProcessId: String(2 ** 32 + 1) })).toEqual({
+      outcome: "rejected",
+      message: `InitiatingProcessId: must be at most ${2 ** 32} (got "${2 ** 32 + 1}")`,
+    });
+    expect(normalizeMdeRow({ ...LOAD, InitiatingProcessId: String(2 ** 32) }).outcome).toBe("event");
+  });
+
   it("names the columns a table needs that are missing", () => {
     expect(normalizeMdeRow({ ...LOAD, FileName: "", InitiatingProcessId: "" })).toEqual({ outcome: "rejected", message: "FileName, InitiatingProcessId: required for ImageLoaded rows" });
     expect(normalizeMdeRow({ ...LOAD, ActionType: "ProcessCreated" })).toEqual({ outcome: "rejected", message: "ProcessId: required for ProcessCreated rows" });
