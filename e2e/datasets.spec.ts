@@ -103,6 +103,8 @@ test("the datasets page follows an upload running elsewhere: its row count grows
   const row = page.getByRole("table", { name: "Datasets" }).getByRole("row").filter({ hasText: "long-upload.csv" });
   await expect(row.getByRole("cell").nth(1)).toHaveText("running 5,000 rows so far");
   await expect(row.getByRole("cell").nth(4)).toHaveText("5,000");
+  // Devices are counted when the upload completes: not shown as 0 meanwhile.
+  await expect(row.getByRole("cell").nth(7)).toHaveText("…");
 
   // The next batch arrives; the page, not reloaded, refreshes itself while an upload runs.
   upload.write(rows(6000, 11000));
@@ -116,6 +118,7 @@ test("the datasets page follows an upload running elsewhere: its row count grows
   expect(accepted).toBe(11500);
   await expect(row.getByRole("cell").nth(1)).toHaveText("complete");
   await expect(row.getByRole("cell").nth(4)).toHaveText("11,500");
+  await expect(row.getByRole("cell").nth(7)).toHaveText("1");
 
   // Leave the store empty for the files that follow.
   expect((await page.request.delete(`/api/datasets/${datasetId}`)).status()).toBe(200);

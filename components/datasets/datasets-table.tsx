@@ -50,6 +50,7 @@ export function DatasetsTable({ datasets }: { datasets: DatasetView[] }) {
 function DatasetRow({ dataset }: { dataset: DatasetView }) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
+  const running = dataset.status === "running";
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -71,15 +72,18 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
       <td className="mono">{dataset.fileName}</td>
       <td>
         <Badge tone={STATUS_TONE[dataset.status]}>{dataset.status}</Badge>
-        {dataset.status === "running" && <span className="muted"> {formatNumber(dataset.accepted)} rows so far</span>}
+        {running && <span className="muted"> {formatNumber(dataset.accepted)} rows so far</span>}
       </td>
-      <td>{dataset.tables.join(", ")}</td>
-      <td>{dataset.format}</td>
+      {/* Only the stored count grows batch by batch; the rest is known when the upload completes. */}
+      <td>{running ? <KnownAtEnd /> : dataset.tables.join(", ")}</td>
+      <td>{running ? <KnownAtEnd /> : dataset.format}</td>
       <td className="num">{formatNumber(dataset.accepted)}</td>
-      <td className="num">{formatNumber(dataset.rejected)}</td>
-      <td className="num">{formatNumber(dataset.duplicates)}</td>
-      <td className="num">{formatNumber(dataset.devices)}</td>
-      <td className="mono nowrap">{dataset.timeFrom && dataset.timeTo ? `${formatTimestamp(dataset.timeFrom)} – ${formatTimestamp(dataset.timeTo)}` : "n/a"}</td>
+      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.rejected)}</td>
+      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.duplicates)}</td>
+      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.devices)}</td>
+      <td className="mono nowrap">
+        {running ? <KnownAtEnd /> : dataset.timeFrom && dataset.timeTo ? `${formatTimestamp(dataset.timeFrom)} – ${formatTimestamp(dataset.timeTo)}` : "n/a"}
+      </td>
       <td className="nowrap">
         {formatTimestamp(dataset.uploadedAt)} <span className="muted">({dataset.uploadedBy})</span>
       </td>
@@ -106,5 +110,14 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
         )}
       </td>
     </tr>
+  );
+}
+
+/** A column a running upload fills in only when it completes. */
+function KnownAtEnd() {
+  return (
+    <span className="muted" title="Known when the upload completes">
+      …
+    </span>
   );
 }
