@@ -202,7 +202,20 @@ test("long finding lists are paged, with the page in the URL", async ({ page, re
   await expect(page).toHaveURL(/page=2/);
   await expect(pager).toContainText("Page 2 of 2");
   await expect(table.getByRole("row")).toHaveCount(59); // header + 58
-  // A new search starts again from the first page.
+  // A new search starts again from the first page: tool1, tool10-19 and tool100-149 match.
   await page.getByLabel("Search findings").fill("tool1");
   await expect(page).not.toHaveURL(/page=/);
+  await expect(await findingsCount(page)).toHaveText("61 of 158 findings");
+  await expect(pager).toHaveCount(0);
+  // The server sorts the whole list, not just the page shown: text ascending on the first click.
+  await page.getByRole("columnheader", { name: "ProcessName" }).getByRole("button").click();
+  await expect(page).toHaveURL(/sort=ProcessName\.asc/);
+  await expect(table.getByRole("row").nth(1)).toContainText("tool1.exe");
+  await expect(table.getByRole("row").nth(2)).toContainText("tool10.exe");
+  await expect(table.getByRole("row").nth(3)).toContainText("tool100.exe");
+
+  // The export streams every finding of the run, in the list's default order.
+  const exported = (await (await request.get("/api/findings?mode=kql")).json()) as { ProcessName: string; ConnectionCount: number }[];
+  expect(exported).toHaveLength(158);
+  expect(exported.filter((row) => row.ProcessName.startsWith("tool"))).toHaveLength(150);
 });

@@ -3,8 +3,10 @@ import Link from "next/link";
 import { AsOfControl } from "@/components/findings/as-of-control";
 import { DefaultFindingsTable } from "@/components/findings/default-findings-table";
 import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
-import { readDetectionRun, readDetectionSettings } from "@/lib/server/detection-settings";
-import { detectionModeSchema, listDefaultFindings, listSeedFindings } from "@/lib/server/findings-store";
+import { findingListQuery } from "@/lib/detection/finding-list";
+import { readDetectionSettings } from "@/lib/server/detection-settings";
+import { detectionModeSchema, listFindingsPage } from "@/lib/server/findings-store";
+import { currentDetectionRun } from "@/lib/server/run-detection";
 
 export const metadata: Metadata = { title: "Findings" };
 export const dynamic = "force-dynamic";
@@ -15,9 +17,11 @@ const MODE_TABS = [
 ] as const;
 
 export default async function FindingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const parsedMode = detectionModeSchema.safeParse((await searchParams).mode);
+  const params = await searchParams;
+  const parsedMode = detectionModeSchema.safeParse(params.mode);
   const mode = parsedMode.success ? parsedMode.data : "default";
-  const [run, settings] = await Promise.all([readDetectionRun(), readDetectionSettings()]);
+  const [run, settings] = await Promise.all([currentDetectionRun(), readDetectionSettings()]);
+  const query = findingListQuery(mode, params);
   return (
     <>
       <div className="page-header">
@@ -42,7 +46,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
         ))}
       </nav>
       <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} />
-      {mode === "kql" ? <SeedFindingsTable findings={await listSeedFindings()} /> : <DefaultFindingsTable findings={await listDefaultFindings()} />}
+      {mode === "kql" ? <SeedFindingsTable list={await listFindingsPage("kql", query)} /> : <DefaultFindingsTable list={await listFindingsPage("default", query)} />}
     </>
   );
 }

@@ -3,18 +3,14 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { useMemo } from "react";
-import type { SeedQueryRow } from "@/lib/detection/seed-kql-query";
+import type { SeedFindingListRow } from "@/lib/detection/finding-list";
+import type { FindingListPage } from "@/lib/server/findings-store";
 import { Badge } from "@/components/ui/badge";
 import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
-export interface SeedFindingListItem {
-  id: string;
-  row: SeedQueryRow;
-}
-
-type Row = SeedQueryRow & { id: string; BeaconLikelyText: string };
+type Row = SeedFindingListRow;
 
 const numeric = { className: "num" };
 
@@ -35,9 +31,9 @@ const columns: ColumnDef<Row, unknown>[] = [
   { accessorKey: "ProcessCmd", header: "ProcessCmd", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} label="command line" /> },
   { accessorKey: "AccountName", header: "AccountName" },
   { accessorKey: "ProcessSHA256", header: "ProcessSHA256", cell: ({ getValue }) => <TruncatedText text={getValue() as string} limit={12} label="hash" /> },
-  { id: "CryptoLibsLoaded", accessorFn: (row) => row.CryptoLibsLoaded.join(", "), header: "CryptoLibsLoaded" },
-  { id: "RemoteIPs", accessorFn: (row) => row.RemoteIPs.join(", "), header: "RemoteIPs", cell: ({ getValue }) => <span className="mono">{getValue() as string}</span> },
-  { id: "RemotePorts", accessorFn: (row) => row.RemotePorts.join(", "), header: "RemotePorts", meta: numeric },
+  { accessorKey: "CryptoLibsLoaded", header: "CryptoLibsLoaded" },
+  { accessorKey: "RemoteIPs", header: "RemoteIPs", cell: ({ getValue }) => <span className="mono">{getValue() as string}</span> },
+  { accessorKey: "RemotePorts", header: "RemotePorts", meta: numeric },
   { accessorKey: "ConnectionCount", header: "ConnectionCount", meta: numeric },
   { accessorKey: "TotalBytesSent", header: "TotalBytesSent", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null) },
   { accessorKey: "TotalBytesReceived", header: "TotalBytesReceived", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null) },
@@ -46,28 +42,22 @@ const columns: ColumnDef<Row, unknown>[] = [
   { accessorKey: "DataTransferMB", header: "DataTransferMB", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null, 2) },
   { accessorKey: "DurationMinutes", header: "DurationMinutes", meta: numeric },
   { accessorKey: "AvgIntervalSeconds", header: "AvgIntervalSeconds", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number, 2) },
-  // Hidden helper column: the BeaconLikely facet filters on its text.
-  { accessorKey: "BeaconLikelyText", header: "Beacon", enableGlobalFilter: false },
 ];
 
-export function SeedFindingsTable({ findings }: { findings: SeedFindingListItem[] }) {
-  const data = useMemo<Row[]>(
-    () => findings.map(({ id, row }) => ({ ...row, id, BeaconLikelyText: row.BeaconLikely ? "yes" : "no" })),
-    [findings],
-  );
-  const facets = useMemo<FacetFilter[]>(() => {
-    return [
-      { columnId: "DeviceName", label: "Device", options: facetOptions(data.map((row) => row.DeviceName)) },
-      { columnId: "ProcessName", label: "Process", options: facetOptions(data.map((row) => row.ProcessName)) },
+export function SeedFindingsTable({ list }: { list: FindingListPage<Row> }) {
+  const facets = useMemo<FacetFilter[]>(
+    () => [
+      { columnId: "DeviceName", label: "Device", options: facetOptions(list.deviceNames) },
+      { columnId: "ProcessName", label: "Process", options: facetOptions(list.processNames) },
       yesNoFacet("BeaconLikelyText", "BeaconLikely", "Beacon likely", "Not beacon likely"),
-    ];
-  }, [data]);
+    ],
+    [list.deviceNames, list.processNames],
+  );
 
   return (
     <DataTable
-      data={data}
+      page={list}
       columns={columns}
-      hiddenColumns={["BeaconLikelyText"]}
       noun="finding"
       facets={facets}
       searchLabel="Search findings"

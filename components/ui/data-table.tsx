@@ -1,43 +1,43 @@
 "use client";
 
-import {
-  flexRender,
-  getCoreRowModel,
-  getFilteredRowModel,
-  getPaginationRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type ColumnDef,
-  type ColumnFiltersState,
-  type FilterFn,
-  type SortingState,
-} from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 
 export interface FacetFilter {
+  /** The URL parameter (the list row's column) the filter sets. */
   columnId: string;
   label: string;
   /** Options shown; an empty value means "all". */
   options: { value: string; label: string }[];
 }
 
+/** The page of rows the server read for the URL's sort, search, filters and page. */
+export interface DataTablePage<Row> {
+  rows: Row[];
+  /** Rows in the whole list. */
+  total: number;
+  /** Of those, the ones the search and filters keep. */
+  matching: number;
+  /** 1-based. */
+  page: number;
+  pageCount: number;
+}
+
 interface DataTableProps<Row> {
-  data: Row[];
+  page: DataTablePage<Row>;
   columns: ColumnDef<Row, unknown>[];
   /** What one row is called in the count ("finding" gives "3 of 8 findings"). */
   noun: string;
   facets?: FacetFilter[];
-  /** Columns kept for filtering only. */
-  hiddenColumns?: string[];
   searchLabel?: string;
   emptyMessage: React.ReactNode;
   caption: string;
 }
 
-/** "All" plus each distinct value, sorted: the options of a facet over a column's values. */
+/** "All" plus each distinct value: the options of a facet over a column's values (given sorted). */
 export function facetOptions(values: string[]): FacetFilter["options"] {
-  return [{ value: "", label: "All" }, ...[...new Set(values)].sort().map((value) => ({ value, label: value }))];
+  return [{ value: "", label: "All" }, ...values.map((value) => ({ value, label: value }))];
 }
 
 /** A facet over a column holding "yes" or "no". */
@@ -53,20 +53,19 @@ export function yesNoFacet(columnId: string, label: string, yesLabel: string, no
   };
 }
 
-/** Values of a facet filter compare as text, exactly. */
-/** Rows per page: dense enough to scan, small enough to render instantly with thousands of findings. */
-const PAGE_SIZE = 100;
-
-const equalsText: FilterFn<unknown> = (row, columnId, filterValue) => String(row.getValue(columnId)) === String(filterValue);
+/** Typing pauses this long before the search goes to the server. */
+const SEARCH_DELAY_MS = 250;
 
 /**
- * A dense, sortable, filterable table whose state (sort, search, filters) lives in the URL,
- * so a view can be shared and survives a reload.
+ * A dense table over a list the server pages: sort, search, filters and page live in the URL
+ * (a view can be shared and survives a reload), and each change asks the server for the page
+ * again, so a list of any length costs one page of memory in the server and the browser.
  */
-export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns = [], searchLabel = "Search", emptyMessage, caption }: DataTableProps<Row>) {
+export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel = "Search", emptyMessage, caption }: DataTableProps<Row>) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
+  const [updating, startUpdate] = useTransition();
 
   const sorting: SortingState = useMemo(() => {
     const sort = searchParams.get("sort");
@@ -74,12 +73,6 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
     const [id, direction] = sort.split(".");
     return [{ id, desc: direction === "desc" }];
   }, [searchParams]);
-  const globalFilter = searchParams.get("q") ?? "";
-  const pageIndex = Math.max(0, Number.parseInt(searchParams.get("page") ?? "1", 10) - 1 || 0);
-  const columnFilters: ColumnFiltersState = useMemo(
-    () => facets.flatMap((facet) => (searchParams.get(facet.columnId) ? [{ id: facet.columnId, value: searchParams.get(facet.columnId) }] : [])),
-    [facets, searchParams],
-  );
 
   const updateParams = useCallback(
     (changes: Record<string, string | null>) => {
@@ -89,46 +82,56 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
         else next.set(key, value);
       }
       const query = next.toString();
-      router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+      startUpdate(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
     },
     [pathname, router, searchParams],
   );
 
+  // The search box answers every keystroke; the URL (and the server) only once typing pauses.
+  const urlSearch = searchParams.get("q") ?? "";
+  const [search, setSearch] = useState(urlSearch);
+  const sentSearch = useRef(urlSearch);
+  useEffect(() => {
+    // The URL changed under us (back button, a link): show its search.
+    if (urlSearch !== sentSearch.current) {
+      sentSearch.current = urlSearch;
+      setSearch(urlSearch);
+    }
+  }, [urlSearch]);
+  useEffect(() => {
+    if (search === sentSearch.current) return;
+    const timer = setTimeout(() => {
+      sentSearch.current = search;
+      // A new search (like a new filter or sort) starts again from the first page.
+      updateParams({ q: search, page: null });
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [search, updateParams]);
+
   const table = useReactTable({
-    data,
+    data: page.rows,
     columns,
-    state: {
-      sorting,
-      globalFilter,
-      columnFilters,
-      columnVisibility: Object.fromEntries(hiddenColumns.map((id) => [id, false])),
-      pagination: { pageIndex, pageSize: PAGE_SIZE },
-    },
-    // Filters and sorting change what page 1 holds: the URL updates below reset the page.
-    autoResetPageIndex: false,
-    defaultColumn: { filterFn: equalsText as FilterFn<Row> },
+    state: { sorting },
+    manualSorting: true,
+    manualFiltering: true,
+    manualPagination: true,
     onSortingChange: (updater) => {
       const next = typeof updater === "function" ? updater(sorting) : updater;
       updateParams({ sort: next[0] ? `${next[0].id}.${next[0].desc ? "desc" : "asc"}` : null, page: null });
     },
-    globalFilterFn: "includesString",
     getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel(),
-    getPaginationRowModel: getPaginationRowModel(),
   });
 
   const rows = table.getRowModel().rows;
-  const matching = table.getFilteredRowModel().rows.length;
-  const pageCount = Math.max(1, Math.ceil(matching / PAGE_SIZE));
-  const plural = (count: number) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+  const pageIndex = page.page - 1;
+  const plural = (count: number) => `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
 
   return (
     <div className="data-table">
       <div className="toolbar" role="search">
         <label className="field">
           <span>{searchLabel}</span>
-          <input type="search" value={globalFilter} onChange={(event) => updateParams({ q: event.target.value, page: null })} placeholder="Any text in the row" />
+          <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} placeholder="Any text in the row" />
         </label>
         {facets.map((facet) => (
           <label className="field" key={facet.columnId}>
@@ -143,10 +146,11 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
           </label>
         ))}
         <p className="row-count" aria-live="polite">
-          {matching === data.length ? plural(data.length) : `${matching} of ${plural(data.length)}`}
+          {page.matching === page.total ? plural(page.total) : `${page.matching.toLocaleString("en-US")} of ${plural(page.total)}`}
+          {updating && <span className="updating"> · updating…</span>}
         </p>
       </div>
-      <div className="table-scroll">
+      <div className="table-scroll" aria-busy={updating}>
         <table>
           <caption className="visually-hidden">{caption}</caption>
           <thead>
@@ -176,7 +180,7 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
             {rows.length === 0 ? (
               <tr>
                 <td colSpan={table.getVisibleLeafColumns().length} className="empty-cell">
-                  {data.length === 0 ? emptyMessage : `No ${noun}s match these filters.`}
+                  {page.total === 0 ? emptyMessage : `No ${noun}s match these filters.`}
                 </td>
               </tr>
             ) : (
@@ -193,15 +197,15 @@ export function DataTable<Row>({ data, columns, noun, facets = [], hiddenColumns
           </tbody>
         </table>
       </div>
-      {pageCount > 1 && (
+      {page.pageCount > 1 && (
         <nav className="pager" aria-label={`${noun[0].toUpperCase()}${noun.slice(1)} pages`}>
           <button type="button" className="button button-quiet" disabled={pageIndex === 0} onClick={() => updateParams({ page: pageIndex === 1 ? null : String(pageIndex) })}>
             Previous
           </button>
           <span>
-            Page {Math.min(pageIndex + 1, pageCount)} of {pageCount}
+            Page {page.page.toLocaleString("en-US")} of {page.pageCount.toLocaleString("en-US")}
           </span>
-          <button type="button" className="button button-quiet" disabled={pageIndex + 1 >= pageCount} onClick={() => updateParams({ page: String(pageIndex + 2) })}>
+          <button type="button" className="button button-quiet" disabled={page.page >= page.pageCount} onClick={() => updateParams({ page: String(pageIndex + 2) })}>
             Next
           </button>
         </nav>

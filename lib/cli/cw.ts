@@ -19,7 +19,7 @@ import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { listDatasets } from "../server/dataset-store";
 import { prisma } from "../server/db";
 import { readDetectionSettings, writeAsOfOverride, writeDetectionSettings } from "../server/detection-settings";
-import { listDefaultFindings, listSeedFindings } from "../server/findings-store";
+import { allFindings } from "../server/findings-store";
 import { ingestTelemetryStream, ingestTelemetryText } from "../server/ingest-upload";
 import { runDetection } from "../server/run-detection";
 
@@ -85,20 +85,22 @@ async function detect(args: string[]): Promise<number> {
   }
   const run = await runDetection();
   if (options.mode === "kql") {
-    const rows = (await listSeedFindings()).map((item) => item.row);
-    if (options.json) return printJson(rows);
-    console.log(`KQL-compatible mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${rows.length} finding(s)`);
-    for (const row of rows) {
-      console.log(`${row.BeaconLikely ? "BEACON " : "       "} ${row.DeviceName}  ${row.ProcessName}  connections=${row.ConnectionCount}  avg=${row.AvgIntervalSeconds.toFixed(1)}s  ${row.RemoteIPs.join(" ")}`);
+    if (options.json) return printJsonArray(allFindings("kql"));
+    console.log(`KQL-compatible mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${run.seedFindings} finding(s)`);
+    for await (const rows of allFindings("kql")) {
+      for (const row of rows) {
+        console.log(`${row.BeaconLikely ? "BEACON " : "       "} ${row.DeviceName}  ${row.ProcessName}  connections=${row.ConnectionCount}  avg=${row.AvgIntervalSeconds.toFixed(1)}s  ${row.RemoteIPs.join(" ")}`);
+      }
     }
     return 0;
   }
-  const findings = await listDefaultFindings();
-  if (options.json) return printJson(findings.map((item) => ({ id: item.id, ...item.finding })));
-  console.log(`Default mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${findings.length} finding(s)`);
-  for (const { finding } of findings) {
-    const beacon = finding.beacon ? `beacon=${finding.beacon.score.toFixed(3)}` : "beacon=n/a";
-    console.log(`${finding.severity.padEnd(8)} ${finding.confidence.padEnd(6)} ${finding.process.deviceName}  ${finding.process.processName} (pid ${finding.process.processId})  ${beacon}  ${finding.rules.join(",")}`);
+  if (options.json) return printJsonArray(allFindings("default"));
+  console.log(`Default mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${run.findings} finding(s)`);
+  for await (const findings of allFindings("default")) {
+    for (const finding of findings) {
+      const beacon = finding.beacon ? `beacon=${finding.beacon.score.toFixed(3)}` : "beacon=n/a";
+      console.log(`${finding.severity.padEnd(8)} ${finding.confidence.padEnd(6)} ${finding.process.deviceName}  ${finding.process.processName} (pid ${finding.process.processId})  ${beacon}  ${finding.rules.join(",")}`);
+    }
   }
   return 0;
 }
@@ -113,6 +115,19 @@ async function printDatasets(json: boolean): Promise<number> {
 
 function printJson(value: unknown): number {
   console.log(JSON.stringify(value, null, 2));
+  return 0;
+}
+
+/** Prints what `printJson` prints for the whole array, a slice at a time (findings can be many). */
+async function printJsonArray(slices: AsyncIterable<unknown[]>): Promise<number> {
+  let opened = false;
+  for await (const items of slices) {
+    for (const item of items) {
+      process.stdout.write(`${opened ? ",\n" : "[\n"}${JSON.stringify(item, null, 2).replace(/^/gm, "  ")}`);
+      opened = true;
+    }
+  }
+  process.stdout.write(opened ? "\n]\n" : "[]\n");
   return 0;
 }
 

@@ -181,24 +181,43 @@ export function runDefaultDetection(events: readonly TelemetryEvent[], options: 
   return findings.sort(compareDefaultFindings);
 }
 
-/** Most severe first; detection can run per device and merge with this same order. */
-/** What ranking looks at: stored findings (without their evidence) are ranked when read. */
-export type DefaultFindingRankFields = Pick<DefaultFinding, "severity" | "confidence" | "reasons" | "beacon" | "process">;
+/**
+ * What a corrected list is ranked by, most severe first. Stored findings are ranked when a run
+ * ends, from these fields of their list rows (see finding-list), with this same order.
+ */
+export interface DefaultFindingRank {
+  severity: Severity;
+  confidence: Confidence;
+  reasonCount: number;
+  beaconScore: number | null;
+  device: string;
+  process: string;
+  pid: number;
+}
 
-export function compareDefaultFindings(a: DefaultFindingRankFields, b: DefaultFindingRankFields): number {
+export function defaultFindingRank(finding: Pick<DefaultFinding, "severity" | "confidence" | "reasons" | "beacon" | "process">): DefaultFindingRank {
+  const { severity, confidence, reasons, beacon, process } = finding;
+  return { severity, confidence, reasonCount: reasons.length, beaconScore: beacon?.score ?? null, device: process.deviceName, process: process.processName, pid: process.processId };
+}
+
+export function compareDefaultRanks(a: DefaultFindingRank, b: DefaultFindingRank): number {
   return (
     SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
     CONFIDENCE_ORDER[b.confidence] - CONFIDENCE_ORDER[a.confidence] ||
     // More independent reasons first: a C2 with indicators outranks a noisy updater at equal severity.
-    b.reasons.length - a.reasons.length ||
-    (b.beacon?.score ?? 0) - (a.beacon?.score ?? 0) ||
-    a.process.deviceName.localeCompare(b.process.deviceName) ||
-    a.process.processName.localeCompare(b.process.processName) ||
-    a.process.processId - b.process.processId
+    b.reasonCount - a.reasonCount ||
+    (b.beaconScore ?? 0) - (a.beaconScore ?? 0) ||
+    a.device.localeCompare(b.device) ||
+    a.process.localeCompare(b.process) ||
+    a.pid - b.pid
   );
 }
 
-const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+function compareDefaultFindings(a: DefaultFinding, b: DefaultFinding): number {
+  return compareDefaultRanks(defaultFindingRank(a), defaultFindingRank(b));
+}
+
+export const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 const SEVERITIES: Severity[] = ["low", "medium", "high", "critical"];
 

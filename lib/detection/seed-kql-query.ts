@@ -130,9 +130,11 @@ export function runSeedQuery(events: readonly TelemetryEvent[], options: SeedQue
 
 /**
  * `sort by ConnectionCount desc`; Kusto leaves ties unordered, we break them by name for stable
- * output. Exported so per-device runs merge in the same order.
+ * output. Exported so stored findings are ranked in the same order when a run ends.
  */
-export function compareSeedFindings(a: Pick<SeedQueryFinding, "row">, b: Pick<SeedQueryFinding, "row">): number {
+export type SeedFindingRank = Pick<SeedQueryRow, "ConnectionCount" | "DeviceName" | "ProcessName" | "ProcessCmd">;
+
+export function compareSeedFindings(a: { row: SeedFindingRank }, b: { row: SeedFindingRank }): number {
   return (
     b.row.ConnectionCount - a.row.ConnectionCount ||
     a.row.DeviceName.localeCompare(b.row.DeviceName) ||

@@ -1,7 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { compareDefaultFindings, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFinding } from "../detection/default-detection";
-import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedQueryRow } from "../detection/seed-kql-query";
+import { compareDefaultRanks, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFindingRank } from "../detection/default-detection";
+import type { DefaultFindingListRow, DefaultFindingSummary, FindingListMode, FindingListQuery, SeedFindingListRow } from "../detection/finding-list";
+import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedFindingRank, type SeedQueryRow } from "../detection/seed-kql-query";
 import { prisma } from "./db";
 import { readDetectionRun } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
@@ -10,17 +11,7 @@ export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode mus
 export type DetectionMode = z.infer<typeof detectionModeSchema>;
 
 /** A default-mode finding as stored: everything but the evidence lists, plus the mode-difference sentence. */
-export type StoredDefaultFinding = Omit<DefaultFinding, "loads" | "connectionEvents"> & { modeDifference: string };
-
-export interface SeedFindingItem {
-  id: string;
-  row: SeedQueryRow;
-}
-
-export interface DefaultFindingItem {
-  id: string;
-  finding: StoredDefaultFinding;
-}
+export type StoredDefaultFinding = DefaultFindingSummary & { modeDifference: string };
 
 export type FindingDetail =
   | { mode: "kql"; id: string; row: SeedQueryRow; loads: EvidenceLoad[]; connections: EvidenceConnection[] }
@@ -39,6 +30,10 @@ export interface FindingRecord {
   connectionCount: number;
   /** JSON of the output row (the seed query's columns, or the default finding without evidence). */
   row: string;
+  /** JSON of the row the findings list shows (lib/detection/finding-list). */
+  listRow: string;
+  /** Lower-cased text the list's search matches. */
+  searchText: string;
   /** JSON of the loads and connections behind it. */
   evidence: string;
 }
@@ -50,11 +45,32 @@ export interface FindingRecord {
 export function storeFindings(records: readonly FindingRecord[]): void {
   const db = sqliteConnection();
   const insert = db.prepare(
-    `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "beaconLikely", "connectionCount", "row", "evidence")
-     VALUES (@id, @runId, @mode, @deviceName, @processName, @beaconLikely, @connectionCount, @row, @evidence)`,
+    `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "beaconLikely", "connectionCount", "listRow", "searchText", "row", "evidence")
+     VALUES (@id, @runId, @mode, @deviceName, @processName, @beaconLikely, @connectionCount, @listRow, @searchText, @row, @evidence)`,
   );
   db.transaction(() => {
     for (const record of records) insert.run({ ...record, beaconLikely: record.beaconLikely ? 1 : 0 });
+  })();
+}
+
+/**
+ * Ranks a finished run's rows in each mode's default order. Runs write findings device by
+ * device, so the order across the fleet is only known at the end; the comparators use
+ * localeCompare, which SQL cannot reproduce, so only the rank fields are read (not whole rows).
+ */
+export function rankRunFindings(runId: string): void {
+  const db = sqliteConnection();
+  const setRank = db.prepare(`UPDATE "Finding" SET "rank" = ? WHERE "runId" = ? AND "id" = ?`);
+  const rank = <Fields>(mode: DetectionMode, fields: readonly (keyof Fields)[], compare: (a: Fields, b: Fields) => number) => {
+    const columns = fields.map((field) => `json_extract("listRow", '$.${String(field)}')`).join(", ");
+    const rows = db.prepare(`SELECT "id", ${columns} FROM "Finding" WHERE "runId" = ? AND "mode" = ?`).raw().all(runId, mode) as unknown[][];
+    const ranked = rows.map((row) => ({ id: row[0] as string, fields: Object.fromEntries(fields.map((field, index) => [field, row[index + 1]])) as Fields }));
+    ranked.sort((a, b) => compare(a.fields, b.fields));
+    ranked.forEach((finding, position) => setRank.run(position, runId, finding.id));
+  };
+  db.transaction(() => {
+    rank<DefaultFindingRank>("default", ["severity", "confidence", "reasonCount", "beaconScore", "device", "process", "pid"], compareDefaultRanks);
+    rank<SeedFindingRank>("kql", ["ConnectionCount", "DeviceName", "ProcessName", "ProcessCmd"], (a, b) => compareSeedFindings({ row: a }, { row: b }));
   })();
 }
 
@@ -63,16 +79,83 @@ async function currentRunId(): Promise<string> {
   return (await readDetectionRun())?.runId ?? "";
 }
 
-export async function listSeedFindings(): Promise<SeedFindingItem[]> {
-  const findings = await prisma.finding.findMany({ where: { runId: await currentRunId(), mode: "kql" } });
-  return findings.map((finding) => ({ id: finding.id, row: JSON.parse(finding.row) as SeedQueryRow })).sort(compareSeedFindings);
+export const FINDINGS_PAGE_SIZE = 100;
+
+/** One page of a findings list, with what its toolbar needs. */
+export interface FindingListPage<Row> {
+  rows: Row[];
+  /** Findings of the current run in this mode. */
+  total: number;
+  /** Of those, the ones the search and filters keep. */
+  matching: number;
+  /** 1-based, clamped to the last page. */
+  page: number;
+  pageCount: number;
+  /** Every device and process name the mode's findings have, for the filters. */
+  deviceNames: string[];
+  processNames: string[];
 }
 
-export async function listDefaultFindings(): Promise<DefaultFindingItem[]> {
-  const findings = await prisma.finding.findMany({ where: { runId: await currentRunId(), mode: "default" } });
-  return findings
-    .map((finding) => ({ id: finding.id, finding: JSON.parse(finding.row) as StoredDefaultFinding }))
-    .sort((a, b) => compareDefaultFindings(a.finding, b.finding));
+/**
+ * A page of the current run's findings, searched, filtered and sorted by the database: memory
+ * holds one page whatever the size of the fleet. Columns come from the list's whitelist
+ * (finding-list) and are bound as JSON paths, never spliced into SQL. A column sort puts
+ * unknown values last and breaks ties by rank.
+ */
+export async function listFindingsPage(mode: "default", query: FindingListQuery): Promise<FindingListPage<DefaultFindingListRow>>;
+export async function listFindingsPage(mode: "kql", query: FindingListQuery): Promise<FindingListPage<SeedFindingListRow>>;
+export async function listFindingsPage(mode: FindingListMode, query: FindingListQuery): Promise<FindingListPage<DefaultFindingListRow | SeedFindingListRow>> {
+  const runId = await currentRunId();
+  const db = sqliteConnection();
+  const where = [`"runId" = ?`, `"mode" = ?`];
+  const params: unknown[] = [runId, mode];
+  for (const filter of query.filters) {
+    where.push(`CAST(json_extract("listRow", ?) AS TEXT) = ?`);
+    params.push(`$.${filter.column}`, filter.value);
+  }
+  if (query.search) {
+    where.push(`instr("searchText", ?) > 0`);
+    params.push(query.search);
+  }
+  const distinct = (column: "deviceName" | "processName") =>
+    db.prepare(`SELECT DISTINCT "${column}" FROM "Finding" WHERE "runId" = ? AND "mode" = ? ORDER BY 1`).pluck().all(runId, mode) as string[];
+  const total = db.prepare(`SELECT count(*) FROM "Finding" WHERE "runId" = ? AND "mode" = ?`).pluck().get(runId, mode) as number;
+  const matching = db.prepare(`SELECT count(*) FROM "Finding" WHERE ${where.join(" AND ")}`).pluck().get(...params) as number;
+  const pageCount = Math.max(1, Math.ceil(matching / FINDINGS_PAGE_SIZE));
+  const page = Math.min(query.page, pageCount);
+  const sortValue = `json_extract("listRow", ?)`;
+  const order = query.sort ? `${sortValue} IS NULL, ${sortValue} COLLATE NOCASE ${query.sort.desc ? "DESC" : "ASC"}, "rank"` : `"rank"`;
+  const orderParams = query.sort ? [`$.${query.sort.column}`, `$.${query.sort.column}`] : [];
+  const rows = db
+    .prepare(`SELECT "listRow" FROM "Finding" WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .pluck()
+    .all(...params, ...orderParams, FINDINGS_PAGE_SIZE, (page - 1) * FINDINGS_PAGE_SIZE) as string[];
+  return {
+    rows: rows.map((row) => JSON.parse(row)),
+    total,
+    matching,
+    page,
+    pageCount,
+    deviceNames: distinct("deviceName"),
+    processNames: distinct("processName"),
+  };
+}
+
+/**
+ * Every finding of the current run in a mode, in rank order, a slice at a time (exports, the
+ * CLI): default mode yields `{ id, ...finding }`, seed mode the query's rows.
+ */
+export function allFindings(mode: "default"): AsyncGenerator<({ id: string } & StoredDefaultFinding)[]>;
+export function allFindings(mode: "kql"): AsyncGenerator<SeedQueryRow[]>;
+export async function* allFindings(mode: DetectionMode): AsyncGenerator<unknown[]> {
+  const runId = await currentRunId();
+  const slice = sqliteConnection().prepare(`SELECT "id", "rank", "row" FROM "Finding" WHERE "runId" = ? AND "mode" = ? AND "rank" > ? ORDER BY "rank" LIMIT 500`).raw();
+  for (let after = -1; ; ) {
+    const rows = slice.all(runId, mode, after) as [string, number, string][];
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1][1];
+    yield rows.map(([id, , row]) => (mode === "kql" ? JSON.parse(row) : { id, ...JSON.parse(row) }));
+  }
 }
 
 export async function getFinding(id: string): Promise<FindingDetail | null> {

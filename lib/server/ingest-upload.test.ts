@@ -143,4 +143,13 @@ describe("ingestTelemetryText", () => {
     expect(await modules.db.prisma.telemetryEvent.count()).toBe(3);
     expect(await modules.datasets.deleteDataset(target.id)).toBe(false);
   });
+
+  it("runs detection when findings are read and no run is recorded (an upgrade dropped them), once", async () => {
+    const { currentDetectionRun } = await import("./run-detection");
+    await modules.db.prisma.setting.deleteMany({ where: { key: "detection.lastRun" } });
+    const run = await currentDetectionRun();
+    expect(run?.asOfSource).toBe("newest-event");
+    expect(run?.asOf).not.toBeNull();
+    expect((await currentDetectionRun())?.runId).toBe(run?.runId);
+  });
 });

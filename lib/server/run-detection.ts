@@ -2,13 +2,14 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
 import { explainModeDifference } from "../detection/explain-mode-difference";
+import { defaultFindingListRow, defaultFindingSearchText, seedFindingListRow, seedFindingSearchText } from "../detection/finding-list";
 import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
 import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
 import { prisma } from "./db";
-import { storeFindings, type FindingRecord } from "./findings-store";
+import { rankRunFindings, storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
-import { readAsOfOverride, readDetectionSettings, writeDetectionRun, type DetectionRun } from "./detection-settings";
+import { readAsOfOverride, readDetectionRun, readDetectionSettings, writeDetectionRun, type DetectionRun } from "./detection-settings";
 
 /** Detection runs one at a time in a process: each removes the rows of the runs before it when it finishes. */
 let previousRun: Promise<unknown> = Promise.resolve();
@@ -24,10 +25,20 @@ export function runDetection(): Promise<DetectionRun> {
 }
 
 /**
+ * The run findings are read from. When none is recorded although complete events are stored
+ * (findings were dropped by a migration), detection runs first, so lists are never silently empty.
+ */
+export async function currentDetectionRun(): Promise<DetectionRun | null> {
+  const run = await readDetectionRun();
+  if (run !== null || newestCompleteEventUs() === null) return run;
+  return runDetection();
+}
+
+/**
  * Device by device, both modes' findings are written as they are found, under a new run id, so
  * memory holds one device's events and findings, not the fleet's. The run is made current and
  * earlier runs removed in one transaction at the end: pages show the previous run until then,
- * never a mix. Pages rank findings when they read them.
+ * never a mix. The run ranks its rows before it is made current.
  */
 async function runDetectionNow(): Promise<DetectionRun> {
   const [lists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
@@ -55,6 +66,7 @@ async function runDetectionNow(): Promise<DetectionRun> {
       }
     }
     writePending();
+    rankRunFindings(runId);
   } catch (error) {
     await prisma.finding.deleteMany({ where: { runId } });
     throw error;
@@ -93,14 +105,18 @@ function groupKeyOfDefault(finding: DefaultFinding): string {
 }
 
 function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRecord {
+  // Stable across runs: the hash of the columns the query groups by.
+  const id = hashId(["kql", groupKeyOfSeedRow(finding.row)]);
+  const listRow = seedFindingListRow(id, finding.row);
   return {
-    // Stable across runs: the hash of the columns the query groups by.
-    id: hashId(["kql", groupKeyOfSeedRow(finding.row)]),
+    id,
     mode: "kql",
     deviceName: finding.row.DeviceName,
     processName: finding.row.ProcessName,
     beaconLikely: finding.row.BeaconLikely,
     connectionCount: finding.row.ConnectionCount,
+    listRow: JSON.stringify(listRow),
+    searchText: seedFindingSearchText(listRow),
     row: JSON.stringify(finding.row),
     evidence: JSON.stringify({ loads: finding.loads, connections: finding.connections }),
     runId,
@@ -109,13 +125,17 @@ function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRec
 
 function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, runId: string): FindingRecord {
   const { loads, connectionEvents, ...summary } = finding;
+  const id = hashId(["default", finding.key]);
+  const listRow = defaultFindingListRow(id, summary);
   return {
-    id: hashId(["default", finding.key]),
+    id,
     mode: "default",
     deviceName: finding.process.deviceName,
     processName: finding.process.processName,
     beaconLikely: finding.strongBeacon,
     connectionCount: finding.connections.count,
+    listRow: JSON.stringify(listRow),
+    searchText: defaultFindingSearchText(listRow, finding.reasons),
     row: JSON.stringify({ ...summary, modeDifference }),
     evidence: JSON.stringify({ loads, connections: connectionEvents }),
     runId,

@@ -1,19 +1,37 @@
-import { NextResponse } from "next/server";
 import { z } from "zod";
-import { detectionModeSchema, listDefaultFindings, listSeedFindings } from "@/lib/server/findings-store";
+import { allFindings, detectionModeSchema } from "@/lib/server/findings-store";
 import { handleApiError } from "@/lib/server/handle-api-error";
+import { currentDetectionRun } from "@/lib/server/run-detection";
 
 const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("default") });
 
 /**
- * The stored findings. Default mode: one object per flagged process (identity, rules,
- * severity, confidence, reasons, connections, beacon scores). `mode=kql`: the seed query's rows.
+ * Every stored finding, in rank order. Default mode: one object per flagged process (identity,
+ * rules, severity, confidence, reasons, connections, beacon scores). `mode=kql`: the seed query's
+ * rows. The JSON array is streamed a slice of findings at a time, so a fleet with tens of
+ * thousands of findings never sits in the server's memory at once.
  */
 export async function GET(request: Request) {
   try {
     const { mode } = findingsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-    if (mode === "kql") return NextResponse.json((await listSeedFindings()).map((item) => item.row));
-    return NextResponse.json((await listDefaultFindings()).map((item) => ({ id: item.id, ...item.finding })));
+    await currentDetectionRun();
+    const slices = mode === "kql" ? allFindings("kql") : allFindings("default");
+    const encoder = new TextEncoder();
+    let separator = "[";
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await slices.next();
+        if (next.done) {
+          controller.enqueue(encoder.encode(separator === "[" ? "[]" : "]"));
+          controller.close();
+          return;
+        }
+        const text = next.value.map((finding) => JSON.stringify(finding)).join(",");
+        controller.enqueue(encoder.encode(separator + text));
+        separator = ",";
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
   } catch (error) {
     return handleApiError(error);
   }

@@ -4,6 +4,7 @@ import { DefaultFindingDetail } from "@/components/findings/default-finding-deta
 import { SeedFindingDetail } from "@/components/findings/seed-finding-detail";
 import { readDetectionSettings } from "@/lib/server/detection-settings";
 import { findingIdSchema, getFinding } from "@/lib/server/findings-store";
+import { currentDetectionRun } from "@/lib/server/run-detection";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Finding" };
@@ -11,6 +12,8 @@ export const metadata: Metadata = { title: "Finding" };
 export default async function FindingPage({ params }: { params: Promise<{ id: string }> }) {
   const parsedId = findingIdSchema.safeParse((await params).id);
   if (!parsedId.success) notFound();
+  // A bookmarked finding still opens after an upgrade dropped the stored findings.
+  await currentDetectionRun();
   const detail = await getFinding(parsedId.data);
   if (!detail) notFound();
   if (detail.mode === "kql") return <SeedFindingDetail row={detail.row} loads={detail.loads} connections={detail.connections} />;

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import type { SeedQueryRow } from "./seed-kql-query";
+import {
+  defaultFindingListRow,
+  defaultFindingSearchText,
+  findingListQuery,
+  seedFindingListRow,
+  seedFindingSearchText,
+  type DefaultFindingSummary,
+} from "./finding-list";
+
+const SEED_ROW: SeedQueryRow = {
+  DeviceName: "fin-ws-014",
+  ProcessName: "PowerShell.exe",
+  ProcessCmd: "powershell -enc <script>",
+  AccountName: "alice",
+  ProcessSHA256: "ab12",
+  CryptoLibsLoaded: ["bcrypt.dll", "ncrypt.dll"],
+  RemoteIPs: ["185.225.17.44"],
+  RemotePorts: [4444, 8081],
+  ConnectionCount: 30,
+  TotalBytesSent: null,
+  TotalBytesReceived: 120,
+  FirstConnection: "2026-11-24T08:01:00Z",
+  LastConnection: "2026-11-24T08:15:00Z",
+  DataTransferMB: null,
+  DurationMinutes: 14,
+  AvgIntervalSeconds: 28.97,
+  BeaconLikely: true,
+};
+
+describe("seed list rows", () => {
+  it("keeps the query's columns, joins its lists as the table shows them and spells the verdict for the filter", () => {
+    expect(seedFindingListRow("00000000000000aa", SEED_ROW)).toEqual({
+      ...SEED_ROW,
+      id: "00000000000000aa",
+      CryptoLibsLoaded: "bcrypt.dll, ncrypt.dll",
+      RemoteIPs: "185.225.17.44",
+      RemotePorts: "4444, 8081",
+      BeaconLikelyText: "yes",
+    });
+  });
+
+  it("searches the visible values, lower-cased, without unknowns, and names the verdict in words", () => {
+    expect(seedFindingSearchText(seedFindingListRow("00000000000000aa", SEED_ROW))).toBe(
+      [
+        "fin-ws-014", "powershell.exe", "powershell -enc <script>", "alice", "ab12", "bcrypt.dll, ncrypt.dll", "185.225.17.44", "4444, 8081",
+        "30", "120", "2026-11-24t08:01:00z", "2026-11-24t08:15:00z", "14", "28.97", "beacon likely",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("corrected list rows", () => {
+  const summary = {
+    severity: "high",
+    confidence: "medium",
+    process: { deviceName: "ws-01", processName: "agent.exe", processId: 4242, commandLine: "agent.exe --beacon", accountName: "svc" },
+    rules: ["crypto-load-then-connect", "beacon-only"],
+    beacon: { score: 0.875, medianIntervalSeconds: 60, remoteIp: "203.0.113.5", remotePort: 8443 },
+    strongBeacon: true,
+    connections: {
+      count: 42,
+      firstConnection: "2026-11-24T01:00:00Z",
+      lastConnection: "2026-11-24T01:41:00Z",
+      destinations: [
+        { remoteIp: "203.0.113.5", remotePort: 8443 },
+        { remoteIp: "2001:db8::1", remotePort: 9001 },
+      ],
+    },
+    reasons: [{ text: "Loaded bcrypt.dll, then connected." }, { text: "Beacon to 203.0.113.5:8443." }],
+  } as unknown as DefaultFindingSummary;
+
+  it("flattens what the table shows, with the rank fields beside it", () => {
+    expect(defaultFindingListRow("00000000000000bb", summary)).toEqual({
+      id: "00000000000000bb",
+      severity: "high",
+      severityRank: 2,
+      confidence: "medium",
+      device: "ws-01",
+      process: "agent.exe",
+      pid: 4242,
+      rules: "crypto load → connect, strong beacon",
+      beaconScore: 0.875,
+      strongBeacon: "yes",
+      medianInterval: 60,
+      connections: 42,
+      destinations: "203.0.113.5:8443, 2001:db8::1:9001",
+      firstConnection: "2026-11-24T01:00:00Z",
+      lastConnection: "2026-11-24T01:41:00Z",
+      commandLine: "agent.exe --beacon",
+      account: "svc",
+      reasonCount: 2,
+    });
+  });
+
+  it("searches the row as the analyst reads it (severity by name, not rank) and the reasons", () => {
+    const row = defaultFindingListRow("00000000000000bb", summary);
+    expect(defaultFindingSearchText(row, summary.reasons)).toBe(
+      [
+        "high", "medium", "ws-01", "agent.exe", "4242", "crypto load → connect, strong beacon", "strong beacon",
+        "203.0.113.5:8443, 2001:db8::1:9001", "2026-11-24t01:00:00z", "2026-11-24t01:41:00z", "agent.exe --beacon", "svc",
+        "loaded bcrypt.dll, then connected.", "beacon to 203.0.113.5:8443.",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("list URL parameters", () => {
+  it("reads sort, search, the list's own filters and the page", () => {
+    expect(findingListQuery("default", { sort: "beaconScore.desc", q: "  PowerShell ", device: "ws-01", strongBeacon: "yes", page: "3" })).toEqual({
+      sort: { column: "beaconScore", desc: true },
+      search: "powershell",
+      filters: [
+        { column: "device", value: "ws-01" },
+        { column: "strongBeacon", value: "yes" },
+      ],
+      page: 3,
+    });
+  });
+
+  it("ignores what the list does not have instead of failing: another mode's columns, bad directions, bad pages", () => {
+    const none = { sort: null, search: "", filters: [], page: 1 };
+    expect(findingListQuery("default", { sort: "ConnectionCount.desc", DeviceName: "ws-01", page: "0" })).toEqual(none);
+    expect(findingListQuery("kql", { sort: "ConnectionCount.sideways", device: "ws-01", page: "two" })).toEqual(none);
+    expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" })).toEqual(none);
+  });
+
+  it("takes the first of repeated parameters", () => {
+    expect(findingListQuery("kql", { DeviceName: ["ws-02", "ws-03"], sort: ["ConnectionCount.asc", "DeviceName.desc"] })).toEqual({
+      sort: { column: "ConnectionCount", desc: false },
+      search: "",
+      filters: [{ column: "DeviceName", value: "ws-02" }],
+      page: 1,
+    });
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * What the findings lists show of a finding: one flat row per finding, built when detection
+ * stores it, so a page of a list is read, filtered and sorted by the database without loading
+ * every finding of a run. Also the text a list's search matches, and the keys lists are ranked by.
+ */
+import { SEVERITY_ORDER, type DefaultFinding, type DefaultFindingRank, type RuleId } from "./default-detection";
+import { z } from "zod";
+import type { SeedQueryRow } from "./seed-kql-query";
+
+/** A corrected finding as stored: everything but its evidence lists. */
+export type DefaultFindingSummary = Omit<DefaultFinding, "loads" | "connectionEvents">;
+
+const RULE_SHORT: Record<RuleId, string> = {
+  "crypto-load-then-connect": "crypto load → connect",
+  "beacon-only": "strong beacon",
+  "openssl-then-network": "openssl → network tool",
+};
+
+/** A row of the corrected detection's list. */
+export interface DefaultFindingListRow extends DefaultFindingRank {
+  id: string;
+  severityRank: number;
+  rules: string;
+  strongBeacon: "yes" | "no";
+  medianInterval: number | null;
+  connections: number;
+  destinations: string;
+  firstConnection: string;
+  lastConnection: string;
+  commandLine: string;
+  account: string;
+}
+
+/** A row of the seed query's list: its columns, lists joined as the table shows them. */
+export type SeedFindingListRow = Omit<SeedQueryRow, "CryptoLibsLoaded" | "RemoteIPs" | "RemotePorts"> & {
+  id: string;
+  CryptoLibsLoaded: string;
+  RemoteIPs: string;
+  RemotePorts: string;
+  BeaconLikelyText: "yes" | "no";
+};
+
+export function defaultFindingListRow(id: string, finding: DefaultFindingSummary): DefaultFindingListRow {
+  return {
+    id,
+    severity: finding.severity,
+    severityRank: SEVERITY_ORDER[finding.severity],
+    confidence: finding.confidence,
+    device: finding.process.deviceName,
+    process: finding.process.processName,
+    pid: finding.process.processId,
+    rules: finding.rules.map((rule) => RULE_SHORT[rule]).join(", "),
+    beaconScore: finding.beacon?.score ?? null,
+    strongBeacon: finding.strongBeacon ? "yes" : "no",
+    medianInterval: finding.beacon?.medianIntervalSeconds ?? null,
+    connections: finding.connections.count,
+    destinations: finding.connections.destinations.map((d) => `${d.remoteIp}:${d.remotePort}`).join(", "),
+    firstConnection: finding.connections.firstConnection,
+    lastConnection: finding.connections.lastConnection,
+    commandLine: finding.process.commandLine,
+    account: finding.process.accountName,
+    reasonCount: finding.reasons.length,
+  };
+}
+
+export function seedFindingListRow(id: string, row: SeedQueryRow): SeedFindingListRow {
+  return {
+    ...row,
+    id,
+    CryptoLibsLoaded: row.CryptoLibsLoaded.join(", "),
+    RemoteIPs: row.RemoteIPs.join(", "),
+    RemotePorts: row.RemotePorts.join(", "),
+    BeaconLikelyText: row.BeaconLikely ? "yes" : "no",
+  };
+}
+
+/**
+ * What a list's search looks in, lower-cased: the text an analyst sees in the row (severity
+ * and verdict as words, not their sort numbers) and, for corrected findings, the reasons.
+ */
+export function defaultFindingSearchText(row: DefaultFindingListRow, reasons: readonly { text: string }[]): string {
+  const { severity, confidence, device, process, pid, rules, destinations, firstConnection, lastConnection, commandLine, account } = row;
+  const beacon = row.strongBeacon === "yes" ? "strong beacon" : "";
+  return searchable([severity, confidence, device, process, pid, rules, beacon, destinations, firstConnection, lastConnection, commandLine, account, ...reasons.map((r) => r.text)]);
+}
+
+export function seedFindingSearchText(row: SeedFindingListRow): string {
+  const { id: _id, BeaconLikely, BeaconLikelyText: _text, ...columns } = row;
+  return searchable([...Object.values(columns), BeaconLikely ? "beacon likely" : ""]);
+}
+
+function searchable(values: readonly unknown[]): string {
+  return values
+    .filter((value) => value !== null && value !== "")
+    .join("\n")
+    .toLowerCase();
+}
+
+/** What a list's search term is compared with (the stored text is lower-cased the same way). */
+export function normalizeSearchTerm(term: string): string {
+  return term.trim().toLowerCase();
+}
+
+/** Columns a list may be sorted or filtered by (anything else in a URL is refused). */
+export const DEFAULT_LIST_COLUMNS = [
+  "severityRank", "confidence", "device", "process", "pid", "rules", "strongBeacon", "beaconScore", "medianInterval",
+  "connections", "destinations", "firstConnection", "lastConnection", "commandLine", "account",
+] as const satisfies readonly (keyof DefaultFindingListRow)[];
+
+export const SEED_LIST_COLUMNS = [
+  "BeaconLikely", "DeviceName", "ProcessName", "ProcessCmd", "AccountName", "ProcessSHA256", "CryptoLibsLoaded", "RemoteIPs",
+  "RemotePorts", "ConnectionCount", "TotalBytesSent", "TotalBytesReceived", "FirstConnection", "LastConnection",
+  "DataTransferMB", "DurationMinutes", "AvgIntervalSeconds", "BeaconLikelyText",
+] as const satisfies readonly (keyof SeedFindingListRow)[];
+
+/** The filters each list offers beside its search, by URL parameter (the row's column). */
+export const DEFAULT_LIST_FACETS = ["device", "process", "strongBeacon", "severityRank"] as const;
+export const SEED_LIST_FACETS = ["DeviceName", "ProcessName", "BeaconLikelyText"] as const;
+
+export type FindingListMode = "default" | "kql";
+
+/** One page of a list as the URL asks for it: sort, search, facet filters and page number. */
+export interface FindingListQuery {
+  sort: { column: string; desc: boolean } | null;
+  search: string;
+  filters: { column: string; value: string }[];
+  /** 1-based; clamped to the last page when read. */
+  page: number;
+}
+
+const pageNumberSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
+
+/**
+ * Reads a list's URL parameters. Lenient, as links get edited and shared: a sort or filter on
+ * a column the list does not have, or a page that is not a number, is ignored rather than an error.
+ */
+export function findingListQuery(mode: FindingListMode, params: Record<string, string | string[] | undefined>): FindingListQuery {
+  const single = (key: string) => {
+    const value = params[key];
+    return typeof value === "string" ? value : Array.isArray(value) ? value[0] : undefined;
+  };
+  const columns: readonly string[] = mode === "kql" ? SEED_LIST_COLUMNS : DEFAULT_LIST_COLUMNS;
+  const facets: readonly string[] = mode === "kql" ? SEED_LIST_FACETS : DEFAULT_LIST_FACETS;
+  const [sortColumn, direction] = (single("sort") ?? "").split(".");
+  return {
+    sort: columns.includes(sortColumn) && (direction === "asc" || direction === "desc") ? { column: sortColumn, desc: direction === "desc" } : null,
+    search: normalizeSearchTerm(single("q") ?? ""),
+    filters: facets.flatMap((column) => {
+      const value = single(column);
+      return value ? [{ column, value }] : [];
+    }),
+    page: pageNumberSchema.parse(single("page")),
+  };
+}
