@@ -29,8 +29,8 @@ export default defineConfig({
       : {},
   },
   webServer: {
-    // A throwaway database per run, prepared before the server starts.
-    command: `npx tsx e2e/prepare-e2e.ts && npx next start -H 127.0.0.1 -p ${PORT}`,
+    // A throwaway database per run, prepared before the server starts; the server as `npm start` runs it (heap limits included).
+    command: `npx tsx e2e/prepare-e2e.ts && npm run start -- -H 127.0.0.1 -p ${PORT}`,
     url: `http://127.0.0.1:${PORT}/upload`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -2,9 +2,10 @@
  * Server memory during a large upload: the production server (`next start`) on a throwaway
  * database, a synthetic CSV of about 1 GB streamed to POST /api/ingest as the raw body (as the
  * upload page sends it), and the server's resident memory read from /proc: idle, and its peak when
- * it answers (which includes the detection rerun after the upload). Linux only; builds first
- * when there is no production build. CW_BENCH_SERVER_HEAP_MB starts the server with that V8
- * old-space limit (--max-old-space-size), to measure the bound a deployment can choose.
+ * it answers (which includes the detection rerun after the upload). The server is started with
+ * package.json's own start command, so its heap limits are the ones a deployment gets
+ * (CW_SERVER_HEAP_MB changes the old-space limit for both). Linux only; builds first when there
+ * is no production build.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -50,9 +51,9 @@ export async function runServerMemoryBench(): Promise<void> {
   const file = path.join(directory, "fleet.csv");
   const bytes = await writeLines(file, fleetCsvLines({ devices: DEVICES, processesPerDevice: 50, loadsPerProcess: 50, connectionsPerProcess: 50 }));
 
-  // The server process itself (not npx): node running next's start command.
-  const heapLimit = process.env.CW_BENCH_SERVER_HEAP_MB ? [`--max-old-space-size=${Number(process.env.CW_BENCH_SERVER_HEAP_MB)}`] : [];
-  const server = spawn(process.execPath, [...heapLimit, "node_modules/next/dist/bin/next", "start", "-p", String(PORT)], { env, stdio: "ignore" });
+  // `exec` makes the shell become the server, so its pid is the server's (npm would stay a parent).
+  const startCommand = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start;
+  const server = spawn("sh", ["-c", `exec ${startCommand}`], { env, stdio: "ignore" });
   try {
     for (let waited = 0; ; waited += 250) {
       const ready = await fetch(`http://localhost:${PORT}/api/datasets`).then((response) => response.ok, () => false);
@@ -67,8 +68,7 @@ export async function runServerMemoryBench(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const result = JSON.parse(answer.body) as { accepted?: number };
     console.log(`upload: ${(bytes / 1048576).toFixed(0)} MiB CSV, HTTP ${answer.status}, ${result.accepted?.toLocaleString("en-US")} events stored; answered after ${seconds.toFixed(1)} s (storing and the detection rerun)`);
-    const limit = heapLimit.length > 0 ? `, server started with ${heapLimit[0]}` : "";
-    console.log(`server resident memory: ${idle.toFixed(0)} MiB idle before the upload, peak ${peak.toFixed(0)} MiB (VmHWM; target: at most 300 MiB${limit})`);
+    console.log(`server resident memory: ${idle.toFixed(0)} MiB idle before the upload, peak ${peak.toFixed(0)} MiB (VmHWM; target: at most 300 MiB; started as \`${startCommand}\`)`);
   } finally {
     server.kill();
     rmSync(directory, { recursive: true, force: true });
