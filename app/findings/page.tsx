@@ -4,7 +4,7 @@ import { AsOfControl } from "@/components/findings/as-of-control";
 import { DefaultFindingsTable } from "@/components/findings/default-findings-table";
 import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
 import { findingListQuery } from "@/lib/detection/finding-list";
-import { readDetectionSettings } from "@/lib/server/detection-settings";
+import { readDetectionSettings, type DetectionRun } from "@/lib/server/detection-settings";
 import { detectionModeSchema, listFindingsPage } from "@/lib/server/findings-store";
 import { currentDetectionRun } from "@/lib/server/run-detection";
 
@@ -46,7 +46,23 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
         ))}
       </nav>
       <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} />
+      {run && run.skippedDevices.length > 0 && <SkippedDevicesNotice devices={run.skippedDevices} />}
       {mode === "kql" ? <SeedFindingsTable list={await listFindingsPage("kql", query)} /> : <DefaultFindingsTable list={await listFindingsPage("default", query)} />}
     </>
+  );
+}
+
+/** Devices detection could not hold in the server's memory: their absence from the list must not read as "clean". */
+function SkippedDevicesNotice({ devices }: { devices: DetectionRun["skippedDevices"] }) {
+  const shown = devices.slice(0, 5).map((device) => `${device.deviceName} (${device.events.toLocaleString("en-US")} events)`);
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>
+        {devices.length === 1 ? "1 device was" : `${devices.length} devices were`} not analysed: too many events for the server&apos;s memory.
+      </strong>{" "}
+      {shown.join(", ")}
+      {devices.length > shown.length ? `, and ${devices.length - shown.length} more` : ""}. Start the server with a larger{" "}
+      <code>CW_SERVER_HEAP_MB</code> (see the README) and rerun detection.
+    </div>
   );
 }

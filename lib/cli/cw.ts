@@ -84,6 +84,9 @@ async function detect(args: string[]): Promise<number> {
     console.error(`lab mode ${options.lab ? "on" : "off"} (stored in the detection settings)`);
   }
   const run = await runDetection();
+  for (const device of run.skippedDevices) {
+    console.error(`warning: ${device.deviceName} was not analysed: its ${device.events} events do not fit in this process's heap (raise --max-old-space-size)`);
+  }
   if (options.mode === "kql") {
     if (options.json) return printJsonArray(allFindings("kql"));
     console.log(`KQL-compatible mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${run.seedFindings} finding(s)`);

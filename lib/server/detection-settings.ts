@@ -15,6 +15,8 @@ export const detectionRunSchema = z.object({
   asOfSource: z.enum(["newest-event", "user"]),
   findings: z.number().int(),
   seedFindings: z.number().int(),
+  /** Devices with more events than detection could hold in the server's heap: not analysed. */
+  skippedDevices: z.array(z.object({ deviceName: z.string(), events: z.number().int() })).default([]),
 });
 export type DetectionRun = z.infer<typeof detectionRunSchema>;
 

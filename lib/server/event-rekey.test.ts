@@ -38,7 +38,8 @@ it("re-keys events stored under the old text identity before anything new is wri
   expect(await writer.finish()).toBe(0);
 
   const { completeEventsByDevice } = await import("./event-store");
-  const [events] = [...completeEventsByDevice()];
+  const [device] = [...completeEventsByDevice()];
+  const events = "events" in device ? device.events : [];
   expect(events.map((event) => [event.id, event.deviceName, event.fileName])).toEqual([[1, "ws-01", "bcrypt.dll"]]);
 
   const after = new Database(file, { readonly: true });

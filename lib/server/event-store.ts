@@ -84,13 +84,19 @@ export function deleteDatasetEvents(datasetId: string): number {
 
 const COMPLETE_EVENTS = `FROM "TelemetryEvent" e JOIN "Dataset" d ON d."id" = e."datasetId" WHERE d."status" = 'complete'`;
 
+/** One device's events for detection, or how many it has when they would not fit in memory. */
+export type DeviceEvents = { deviceName: string; events: TelemetryEvent[] } | { deviceName: string; skippedEvents: number };
+
 /**
  * The events of complete datasets, one device at a time. Both detection modes only relate
- * events of the same device, so memory holds one device's events, not the whole store.
+ * events of the same device, so memory holds one device's events, not the whole store. A device
+ * with more than `maxEvents` stored (counted on the identity index, before anything is read) is
+ * not read at all.
  */
-export function* completeEventsByDevice(): Generator<TelemetryEvent[]> {
+export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY): Generator<DeviceEvents> {
   const db = database();
   const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
+  const countOf = db.prepare(`SELECT count(*) FROM "TelemetryEvent" WHERE "deviceName" = ?`).pluck();
   // One range of the identity index per device, in time order. Rows come as arrays: better-sqlite3
   // builds those nearly three times faster than objects, and the objects are built here instead.
   const eventsOf = db
@@ -99,9 +105,15 @@ export function* completeEventsByDevice(): Generator<TelemetryEvent[]> {
        WHERE "deviceName" = ? AND "datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete') ORDER BY "timeUs"`,
     )
     .raw(true);
-  for (const device of devices) {
-    const rows = eventsOf.all(device) as unknown[][];
-    if (rows.length > 0) yield eventsFromRows(rows);
+  for (const deviceName of devices) {
+    const stored = countOf.get(deviceName) as number;
+    if (stored > maxEvents) {
+      yield { deviceName, skippedEvents: stored };
+      continue;
+    }
+    // Row by row, so a busy device's raw rows (several times the size of the events) are never all held at once.
+    const events = eventsFromRows(eventsOf.iterate(deviceName) as IterableIterator<unknown[]>);
+    if (events.length > 0) yield { deviceName, events };
   }
 }
 
@@ -118,11 +130,10 @@ const SHARED_TEXT_COLUMNS = EVENT_COLUMNS.flatMap((column, index) => (column ===
  * A device's events as objects. SQLite hands out a new string per row, so a process's command
  * line would be held once per event; sharing equal strings keeps a busy device's events small.
  */
-function eventsFromRows(rows: unknown[][]): TelemetryEvent[] {
+function eventsFromRows(rows: Iterable<unknown[]>): TelemetryEvent[] {
   const shared = new Map<string, string>();
-  const events = new Array<TelemetryEvent>(rows.length);
-  for (let index = 0; index < rows.length; index++) {
-    const row = rows[index];
+  const events: TelemetryEvent[] = [];
+  for (const row of rows) {
     for (const column of SHARED_TEXT_COLUMNS) {
       const value = row[column];
       if (typeof value !== "string") continue;
@@ -130,7 +141,7 @@ function eventsFromRows(rows: unknown[][]): TelemetryEvent[] {
       if (known === undefined) shared.set(value, value);
       else row[column] = known;
     }
-    events[index] = eventFromRow(row);
+    events.push(eventFromRow(row));
   }
   return events;
 }

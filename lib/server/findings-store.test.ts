@@ -63,7 +63,7 @@ beforeAll(async () => {
   // A finished earlier run whose rows are still there: lists must not show them.
   store.storeFindings([record("run-old", "00000000000000ff", "default", defaultRow("00000000000000ff", { device: "old-host" }), "old-host", {})]);
   store.rankRunFindings(RUN);
-  await settings.writeDetectionRun({ runId: RUN, finishedAt: "2026-11-25T00:00:00Z", asOf: null, asOfSource: "newest-event", findings: 4, seedFindings: SEED_COUNT });
+  await settings.writeDetectionRun({ runId: RUN, finishedAt: "2026-11-25T00:00:00Z", asOf: null, asOfSource: "newest-event", findings: 4, seedFindings: SEED_COUNT, skippedDevices: [] });
 }, 60_000);
 
 afterAll(async () => {

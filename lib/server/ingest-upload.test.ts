@@ -152,4 +152,23 @@ describe("ingestTelemetryText", () => {
     expect(run?.asOf).not.toBeNull();
     expect((await currentDetectionRun())?.runId).toBe(run?.runId);
   });
+
+  it("skips and reports a device with more events than detection may hold, and analyses the others", async () => {
+    const { runDetection } = await import("./run-detection");
+    const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType";
+    const rows = [
+      "2024-05-01T10:00:00Z,budget-busy,ImageLoaded,bcrypt.dll,7,busy.exe,,,",
+      "2024-05-01T10:01:00Z,budget-busy,ConnectionSuccess,,7,busy.exe,198.51.100.7,4444,Public",
+      "2024-05-01T10:02:00Z,budget-busy,ConnectionSuccess,,7,busy.exe,198.51.100.7,4444,Public",
+      "2024-05-01T10:00:00Z,budget-quiet,ImageLoaded,bcrypt.dll,8,quiet.exe,,,",
+      "2024-05-01T10:01:00Z,budget-quiet,ConnectionSuccess,,8,quiet.exe,198.51.100.8,4444,Public",
+    ];
+    await modules.ingest.ingestTelemetryText("budget.csv", [header, ...rows].join("\n"), "api");
+    const run = await runDetection({ maxEventsPerDevice: 2 });
+    expect(run.skippedDevices.filter((device) => device.deviceName.startsWith("budget-"))).toEqual([{ deviceName: "budget-busy", events: 3 }]);
+    const { allFindings } = await import("./findings-store");
+    const seedRows = [];
+    for await (const slice of allFindings("kql")) seedRows.push(...slice);
+    expect(seedRows.map((row) => row.DeviceName)).toEqual(["budget-quiet"]);
+  });
 });

@@ -1,6 +1,8 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
+import { getHeapStatistics } from "node:v8";
 import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
+import { maxEventsPerDevice } from "../detection/device-event-budget";
 import { explainModeDifference } from "../detection/explain-mode-difference";
 import { defaultFindingListRow, defaultFindingSearchText, seedFindingListRow, seedFindingSearchText } from "../detection/finding-list";
 import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
@@ -18,8 +20,9 @@ let previousRun: Promise<unknown> = Promise.resolve();
  * Runs both detection modes over the stored events and replaces the stored findings. Called after
  * every upload and every allowlist, settings or as-of change, so pages only read stored results.
  */
-export function runDetection(): Promise<DetectionRun> {
-  const run = previousRun.then(runDetectionNow, runDetectionNow);
+export function runDetection(options: DetectionRunOptions = {}): Promise<DetectionRun> {
+  const runNow = () => runDetectionNow(options);
+  const run = previousRun.then(runNow, runNow);
   previousRun = run.catch(() => undefined);
   return run;
 }
@@ -40,7 +43,12 @@ export async function currentDetectionRun(): Promise<DetectionRun | null> {
  * earlier runs removed in one transaction at the end: pages show the previous run until then,
  * never a mix. The run ranks its rows before it is made current.
  */
-async function runDetectionNow(): Promise<DetectionRun> {
+export interface DetectionRunOptions {
+  /** The most events of one device to analyse; by default what fits in this process's heap (device-event-budget). */
+  maxEventsPerDevice?: number;
+}
+
+async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit) }: DetectionRunOptions): Promise<DetectionRun> {
   const [lists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
   // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
   const asOfUs = asOfOverride ?? newestCompleteEventUs();
@@ -48,10 +56,17 @@ async function runDetectionNow(): Promise<DetectionRun> {
   let seedCount = 0;
   let defaultCount = 0;
   const pending: FindingRecord[] = [];
+  const skippedDevices: DetectionRun["skippedDevices"] = [];
   const writePending = () => storeFindings(pending.splice(0));
   try {
     if (asOfUs !== null) {
-      for (const events of completeEventsByDevice()) {
+      for (const device of completeEventsByDevice(maxEvents)) {
+        // A device too busy for the heap is reported on the run, never allowed to crash the server.
+        if ("skippedEvents" in device) {
+          skippedDevices.push({ deviceName: device.deviceName, events: device.skippedEvents });
+          continue;
+        }
+        const { events } = device;
         const seedFindings = runSeedQuery(events, { asOfUs, lists });
         // Both modes group by device, so the seed row a default finding is compared with is on this device.
         const seedRowsByGroup = new Map(seedFindings.map((finding) => [groupKeyOfSeedRow(finding.row), finding.row]));
@@ -79,6 +94,7 @@ async function runDetectionNow(): Promise<DetectionRun> {
     asOfSource: asOfOverride === null ? "newest-event" : "user",
     findings: defaultCount,
     seedFindings: seedCount,
+    skippedDevices,
   };
   await prisma.$transaction([
     prisma.finding.deleteMany({ where: { runId: { not: runId } } }),
