@@ -62,7 +62,7 @@ function SkippedDevicesNotice({ devices }: { devices: DetectionRun["skippedDevic
       </strong>{" "}
       {shown.join(", ")}
       {devices.length > shown.length ? `, and ${devices.length - shown.length} more` : ""}. Start the server with a larger{" "}
-      <code>CW_SERVER_HEAP_MB</code> (see the README) and rerun detection.
+      <code>CW_SERVER_HEAP_MB</code> (see the README), then rerun detection: <em>Apply</em> above, or save the Tuning settings.
     </div>
   );
 }
