@@ -36,6 +36,33 @@ export function writeDetectionRun(run: DetectionRun) {
   return prisma.setting.upsert({ where: { key: LAST_RUN_KEY }, create: { key: LAST_RUN_KEY, value }, update: { value } });
 }
 
+/**
+ * Runs in progress, as Setting rows "detection.running.<runId>" holding their start: another
+ * process on the same database (the CLI beside the server) must not remove their rows when its
+ * own run ends. A marker older than RUN_MARKER_MAX_AGE_MS is of a process that died mid-run.
+ */
+const RUNNING_PREFIX = "detection.running.";
+export const RUN_MARKER_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+
+export function markRunStarted(runId: string, startedAt: Date) {
+  return prisma.setting.create({ data: { key: `${RUNNING_PREFIX}${runId}`, value: startedAt.toISOString() } });
+}
+
+export function clearRunMarker(runId: string) {
+  return prisma.setting.deleteMany({ where: { key: `${RUNNING_PREFIX}${runId}` } });
+}
+
+/** Other runs still in progress (started after `staleBefore`). */
+export async function runsInProgress(staleBefore: Date): Promise<string[]> {
+  const markers = await prisma.setting.findMany({ where: { key: { startsWith: RUNNING_PREFIX }, value: { gte: staleBefore.toISOString() } } });
+  return markers.map((marker) => marker.key.slice(RUNNING_PREFIX.length));
+}
+
+/** Forgets runs whose process died before finishing (their rows go with the next finished run). */
+export function clearStaleRunMarkers(staleBefore: Date) {
+  return prisma.setting.deleteMany({ where: { key: { startsWith: RUNNING_PREFIX }, value: { lt: staleBefore.toISOString() } } });
+}
+
 export async function readDetectionRun(): Promise<DetectionRun | null> {
   const setting = await prisma.setting.findUnique({ where: { key: LAST_RUN_KEY } });
   if (!setting) return null;

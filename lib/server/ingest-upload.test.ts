@@ -171,4 +171,26 @@ describe("ingestTelemetryText", () => {
     for await (const slice of allFindings("kql")) seedRows.push(...slice);
     expect(seedRows.map((row) => row.DeviceName)).toEqual(["budget-quiet"]);
   });
+
+  it("keeps the rows of a run another process has in progress, and removes those of runs that died", async () => {
+    const { runDetection } = await import("./run-detection");
+    const { storeFindings } = await import("./findings-store");
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
+    const row = (runId: string) => ({
+      id: "00000000000000ee", runId, mode: "kql" as const, deviceName: "elsewhere", processName: "x.exe", beaconLikely: false, connectionCount: 1,
+      listRow: "{}", searchText: "", row: "{}", evidence: "{}",
+    });
+    storeFindings([row("run-in-progress"), row("run-died-7h-ago"), row("run-without-marker")]);
+    await modules.db.prisma.setting.createMany({
+      data: [
+        { key: "detection.running.run-in-progress", value: hoursAgo(1) },
+        { key: "detection.running.run-died-7h-ago", value: hoursAgo(7) },
+      ],
+    });
+    const run = await runDetection();
+    const runIds = await modules.db.prisma.finding.findMany({ distinct: ["runId"], select: { runId: true }, orderBy: { runId: "asc" } });
+    expect(runIds.map((finding) => finding.runId).sort()).toEqual([run.runId, "run-in-progress"].sort());
+    const markers = await modules.db.prisma.setting.findMany({ where: { key: { startsWith: "detection.running." } } });
+    expect(markers.map((marker) => marker.key)).toEqual(["detection.running.run-in-progress"]);
+  });
 });

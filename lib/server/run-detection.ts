@@ -11,7 +11,18 @@ import { loadDetectionLists } from "./allowlist-store";
 import { prisma } from "./db";
 import { rankRunFindings, storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
-import { readAsOfOverride, readDetectionRun, readDetectionSettings, writeDetectionRun, type DetectionRun } from "./detection-settings";
+import {
+  clearRunMarker,
+  clearStaleRunMarkers,
+  markRunStarted,
+  readAsOfOverride,
+  readDetectionRun,
+  readDetectionSettings,
+  RUN_MARKER_MAX_AGE_MS,
+  runsInProgress,
+  writeDetectionRun,
+  type DetectionRun,
+} from "./detection-settings";
 
 /** Detection runs one at a time in a process: each removes the rows of the runs before it when it finishes. */
 let previousRun: Promise<unknown> = Promise.resolve();
@@ -37,22 +48,24 @@ export async function currentDetectionRun(): Promise<DetectionRun | null> {
   return runDetection();
 }
 
-/**
- * Device by device, both modes' findings are written as they are found, under a new run id, so
- * memory holds one device's events and findings, not the fleet's. The run is made current and
- * earlier runs removed in one transaction at the end: pages show the previous run until then,
- * never a mix. The run ranks its rows before it is made current.
- */
 export interface DetectionRunOptions {
   /** The most events of one device to analyse; by default what fits in this process's heap (device-event-budget). */
   maxEventsPerDevice?: number;
 }
 
+/**
+ * Device by device, both modes' findings are written as they are found, under a new run id, so
+ * memory holds one device's events and findings, not the fleet's. The run is made current and
+ * earlier runs removed in one transaction at the end: pages show the previous run until then,
+ * never a mix. The run ranks its rows before it is made current. Runs of other processes still
+ * in progress keep their rows (see markRunStarted).
+ */
 async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit) }: DetectionRunOptions): Promise<DetectionRun> {
   const [lists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
   // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
   const asOfUs = asOfOverride ?? newestCompleteEventUs();
   const runId = randomUUID();
+  await markRunStarted(runId, new Date());
   let seedCount = 0;
   let defaultCount = 0;
   const pending: FindingRecord[] = [];
@@ -83,7 +96,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     writePending();
     rankRunFindings(runId);
   } catch (error) {
-    await prisma.finding.deleteMany({ where: { runId } });
+    await prisma.$transaction([prisma.finding.deleteMany({ where: { runId } }), clearRunMarker(runId)]);
     throw error;
   }
 
@@ -96,9 +109,13 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     seedFindings: seedCount,
     skippedDevices,
   };
+  const staleBefore = new Date(Date.now() - RUN_MARKER_MAX_AGE_MS);
+  const keep = [runId, ...(await runsInProgress(staleBefore))];
   await prisma.$transaction([
-    prisma.finding.deleteMany({ where: { runId: { not: runId } } }),
+    prisma.finding.deleteMany({ where: { runId: { notIn: keep } } }),
     writeDetectionRun(run),
+    clearRunMarker(runId),
+    clearStaleRunMarkers(staleBefore),
   ]);
   return run;
 }
