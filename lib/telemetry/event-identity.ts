@@ -34,49 +34,32 @@ function identityFields(event: TelemetryEvent): readonly (string | number | null
 }
 
 export function eventKey(event: TelemetryEvent): number {
-  const hash = new IdentityHash();
-  for (const field of identityFields(event)) hash.addField(field);
-  return hash.value();
+  return identityHash(identityFields(event));
 }
 
 const FIELD_SEPARATOR = 0x1f;
-const NULL_MARKER = 0x00;
+const NULL_FIELD = "\u0000";
 
 /**
- * Two 32-bit lanes over UTF-16 code units: FNV-1a (lane one, checkable against the published
- * test vectors) and a multiply-rotate lane with a final avalanche; 21 bits of the second lane and
- * all 32 of the first make a safe integer.
+ * Two 32-bit lanes over the fields' UTF-16 code units, each field followed by a separator and
+ * null as a lone NUL: FNV-1a (lane one) and a multiply-rotate lane with a final avalanche; 21
+ * bits of the second lane and all 32 of the first make a safe integer. One loop over locals: it
+ * runs for every uploaded row, and keys already stored must never change (tests pin values).
  */
-export class IdentityHash {
-  private fnv = 0x811c9dc5;
-  private mix = 0x9747b28c;
-
-  addText(text: string): void {
-    for (let i = 0; i < text.length; i++) this.addUnit(text.charCodeAt(i));
+export function identityHash(fields: readonly (string | number | null)[]): number {
+  let fnv = 0x811c9dc5;
+  let mix = 0x9747b28c;
+  for (const field of fields) {
+    const text = field === null ? NULL_FIELD : typeof field === "number" ? String(field) : field;
+    for (let i = 0; i <= text.length; i++) {
+      const unit = i < text.length ? text.charCodeAt(i) : FIELD_SEPARATOR;
+      fnv = Math.imul(fnv ^ unit, 0x01000193);
+      const mixed = Math.imul(mix ^ unit, 0x5bd1e995);
+      mix = (mixed << 13) | (mixed >>> 19);
+    }
   }
-
-  addField(field: string | number | null): void {
-    if (field === null) this.addUnit(NULL_MARKER);
-    else this.addText(typeof field === "number" ? String(field) : field);
-    this.addUnit(FIELD_SEPARATOR);
-  }
-
-  private addUnit(unit: number): void {
-    this.fnv = Math.imul(this.fnv ^ unit, 0x01000193);
-    const mixed = Math.imul(this.mix ^ unit, 0x5bd1e995);
-    this.mix = (mixed << 13) | (mixed >>> 19);
-  }
-
-  /** Lane one alone: FNV-1a 32 of everything added. */
-  fnv1a32(): number {
-    return this.fnv >>> 0;
-  }
-
-  value(): number {
-    let mix = this.mix;
-    mix = Math.imul(mix ^ (mix >>> 16), 0x85ebca6b);
-    mix = Math.imul(mix ^ (mix >>> 13), 0xc2b2ae35);
-    mix ^= mix >>> 16;
-    return (mix & 0x1fffff) * 0x100000000 + (this.fnv >>> 0);
-  }
+  mix = Math.imul(mix ^ (mix >>> 16), 0x85ebca6b);
+  mix = Math.imul(mix ^ (mix >>> 13), 0xc2b2ae35);
+  mix ^= mix >>> 16;
+  return (mix & 0x1fffff) * 0x100000000 + (fnv >>> 0);
 }
