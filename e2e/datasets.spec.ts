@@ -76,6 +76,9 @@ test("the upload page shows progress per file and can cancel", async ({ page }) 
   const result = page.getByRole("listitem", { name: "Upload result for held.csv" });
   await expect(result.getByRole("progressbar", { name: "Upload progress of held.csv" })).toBeVisible();
   await expect(result.getByRole("status")).toContainText(/sending|storing/);
+  // While the answer is pending the page asks how many rows are stored (answered here for the held upload).
+  await page.route("**/api/uploads/*", (route) => route.fulfill({ json: { datasetId: "held", status: "running", stored: 12345 } }));
+  await expect(result.getByRole("status")).toContainText("12,345 rows stored so far");
   await result.getByRole("button", { name: "Cancel upload of held.csv" }).click();
   await expect(result).toContainText(/not stored\. Cancelled (while|after) sending/);
   await expect(result.getByRole("progressbar")).toHaveCount(0);
@@ -87,7 +90,14 @@ test("the datasets page follows an upload running elsewhere: its row count grows
   const url = new URL("/api/ingest", baseURL);
   const rows = (from: number, to: number) =>
     Array.from({ length: to - from }, (_, i) => `2026-11-21T00:00:00.${String(from + i).padStart(7, "0")}Z,far-01,ImageLoaded,m${from + i}.dll,${4000 + ((from + i) % 7)}\n`).join("");
-  const upload = request({ hostname: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "text/csv", "x-file-name": "long-upload.csv" } });
+  const uploadId = "e2e-long-upload-000001";
+  const upload = request({
+    hostname: url.hostname,
+    port: url.port,
+    path: url.pathname,
+    method: "POST",
+    headers: { "content-type": "text/csv", "x-file-name": "long-upload.csv", "x-upload-id": uploadId },
+  });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     upload.on("response", (response) => {
       let body = "";
@@ -105,6 +115,9 @@ test("the datasets page follows an upload running elsewhere: its row count grows
   await expect(row.getByRole("cell").nth(4)).toHaveText("5,000");
   // Devices are counted when the upload completes: not shown as 0 meanwhile.
   await expect(row.getByRole("cell").nth(7)).toHaveText("…");
+  // The client that named the upload follows the same count.
+  const progress = await page.request.get(`/api/uploads/${uploadId}`);
+  expect(await progress.json()).toMatchObject({ status: "running", stored: 5000 });
 
   // The next batch arrives; the page, not reloaded, refreshes itself while an upload runs.
   upload.write(rows(6000, 11000));
@@ -119,6 +132,9 @@ test("the datasets page follows an upload running elsewhere: its row count grows
   await expect(row.getByRole("cell").nth(1)).toHaveText("complete");
   await expect(row.getByRole("cell").nth(4)).toHaveText("11,500");
   await expect(row.getByRole("cell").nth(7)).toHaveText("1");
+  expect(await (await page.request.get(`/api/uploads/${uploadId}`)).json()).toEqual({ datasetId, status: "complete", stored: 11500 });
+  expect((await page.request.get("/api/uploads/not-an-upload-id-0000")).status()).toBe(404);
+  expect((await page.request.get("/api/uploads/%3Cscript%3E")).status()).toBe(422);
 
   // Leave the store empty for the files that follow.
   expect((await page.request.delete(`/api/datasets/${datasetId}`)).status()).toBe(200);

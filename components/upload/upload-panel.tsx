@@ -9,7 +9,7 @@ interface RowError {
 }
 
 type UploadState =
-  | { status: "uploading"; name: string; sent: number; total: number }
+  | { status: "uploading"; name: string; sent: number; total: number; stored: number | null }
   | { status: "done"; name: string; table: string; format: string; accepted: number; rejected: number; ignored: number; duplicates: number; errors: RowError[] }
   | { status: "failed"; name: string; message: string; errors: RowError[] };
 
@@ -27,7 +27,7 @@ export function UploadPanel() {
 
   async function uploadAll(files: File[]) {
     const offset = results.length;
-    setResults((previous) => [...previous, ...files.map((file) => ({ status: "uploading" as const, name: file.name, sent: 0, total: file.size }))]);
+    setResults((previous) => [...previous, ...files.map((file) => ({ status: "uploading" as const, name: file.name, sent: 0, total: file.size, stored: null }))]);
     const cancelled = new Set<number>();
     files.forEach((_, index) => cancels.current.set(offset + index, () => cancelled.add(offset + index)));
     for (const [index, file] of files.entries()) {
@@ -36,7 +36,7 @@ export function UploadPanel() {
         update(at, { status: "failed", name: file.name, message: "Cancelled before it was sent.", errors: [] });
         continue;
       }
-      const upload = uploadOne(file, (sent) => update(at, { status: "uploading", name: file.name, sent, total: file.size }));
+      const upload = uploadOne(file, ({ sent, stored }) => update(at, { status: "uploading", name: file.name, sent, total: file.size, stored }));
       cancels.current.set(at, upload.cancel);
       update(at, await upload.outcome);
       cancels.current.delete(at);
@@ -114,7 +114,8 @@ function UploadSummary({ result }: { result: UploadState }) {
     const sending = result.sent < result.total;
     return (
       <span role="status">
-        {sending ? `sending ${formatBytes(result.sent)} of ${formatBytes(result.total)}` : "sent; parsing and storing…"}{" "}
+        {sending ? `sending ${formatBytes(result.sent)} of ${formatBytes(result.total)}` : "sent; parsing and storing…"}
+        {result.stored !== null && `, ${countOf(result.stored, "row")} stored so far`}{" "}
         <progress max={result.total || 1} value={result.sent} aria-label={`Upload progress of ${result.name}`} />
       </span>
     );
@@ -161,19 +162,42 @@ function formatBytes(bytes: number): string {
   return `${Math.ceil(bytes / 1024)} KiB`;
 }
 
-/** One file to /api/ingest over XMLHttpRequest, which (unlike fetch) reports upload progress. */
-function uploadOne(file: File, onProgress: (sent: number) => void): { outcome: Promise<UploadState>; cancel: () => void } {
+/** A random name for one upload (crypto.randomUUID needs a secure context; a LAN server may be plain http). */
+function newUploadId(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** How often the page asks how many rows of an upload are stored (each batch of 5,000 adds to it). */
+const STORED_POLL_MS = 1000;
+
+/**
+ * One file to /api/ingest over XMLHttpRequest, which (unlike fetch) reports upload progress:
+ * bytes sent from the request, and rows stored by asking the server about the upload by its id
+ * while the answer is pending (a large file keeps storing after its last byte is sent).
+ */
+function uploadOne(file: File, onProgress: (progress: { sent: number; stored: number | null }) => void): { outcome: Promise<UploadState>; cancel: () => void } {
   const request = new XMLHttpRequest();
+  const uploadId = newUploadId();
+  let sent = 0;
+  let stored: number | null = null;
+  const pollStored = setInterval(async () => {
+    const answer = await fetch(`/api/uploads/${uploadId}`).catch(() => null);
+    if (!answer?.ok) return;
+    const progress = (await answer.json()) as { stored: number };
+    if (request.readyState === XMLHttpRequest.DONE) return;
+    stored = progress.stored;
+    onProgress({ sent, stored });
+  }, STORED_POLL_MS);
   const outcome = new Promise<UploadState>((resolve) => {
     const failed = (message: string) => resolve({ status: "failed", name: file.name, message, errors: [] });
     request.open("POST", "/api/ingest");
     request.setRequestHeader("x-file-name", encodeURIComponent(file.name));
     request.setRequestHeader("content-type", "application/octet-stream");
     request.setRequestHeader("x-cw-client", "web");
-    let sent = 0;
+    request.setRequestHeader("x-upload-id", uploadId);
     request.upload.onprogress = (event) => {
       sent = event.loaded;
-      onProgress(event.loaded);
+      onProgress({ sent, stored });
     };
     request.onload = () => {
       let body: { error?: { message?: string; details?: { errors?: RowError[] } } } | null = null;
@@ -190,6 +214,6 @@ function uploadOne(file: File, onProgress: (sent: number) => void): { outcome: P
     request.onabort = () =>
       failed(sent < file.size ? "Cancelled while sending: nothing from this file was stored." : "Cancelled after sending: the server may still store it; check Datasets.");
     request.send(file);
-  });
+  }).finally(() => clearInterval(pollStored));
   return { outcome, cancel: () => request.abort() };
 }

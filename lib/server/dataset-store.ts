@@ -21,6 +21,22 @@ export async function cleanUpInterruptedDatasets(): Promise<number> {
 
 export const datasetIdSchema = z.string().min(1).max(64);
 
+/** What a client may name its upload: its own random token, nothing that could collide with markup or paths. */
+export const uploadIdSchema = z.string().regex(/^[A-Za-z0-9-]{16,64}$/, { error: "An upload id is 16 to 64 letters, digits or dashes." });
+
+export interface UploadProgress {
+  datasetId: string;
+  status: DatasetView["status"];
+  /** Rows stored so far (each committed batch adds to it). */
+  stored: number;
+}
+
+/** How far the upload a client named has got; null before its dataset exists (or after a refused file left none). */
+export async function uploadProgress(uploadId: string): Promise<UploadProgress | null> {
+  const dataset = await prisma.dataset.findUnique({ where: { uploadId }, select: { id: true, status: true, accepted: true } });
+  return dataset && { datasetId: dataset.id, status: dataset.status as DatasetView["status"], stored: dataset.accepted };
+}
+
 export interface DatasetView {
   id: string;
   fileName: string;

@@ -103,15 +103,23 @@ describe("ingestTelemetryText", () => {
       reachedGate();
       await gate;
     }
-    const upload = modules.ingest.ingestTelemetryStream("slow.csv", slowUpload(), "api", { rerunDetection: false });
+    const uploadId = "slow-upload-0000000001";
+    expect(await modules.datasets.uploadProgress(uploadId)).toBeNull();
+    const upload = modules.ingest.ingestTelemetryStream("slow.csv", slowUpload(), "api", { rerunDetection: false, uploadId });
     await atGate;
     // One batch of 5,000 is on its way to the writer thread; the last 1,000 wait for the end of the stream.
     await vi.waitFor(async () => {
       expect((await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "slow.csv")).toMatchObject({ status: "running", accepted: 5000 });
     }, { timeout: 10_000, interval: 20 });
+    // The uploading client follows the same count by the id it chose.
+    const { datasetId } = (await modules.datasets.uploadProgress(uploadId))!;
+    expect(await modules.datasets.uploadProgress(uploadId)).toEqual({ datasetId, status: "running", stored: 5000 });
+    // An id names one upload only.
+    await expect(modules.ingest.ingestTelemetryStream("again.csv", ["x"], "api", { uploadId })).rejects.toThrow(/already names another upload/);
     release();
     expect((await upload).accepted).toBe(6000);
     expect((await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "slow.csv")).toMatchObject({ status: "complete", accepted: 6000 });
+    expect(await modules.datasets.uploadProgress(uploadId)).toEqual({ datasetId, status: "complete", stored: 6000 });
     await modules.datasets.deleteDataset((await upload).datasetId);
   });
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { TelemetryFormat } from "../ingest/read-raw-rows";
+import { ApiError } from "./api-error";
 import { detachedCopy } from "../ingest/detached-copy";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream-parser";
@@ -36,10 +37,13 @@ export async function ingestTelemetryStream(
   fileName: string,
   chunks: AsyncIterable<string> | Iterable<string>,
   uploadedBy: UploadChannel,
-  // Bulk loads (the benchmark) may defer detection to one run at the end.
-  { rerunDetection = true }: { rerunDetection?: boolean } = {},
+  // Bulk loads (the benchmark) may defer detection to one run at the end; the upload page names its upload to follow it.
+  { rerunDetection = true, uploadId }: { rerunDetection?: boolean; uploadId?: string } = {},
 ): Promise<IngestResult> {
-  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy } });
+  if (uploadId !== undefined && (await prisma.dataset.count({ where: { uploadId } })) > 0) {
+    throw new ApiError(409, "upload_id_in_use", "This upload id already names another upload; send each upload with a new one.");
+  }
+  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy, uploadId } });
   const coverage = new CoverageTracker();
   const writer = new DatasetEventWriter(dataset.id);
   const parser = new TelemetryStreamParser((events) => {

@@ -1,16 +1,22 @@
 import { NextResponse } from "next/server";
+import { uploadIdSchema } from "@/lib/server/dataset-store";
 import { env } from "@/lib/server/env";
 import { handleApiError } from "@/lib/server/handle-api-error";
 import { ingestTelemetryStream } from "@/lib/server/ingest-upload";
 import { readUpload } from "@/lib/server/read-upload";
 
-/** POST a telemetry file (raw body, streamed, or multipart `file`); answers the dataset's ingest result. */
+/**
+ * POST a telemetry file (raw body, streamed, or multipart `file`); answers the dataset's ingest
+ * result. An `x-upload-id` header names the upload, so GET /api/uploads/<id> follows its rows stored.
+ */
 export async function POST(request: Request) {
   try {
+    const uploadIdHeader = request.headers.get("x-upload-id");
+    const uploadId = uploadIdHeader === null ? undefined : uploadIdSchema.parse(uploadIdHeader);
     const upload = await readUpload(request, env.CW_MAX_UPLOAD_BYTES);
     // The upload page says it is the browser; anything else is an API client.
     const channel = request.headers.get("x-cw-client") === "web" ? "web" : "api";
-    return NextResponse.json(await ingestTelemetryStream(upload.fileName, upload.chunks, channel), { status: 201 });
+    return NextResponse.json(await ingestTelemetryStream(upload.fileName, upload.chunks, channel, { uploadId }), { status: 201 });
   } catch (error) {
     return handleApiError(error);
   }

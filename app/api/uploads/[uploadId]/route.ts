@@ -1,0 +1,15 @@
+import { NextResponse } from "next/server";
+import { ApiError } from "@/lib/server/api-error";
+import { uploadIdSchema, uploadProgress } from "@/lib/server/dataset-store";
+import { handleApiError } from "@/lib/server/handle-api-error";
+
+/** How far an upload named by its `x-upload-id` has got: `{ datasetId, status, stored }`. */
+export async function GET(_request: Request, context: { params: Promise<{ uploadId: string }> }) {
+  try {
+    const progress = await uploadProgress(uploadIdSchema.parse((await context.params).uploadId));
+    if (!progress) throw new ApiError(404, "not_found", "No upload with this id has started storing rows.");
+    return NextResponse.json(progress);
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
