@@ -1,7 +1,7 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
-import { encodeEventRows, EVENT_BATCH_SQL, prepareEventStore } from "./event-store";
+import { BATCH_TEXT_CELLS, encodeEventBatch, EVENT_BATCH_SQL, prepareEventStore, type EventBatch } from "./event-store";
 import { CONNECTION_PRAGMAS, databaseFile } from "./sqlite-connection";
 
 /**
@@ -20,19 +20,30 @@ const { parentPort, workerData } = require("node:worker_threads");
 const Database = require("better-sqlite3");
 const db = new Database(workerData.file);
 for (const pragma of workerData.pragmas) db.pragma(pragma);
+const insertContext = db.prepare(workerData.sql.insertContext);
 const insert = db.prepare(workerData.sql.insert);
 const countProgress = db.prepare(workerData.sql.countProgress);
-const named = { datasetId: "" };
-const storeBatch = db.transaction((datasetId, rows) => {
-  named.datasetId = datasetId;
+const textCells = workerData.textCells;
+const width = textCells.length;
+// One array reused for every row (the dataset id, then the row's cells): decoding a batch allocates nothing per event.
+const row = new Array(width + 1);
+const storeBatch = db.transaction((datasetId, { contexts, texts, cells }) => {
+  row[0] = datasetId;
+  for (const context of contexts) insertContext.run(context);
   let inserted = 0;
-  for (const row of rows) inserted += insert.run(row, named).changes;
+  for (let start = 0; start < cells.length; start += width) {
+    for (let cell = 0; cell < width; cell++) {
+      const value = cells[start + cell];
+      row[cell + 1] = textCells[cell] ? (value < 0 ? null : texts[value]) : value !== value ? null : value;
+    }
+    inserted += insert.run(row).changes;
+  }
   countProgress.run({ inserted, datasetId });
   return inserted;
 });
-parentPort.on("message", ({ id, datasetId, rows }) => {
+parentPort.on("message", ({ id, datasetId, batch }) => {
   try {
-    parentPort.postMessage({ id, inserted: storeBatch(datasetId, JSON.parse(rows)) });
+    parentPort.postMessage({ id, inserted: storeBatch(datasetId, batch) });
   } catch (error) {
     parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
   }
@@ -50,7 +61,7 @@ function thread() {
   prepareEventStore();
   const worker = new Worker(WRITER_THREAD_SOURCE, {
     eval: true,
-    workerData: { file: databaseFile(), pragmas: CONNECTION_PRAGMAS, sql: EVENT_BATCH_SQL },
+    workerData: { file: databaseFile(), pragmas: CONNECTION_PRAGMAS, sql: EVENT_BATCH_SQL, textCells: BATCH_TEXT_CELLS },
     // It holds at most a few batches of JSON: a small heap keeps the server's memory bounded.
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
   });
@@ -75,14 +86,14 @@ function thread() {
   return current;
 }
 
-function sendBatch(datasetId: string, events: readonly TelemetryEvent[]): Promise<number> {
-  const rows = encodeEventRows(events);
+function sendBatch(datasetId: string, batch: EventBatch): Promise<number> {
   const current = thread();
   const id = current.nextId++;
   return new Promise<number>((resolve, reject) => {
     current.pending.set(id, { resolve, reject });
     current.worker.ref();
-    current.worker.postMessage({ id, datasetId, rows });
+    // The cells move to the writer thread rather than being copied.
+    current.worker.postMessage({ id, datasetId, batch }, [batch.cells.buffer]);
   });
 }
 
@@ -98,11 +109,13 @@ export class DatasetEventWriter {
   private inFlight: Promise<number>[] = [];
   private stored = 0;
   private firstError: Error | null = null;
+  /** Process contexts this upload has sent: each goes to the writer once. */
+  private readonly sentContexts = new Set<number>();
 
   constructor(private readonly datasetId: string) {}
 
   write(events: readonly TelemetryEvent[]): void {
-    const batch = sendBatch(this.datasetId, events).then(
+    const batch = sendBatch(this.datasetId, encodeEventBatch(events, this.sentContexts)).then(
       (inserted) => (this.stored += inserted),
       (error: Error) => {
         this.firstError ??= error;

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { prisma } from "./db";
+import { eventsByIds } from "./event-store";
 
 /** `?ids=1,2,3`: the events a finding's reason points at. Bounded: a reason lists at most 50. */
 export const eventIdsSchema = z
@@ -10,8 +10,7 @@ export const eventIdsSchema = z
   .refine((ids) => ids.length <= 200, { error: "At most 200 ids at a time." });
 
 export async function getEventsByIds(ids: number[]) {
-  const events = await prisma.telemetryEvent.findMany({ where: { id: { in: ids } }, orderBy: { timeUs: "asc" }, include: { dataset: { select: { fileName: true } } } });
-  return events.map(({ eventKey: _eventKey, dataset, ...event }) => ({ ...event, datasetFileName: dataset.fileName }));
+  return eventsByIds(ids);
 }
 
 export type EventView = Awaited<ReturnType<typeof getEventsByIds>>[number];

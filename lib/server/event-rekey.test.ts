@@ -2,7 +2,7 @@
  * Migration 0002 changes the event identity to an integer key that SQL cannot compute: events
  * stored before it must be re-keyed on first use, so re-uploading an old file still stores nothing.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -25,8 +25,8 @@ it("re-keys events stored under the old text identity before anything new is wri
   old.exec(`INSERT INTO "Dataset" ("id", "fileName", "format", "tables", "status") VALUES ('ds1', 'old.csv', 'csv', 'DeviceImageLoadEvents', 'complete')`);
   old.exec(`INSERT INTO "TelemetryEvent" ("datasetId", "eventKey", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "initiatingProcessId", "source")
             VALUES ('ds1', 'sha1-text-key', 'image_load', '2024-01-01T10:00:00.0000000Z', 1704103200000000, 'd1', 'ws-01', 'ImageLoaded', 'bcrypt.dll', 100, 'mde')`);
-  old.exec(migration("0002_integer_event_identity"));
-  old.exec(migration("0003_findings_by_run"));
+  // Then every later migration, as `prisma migrate deploy` applies them.
+  for (const name of readdirSync("prisma/migrations").filter((entry) => /^\d{4}_/.test(entry) && entry > "0002").sort()) old.exec(migration(name));
   expect(old.prepare(`SELECT "value" FROM "Setting" WHERE "key" = 'eventKeysPending'`).pluck().get()).toBe("text");
   old.exec(`INSERT INTO "Dataset" ("id", "fileName", "format", "tables", "status") VALUES ('ds2', 'old-again.csv', 'csv', '', 'running')`);
   old.close();
@@ -41,6 +41,8 @@ it("re-keys events stored under the old text identity before anything new is wri
   const [device] = [...completeEventsByDevice()];
   const events = "events" in device ? device.events : [];
   expect(events.map((event) => [event.id, event.deviceName, event.fileName])).toEqual([[1, "ws-01", "bcrypt.dll"]]);
+  // Migration 0006 moved the initiating process into ProcessContext: the event reads it back whole.
+  expect(events.map((event) => [event.initiatingProcessId, event.initiatingProcessFileName, event.initiatingProcessCommandLine])).toEqual([[100, null, null]]);
 
   const after = new Database(file, { readonly: true });
   const stored = after.prepare(`SELECT typeof("eventKey") AS type, "eventKey" AS key FROM "TelemetryEvent"`).get() as { type: string; key: number };

@@ -1,22 +1,40 @@
 import "server-only";
 import type Database from "better-sqlite3";
-import { eventKey } from "../telemetry/event-identity";
+import { eventKey, identityHash } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { sqliteConnection } from "./sqlite-connection";
 
 /**
  * Events are stored (one prepared INSERT ... ON CONFLICT DO NOTHING per event, one transaction
  * per batch, see event-batch-writer) and read for detection through better-sqlite3 directly.
+ * A row holds the event; what its initiating process was is one ProcessContext row per process.
  */
-const EVENT_COLUMNS = [
-  "id", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath",
-  "processId", "processCommandLine", "processCreationTime", "accountName", "sha256", "remoteIp", "remotePort", "remoteIpType",
-  "remoteUrl", "localIp", "localPort", "protocol", "sentBytes", "receivedBytes", "initiatingProcessFileName",
-  "initiatingProcessFolderPath", "initiatingProcessId", "initiatingProcessCommandLine", "initiatingProcessCreationTime",
-  "initiatingProcessAccountName", "initiatingProcessSHA256", "initiatingProcessParentFileName", "initiatingProcessParentId",
-  "reportId", "processGuid", "initiatingProcessGuid", "loggedAt", "source",
+
+/** An event row's own columns, in the order batches carry them (after the event key and context id). */
+const ROW_COLUMNS = [
+  "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath", "processId", "processCommandLine",
+  "processCreationTime", "accountName", "sha256", "remoteIp", "remotePort", "remoteIpType", "remoteUrl", "localIp", "localPort", "protocol",
+  "sentBytes", "receivedBytes", "reportId", "processGuid", "loggedAt", "source",
 ] as const satisfies readonly (keyof TelemetryEvent)[];
+const NUMERIC_ROW_COLUMNS: ReadonlySet<string> = new Set(["timeUs", "processId", "remotePort", "localPort", "sentBytes", "receivedBytes"]);
+
+/** The initiating process's columns, shared by its events (their hash is the context id). */
+const CONTEXT_COLUMNS = [
+  "initiatingProcessFileName", "initiatingProcessFolderPath", "initiatingProcessId", "initiatingProcessCommandLine", "initiatingProcessCreationTime",
+  "initiatingProcessAccountName", "initiatingProcessSHA256", "initiatingProcessParentFileName", "initiatingProcessParentId", "initiatingProcessGuid",
+] as const satisfies readonly (keyof TelemetryEvent)[];
+
+/** What reading an event returns, in order: every field of TelemetryEvent (checked below). */
+const EVENT_COLUMNS = ["id", ...ROW_COLUMNS, ...CONTEXT_COLUMNS] as const;
+type UnreadField = Exclude<keyof TelemetryEvent, (typeof EVENT_COLUMNS)[number]>;
+const everyFieldRead: [UnreadField] extends [never] ? true : UnreadField = true;
+void everyFieldRead;
+
 const IDENTITY = `"deviceName", "timeUs", "eventKey"`;
+const quoted = (columns: readonly string[], table: string) => columns.map((column) => `${table}."${column}"`).join(", ");
+/** Events with their context; callers add WHERE and ORDER BY on `e`. */
+const SELECT_EVENTS = `SELECT ${quoted(["id", ...ROW_COLUMNS], "e")}, ${quoted(CONTEXT_COLUMNS, "c")}
+  FROM "TelemetryEvent" e JOIN "ProcessContext" c ON c."id" = e."contextId"`;
 
 let legacyKeysChecked = false;
 
@@ -41,40 +59,72 @@ export function prepareEventStore(): void {
 function rekeyLegacyEvents(db: Database.Database): void {
   const marker = db.prepare(`SELECT "value" FROM "Setting" WHERE "key" = 'eventKeysPending'`).get();
   if (!marker) return;
-  const legacy = db.prepare(`SELECT ${EVENT_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "TelemetryEvent" WHERE typeof("eventKey") = 'text'`);
+  const legacy = db.prepare(`${SELECT_EVENTS} WHERE typeof(e."eventKey") = 'text'`).raw();
   const setKey = db.prepare(`UPDATE "TelemetryEvent" SET "eventKey" = ? WHERE "id" = ?`);
   db.transaction(() => {
-    for (const event of legacy.all() as TelemetryEvent[]) setKey.run(eventKey(event), event.id);
+    for (const event of eventsFromRows(legacy.all() as unknown[][])) setKey.run(eventKey(event), event.id);
     db.prepare(`DELETE FROM "Setting" WHERE "key" = 'eventKeysPending'`).run();
   })();
 }
 
-/** Columns of a stored row after the dataset id, in the order `encodeEventRows` writes them. */
-const ROW_COLUMNS = ["eventKey", ...EVENT_COLUMNS.slice(1)] as const;
-
 /**
- * The statements a batch writer runs: one INSERT per event with the dataset bound by name, and
- * the dataset's running count (it grows with each batch, so the Datasets page can follow a long
- * upload). ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
+ * The statements a batch writer runs: each new process context, then one INSERT per event (the
+ * dataset id first, then a batch row's cells), and the dataset's running count (it grows with each batch, so the
+ * Datasets page can follow a long upload). ON CONFLICT on the identity only: OR IGNORE would also
+ * swallow NOT NULL violations.
  */
 export const EVENT_BATCH_SQL = {
-  insert: `INSERT INTO "TelemetryEvent" ("datasetId", ${ROW_COLUMNS.map((column) => `"${column}"`).join(", ")})
-           VALUES (@datasetId, ${ROW_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (${IDENTITY}) DO NOTHING`,
+  insertContext: `INSERT INTO "ProcessContext" ("id", ${CONTEXT_COLUMNS.map((column) => `"${column}"`).join(", ")})
+                  VALUES (${["id", ...CONTEXT_COLUMNS].map(() => "?").join(", ")}) ON CONFLICT ("id") DO NOTHING`,
+  insert: `INSERT INTO "TelemetryEvent" ("datasetId", "eventKey", "contextId", ${ROW_COLUMNS.map((column) => `"${column}"`).join(", ")})
+           VALUES (?, ?, ?, ${ROW_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (${IDENTITY}) DO NOTHING`,
   countProgress: `UPDATE "Dataset" SET "accepted" = "accepted" + @inserted WHERE "id" = @datasetId`,
 } as const;
 
-/** A batch as the writer thread takes it: JSON rows of `ROW_COLUMNS` (cheaper to pass between threads than objects). */
-export function encodeEventRows(events: readonly TelemetryEvent[]): string {
-  const eventColumns = ROW_COLUMNS.slice(1) as readonly (keyof TelemetryEvent)[];
-  const rows = new Array<unknown[]>(events.length);
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index];
-    const row = new Array<unknown>(ROW_COLUMNS.length);
-    row[0] = eventKey(event);
-    for (let column = 0; column < eventColumns.length; column++) row[column + 1] = event[eventColumns[column]] ?? null;
-    rows[index] = row;
+/**
+ * A batch as the writer thread takes it. Cells are numbers in one transferable array, a row of
+ * BATCH_CELLS_PER_EVENT per event (event key, context id, then ROW_COLUMNS): numbers as they
+ * are (NaN for null), text as its index in `texts` (-1 for null). Moving the array costs nothing
+ * and cloning the texts is a copy, where JSON cost both threads a pass over every character.
+ * Contexts not yet sent by this upload travel beside it as rows of (id, CONTEXT_COLUMNS).
+ */
+export interface EventBatch {
+  contexts: (string | number | null)[][];
+  texts: string[];
+  cells: Float64Array<ArrayBuffer>;
+}
+
+export const BATCH_CELLS_PER_EVENT = 2 + ROW_COLUMNS.length;
+/** Which cells of a row hold text indexes (the rest hold numbers). */
+export const BATCH_TEXT_CELLS: readonly boolean[] = [false, false, ...ROW_COLUMNS.map((column) => !NUMERIC_ROW_COLUMNS.has(column))];
+
+const contextValues = new Array<string | number | null>(CONTEXT_COLUMNS.length);
+
+/** Encodes a batch; `sentContexts` holds the context ids this upload already sent (updated here). */
+export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts: Set<number>): EventBatch {
+  const cells = new Float64Array(events.length * BATCH_CELLS_PER_EVENT);
+  const texts: string[] = [];
+  const contexts: EventBatch["contexts"] = [];
+  let cell = 0;
+  for (const event of events) {
+    for (let column = 0; column < CONTEXT_COLUMNS.length; column++) contextValues[column] = event[CONTEXT_COLUMNS[column]] ?? null;
+    const contextId = identityHash(contextValues);
+    if (!sentContexts.has(contextId)) {
+      sentContexts.add(contextId);
+      contexts.push([contextId, ...contextValues]);
+    }
+    cells[cell++] = eventKey(event);
+    cells[cell++] = contextId;
+    for (let column = 0; column < ROW_COLUMNS.length; column++) {
+      const value = event[ROW_COLUMNS[column]];
+      if (typeof value === "number") cells[cell++] = value;
+      else if (typeof value === "string") {
+        cells[cell++] = texts.length;
+        texts.push(value);
+      } else cells[cell++] = BATCH_TEXT_CELLS[column + 2] ? -1 : Number.NaN;
+    }
   }
-  return JSON.stringify(rows);
+  return { contexts, texts, cells };
 }
 
 /** Removes a dataset's events (an upload that failed or was cut off after some batches). */
@@ -100,10 +150,7 @@ export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY): G
   // One range of the identity index per device, in time order. Rows come as arrays: better-sqlite3
   // builds those nearly three times faster than objects, and the objects are built here instead.
   const eventsOf = db
-    .prepare(
-      `SELECT ${EVENT_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "TelemetryEvent"
-       WHERE "deviceName" = ? AND "datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete') ORDER BY "timeUs"`,
-    )
+    .prepare(`${SELECT_EVENTS} WHERE e."deviceName" = ? AND e."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete') ORDER BY e."timeUs"`)
     .raw(true);
   for (const deviceName of devices) {
     const stored = countOf.get(deviceName) as number;
@@ -150,4 +197,18 @@ function eventsFromRows(rows: Iterable<unknown[]>): TelemetryEvent[] {
 export function newestCompleteEventUs(): number | null {
   const row = database().prepare(`SELECT max(e."timeUs") AS newest ${COMPLETE_EVENTS}`).get() as { newest: number | null };
   return row.newest;
+}
+
+/** Stored events by id with the file each came in, in time order (the events behind a finding's reason). */
+export function eventsByIds(ids: readonly number[]): (TelemetryEvent & { datasetId: string; datasetFileName: string | null })[] {
+  if (ids.length === 0) return [];
+  const rows = database()
+    .prepare(
+      `SELECT ${quoted(["id", ...ROW_COLUMNS], "e")}, ${quoted(CONTEXT_COLUMNS, "c")}, e."datasetId", d."fileName"
+       FROM "TelemetryEvent" e JOIN "ProcessContext" c ON c."id" = e."contextId" LEFT JOIN "Dataset" d ON d."id" = e."datasetId"
+       WHERE e."id" IN (${ids.map(() => "?").join(", ")}) ORDER BY e."timeUs"`,
+    )
+    .raw()
+    .all(...ids) as unknown[][];
+  return rows.map((row) => ({ ...eventFromRow(row), datasetId: row[EVENT_COLUMNS.length] as string, datasetFileName: row[EVENT_COLUMNS.length + 1] as string | null }));
 }

@@ -201,4 +201,30 @@ describe("ingestTelemetryText", () => {
     const markers = await modules.db.prisma.setting.findMany({ where: { key: { startsWith: "detection.running." } } });
     expect(markers.map((marker) => marker.key)).toEqual(["detection.running.run-in-progress"]);
   });
+
+  it("stores every field of an event and reads it back unchanged (row, shared process context, text and numbers)", async () => {
+    const dataset = await modules.db.prisma.dataset.create({ data: { fileName: "whole.csv", format: "csv", tables: "", status: "complete" } });
+    const context = {
+      initiatingProcessFileName: "Ünïcode.exe", initiatingProcessFolderPath: "C:\\Tools\\Ünïcode.exe", initiatingProcessId: 4242,
+      initiatingProcessCommandLine: 'Ünïcode.exe -c "<script>alert(1)</script>"', initiatingProcessCreationTime: "2024-06-01T09:59:00.0000000Z",
+      initiatingProcessAccountName: "alice", initiatingProcessSHA256: "ab".repeat(32), initiatingProcessParentFileName: "explorer.exe",
+      initiatingProcessParentId: 1000, initiatingProcessGuid: "{0000-1111}",
+    };
+    const connection = buildTestEvent("network", {
+      at: "2024-06-01T10:00:00.1234567Z", deviceId: "dev-whole", deviceName: "whole-01", remoteIp: "2001:db8::7", remotePort: 8443, remoteIpType: "Public",
+      remoteUrl: "c2.example", localIp: "10.0.0.5", localPort: 50123, protocol: "Tcp", sentBytes: 1234.5, receivedBytes: 0, reportId: "77",
+      loggedAt: "2024-06-01T10:00:01.0000000Z", source: "sysmon", ...context,
+    });
+    const creation = buildTestEvent("process", {
+      at: "2024-06-01T10:00:02Z", deviceName: "whole-01", fileName: "cmd.exe", folderPath: "C:\\Windows\\cmd.exe", processId: 5151,
+      processCommandLine: "cmd /c whoami", processCreationTime: "2024-06-01T10:00:02.0000000Z", accountName: "alice", sha256: "cd".repeat(32),
+      processGuid: "{2222-3333}", ...context,
+    });
+    const writer = new modules.writer.DatasetEventWriter(dataset.id);
+    writer.write([connection, creation]);
+    expect(await writer.finish()).toBe(2);
+    const { completeEventsByDevice } = await import("./event-store");
+    const device = [...completeEventsByDevice()].find((entry) => entry.deviceName === "whole-01");
+    expect(device && "events" in device ? device.events.map(({ id: _id, ...event }) => event) : null).toEqual([connection, creation]);
+  });
 });
