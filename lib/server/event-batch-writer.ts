@@ -21,22 +21,34 @@ const Database = require("better-sqlite3");
 const db = new Database(workerData.file);
 for (const pragma of workerData.pragmas) db.pragma(pragma);
 const insertContext = db.prepare(workerData.sql.insertContext);
-const insert = db.prepare(workerData.sql.insert);
+const insertOne = db.prepare(workerData.sql.insert);
+const insertMany = db.prepare(workerData.sql.insertMany);
 const countProgress = db.prepare(workerData.sql.countProgress);
 const textCells = workerData.textCells;
 const width = textCells.length;
-// One array reused for every row (the dataset id, then the row's cells): decoding a batch allocates nothing per event.
-const row = new Array(width + 1);
+const perInsert = workerData.sql.eventsPerInsert;
+// Arrays reused for every statement (each row the dataset id, then its cells): decoding allocates nothing per event.
+const manyRows = new Array((width + 1) * perInsert);
+const oneRow = new Array(width + 1);
+function decodeRow(target, at, datasetId, texts, cells, start) {
+  target[at] = datasetId;
+  for (let cell = 0; cell < width; cell++) {
+    const value = cells[start + cell];
+    target[at + 1 + cell] = textCells[cell] ? (value < 0 ? null : texts[value]) : value !== value ? null : value;
+  }
+}
 const storeBatch = db.transaction((datasetId, { contexts, texts, cells }) => {
-  row[0] = datasetId;
   for (const context of contexts) insertContext.run(context);
+  const events = cells.length / width;
+  const inMany = events - (events % perInsert);
   let inserted = 0;
-  for (let start = 0; start < cells.length; start += width) {
-    for (let cell = 0; cell < width; cell++) {
-      const value = cells[start + cell];
-      row[cell + 1] = textCells[cell] ? (value < 0 ? null : texts[value]) : value !== value ? null : value;
-    }
-    inserted += insert.run(row).changes;
+  for (let event = 0; event < inMany; event += perInsert) {
+    for (let row = 0; row < perInsert; row++) decodeRow(manyRows, row * (width + 1), datasetId, texts, cells, (event + row) * width);
+    inserted += insertMany.run(manyRows).changes;
+  }
+  for (let event = inMany; event < events; event++) {
+    decodeRow(oneRow, 0, datasetId, texts, cells, event * width);
+    inserted += insertOne.run(oneRow).changes;
   }
   countProgress.run({ inserted, datasetId });
   return inserted;
