@@ -6,7 +6,7 @@
  *   seed-demo                      load the demo exports into an empty database
  *   datasets [--json]              list the datasets
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -45,6 +45,13 @@ async function ingest(files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("ingest needs at least one FILE");
   let failures = 0;
   for (const file of files) {
+    // Checked before a dataset is opened: a typo or a folder (an unpacked zip's __MACOSX) must not stop the others.
+    const unreadable = unreadableReason(file);
+    if (unreadable) {
+      failures++;
+      console.error(`${file}: ${unreadable}; skipped.`);
+      continue;
+    }
     try {
       const chunks = decodeFileChunks(file, MAX_CLI_FILE_BYTES);
       const result = await ingestTelemetryStream(path.basename(file), chunks, `cli:${userInfo().username}`);
@@ -57,6 +64,14 @@ async function ingest(files: string[]): Promise<number> {
     }
   }
   return failures === 0 ? 0 : 1;
+}
+
+function unreadableReason(file: string): string | null {
+  try {
+    return statSync(file).isFile() ? null : "not a file (a folder? pass the files in it)";
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `cannot be read (${(error as Error).message})`;
+  }
 }
 
 const detectOptionsSchema = z.object({
