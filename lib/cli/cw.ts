@@ -103,18 +103,18 @@ async function detect(args: string[]): Promise<number> {
     console.error(`warning: ${device.deviceName} was not analysed: its ${device.events} events do not fit in this process's heap (raise --max-old-space-size)`);
   }
   if (options.mode === "kql") {
-    if (options.json) return printJsonArray(allFindings("kql"));
+    if (options.json) return printJsonArray(allFindings("kql", run));
     console.log(`KQL-compatible mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${run.seedFindings} finding(s)`);
-    for await (const rows of allFindings("kql")) {
+    for (const rows of allFindings("kql", run)) {
       for (const row of rows) {
         console.log(`${row.BeaconLikely ? "BEACON " : "       "} ${row.DeviceName}  ${row.ProcessName}  connections=${row.ConnectionCount}  avg=${row.AvgIntervalSeconds.toFixed(1)}s  ${row.RemoteIPs.join(" ")}`);
       }
     }
     return 0;
   }
-  if (options.json) return printJsonArray(allFindings("default"));
+  if (options.json) return printJsonArray(allFindings("default", run));
   console.log(`Default mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${run.findings} finding(s)`);
-  for await (const findings of allFindings("default")) {
+  for (const findings of allFindings("default", run)) {
     for (const finding of findings) {
       const beacon = finding.beacon ? `beacon=${finding.beacon.score.toFixed(3)}` : "beacon=n/a";
       console.log(`${finding.severity.padEnd(8)} ${finding.confidence.padEnd(6)} ${finding.process.deviceName}  ${finding.process.processName} (pid ${finding.process.processId})  ${beacon}  ${finding.rules.join(",")}`);
@@ -137,9 +137,9 @@ function printJson(value: unknown): number {
 }
 
 /** Prints what `printJson` prints for the whole array, a slice at a time (findings can be many). */
-async function printJsonArray(slices: AsyncIterable<unknown[]>): Promise<number> {
+function printJsonArray(slices: Iterable<unknown[]>): number {
   let opened = false;
-  for await (const items of slices) {
+  for (const items of slices) {
     for (const item of items) {
       process.stdout.write(`${opened ? ",\n" : "[\n"}${JSON.stringify(item, null, 2).replace(/^/gm, "  ")}`);
       opened = true;

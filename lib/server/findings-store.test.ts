@@ -43,6 +43,7 @@ function seedRow(index: number): SeedQueryRow {
 }
 
 const SEED_COUNT = 1001;
+const CURRENT_RUN = { runId: RUN, finishedAt: "2026-11-25T00:00:00Z", asOf: null, asOfSource: "newest-event" as const, findings: 4, seedFindings: SEED_COUNT, skippedDevices: [] };
 
 beforeAll(async () => {
   execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
@@ -63,7 +64,7 @@ beforeAll(async () => {
   // A finished earlier run whose rows are still there: lists must not show them.
   store.storeFindings([record("run-old", "00000000000000ff", "default", defaultRow("00000000000000ff", { device: "old-host" }), "old-host", {})]);
   store.rankRunFindings(RUN);
-  await settings.writeDetectionRun({ runId: RUN, finishedAt: "2026-11-25T00:00:00Z", asOf: null, asOfSource: "newest-event", findings: 4, seedFindings: SEED_COUNT, skippedDevices: [] });
+  await settings.writeDetectionRun(CURRENT_RUN);
 }, 60_000);
 
 afterAll(async () => {
@@ -134,7 +135,7 @@ describe("listFindingsPage, seed mode", () => {
 describe("allFindings", () => {
   it("yields every finding of the current run in rank order, a slice at a time", async () => {
     const slices: SeedQueryRow[][] = [];
-    for await (const slice of store.allFindings("kql")) slices.push(slice);
+    for (const slice of store.allFindings("kql", CURRENT_RUN)) slices.push(slice);
     expect(slices.map((slice) => slice.length)).toEqual([500, 500, 1]);
     expect(slices.flat().map((row) => row.ConnectionCount)).toEqual(Array.from({ length: SEED_COUNT }, (_, index) => SEED_COUNT - 1 - index));
     expect(slices[0][0]).toEqual(seedRow(1000));
@@ -142,12 +143,19 @@ describe("allFindings", () => {
 
   it("gives corrected findings their id beside the stored object", async () => {
     const all = [];
-    for await (const slice of store.allFindings("default")) all.push(...slice);
+    for (const slice of store.allFindings("default", CURRENT_RUN)) all.push(...slice);
     expect(all).toEqual([
       { id: "000000000000000a", severity: "critical" },
       { id: "000000000000000c", severity: "high" },
       { id: "000000000000000b", severity: "high" },
       { id: "000000000000000d", severity: "low" },
     ]);
+  });
+
+  it("fails instead of ending early when the run's rows went away while being read", () => {
+    // What a reader of a run sees once a newer run has replaced it: fewer rows than the run counted.
+    const replaced = { ...CURRENT_RUN, findings: 5 };
+    expect(() => [...store.allFindings("default", replaced)]).toThrow("Detection reran while the findings were being read");
+    expect([...store.allFindings("default", null)]).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { compareDefaultRanks, type DefaultEvidenceConnection, type DefaultEviden
 import type { DefaultFindingListRow, DefaultFindingSummary, FindingListMode, FindingListQuery, SeedFindingListRow } from "../detection/finding-list";
 import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedFindingRank, type SeedQueryRow } from "../detection/seed-kql-query";
 import { prisma } from "./db";
-import { readDetectionRun } from "./detection-settings";
+import { readDetectionRun, type DetectionRun } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
 
 export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode must be default or kql" });
@@ -142,19 +142,25 @@ export async function listFindingsPage(mode: FindingListMode, query: FindingList
 }
 
 /**
- * Every finding of the current run in a mode, in rank order, a slice at a time (exports, the
- * CLI): default mode yields `{ id, ...finding }`, seed mode the query's rows.
+ * Every finding of a run in a mode, in rank order, a slice at a time (exports, the CLI): default
+ * mode yields `{ id, ...finding }`, seed mode the query's rows. A run that finishes meanwhile
+ * removes this one's rows; the reader then throws rather than end a short list as if complete.
  */
-export function allFindings(mode: "default"): AsyncGenerator<({ id: string } & StoredDefaultFinding)[]>;
-export function allFindings(mode: "kql"): AsyncGenerator<SeedQueryRow[]>;
-export async function* allFindings(mode: DetectionMode): AsyncGenerator<unknown[]> {
-  const runId = await currentRunId();
+export function allFindings(mode: "default", run: DetectionRun | null): Generator<({ id: string } & StoredDefaultFinding)[]>;
+export function allFindings(mode: "kql", run: DetectionRun | null): Generator<SeedQueryRow[]>;
+export function* allFindings(mode: DetectionMode, run: DetectionRun | null): Generator<unknown[]> {
+  if (run === null) return;
   const slice = sqliteConnection().prepare(`SELECT "id", "rank", "row" FROM "Finding" WHERE "runId" = ? AND "mode" = ? AND "rank" > ? ORDER BY "rank" LIMIT 500`).raw();
+  let read = 0;
   for (let after = -1; ; ) {
-    const rows = slice.all(runId, mode, after) as [string, number, string][];
-    if (rows.length === 0) return;
+    const rows = slice.all(run.runId, mode, after) as [string, number, string][];
+    if (rows.length === 0) break;
+    read += rows.length;
     after = rows[rows.length - 1][1];
     yield rows.map(([id, , row]) => (mode === "kql" ? JSON.parse(row) : { id, ...JSON.parse(row) }));
+  }
+  if (read !== (mode === "kql" ? run.seedFindings : run.findings)) {
+    throw new Error("Detection reran while the findings were being read, so this list is incomplete: read them again.");
   }
 }
 

@@ -176,7 +176,7 @@ describe("ingestTelemetryText", () => {
     expect(run.skippedDevices.filter((device) => device.deviceName.startsWith("budget-"))).toEqual([{ deviceName: "budget-busy", events: 3 }]);
     const { allFindings } = await import("./findings-store");
     const seedRows = [];
-    for await (const slice of allFindings("kql")) seedRows.push(...slice);
+    for (const slice of allFindings("kql", run)) seedRows.push(...slice);
     expect(seedRows.map((row) => row.DeviceName)).toEqual(["budget-quiet"]);
   });
 

@@ -14,13 +14,14 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
 export async function GET(request: Request) {
   try {
     const { mode } = findingsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-    await currentDetectionRun();
-    const slices = mode === "kql" ? allFindings("kql") : allFindings("default");
+    const run = await currentDetectionRun();
+    const slices = mode === "kql" ? allFindings("kql", run) : allFindings("default", run);
     const encoder = new TextEncoder();
     let separator = "[";
     const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const next = await slices.next();
+      pull(controller) {
+        // Throws (failing the download) if detection reran meanwhile: a short array must not look complete.
+        const next = slices.next();
         if (next.done) {
           controller.enqueue(encoder.encode(separator === "[" ? "[]" : "]"));
           controller.close();
