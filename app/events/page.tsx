@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { TruncatedText } from "@/components/ui/truncated-text";
-import { eventIdsSchema, getEventsByIds } from "@/lib/server/event-lookup";
+import { eventIdsSchema } from "@/lib/server/event-lookup";
+import { eventsByIds } from "@/lib/server/event-store";
 
 export const metadata: Metadata = { title: "Events" };
 export const dynamic = "force-dynamic";
@@ -21,7 +22,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       </div>
     );
   }
-  const events = await getEventsByIds(parsed.data);
+  const events = eventsByIds(parsed.data);
   return (
     <>
       <div className="page-header">

@@ -52,10 +52,15 @@ export function clearRunMarker(runId: string) {
   return prisma.setting.deleteMany({ where: { key: `${RUNNING_PREFIX}${runId}` } });
 }
 
-/** Other runs still in progress (started after `staleBefore`). */
-export async function runsInProgress(staleBefore: Date): Promise<string[]> {
-  const markers = await prisma.setting.findMany({ where: { key: { startsWith: RUNNING_PREFIX }, value: { gte: staleBefore.toISOString() } } });
-  return markers.map((marker) => marker.key.slice(RUNNING_PREFIX.length));
+/**
+ * Removes the findings of every run but `runId` and the runs still in progress (started after
+ * `staleBefore`). The markers are read by the DELETE itself: a run starting meanwhile in another
+ * process cannot lose the rows it writes between a read and the delete.
+ */
+export function deleteFindingsOfOtherRuns(runId: string, staleBefore: Date) {
+  return prisma.$executeRaw`
+    DELETE FROM "Finding" WHERE "runId" <> ${runId} AND "runId" NOT IN (
+      SELECT substr("key", ${RUNNING_PREFIX.length + 1}) FROM "Setting" WHERE substr("key", 1, ${RUNNING_PREFIX.length}) = ${RUNNING_PREFIX} AND "value" >= ${staleBefore.toISOString()})`;
 }
 
 /** Forgets runs whose process died before finishing (their rows go with the next finished run). */

@@ -74,7 +74,7 @@ function thread() {
   const worker = new Worker(WRITER_THREAD_SOURCE, {
     eval: true,
     workerData: { file: databaseFile(), pragmas: CONNECTION_PRAGMAS, sql: EVENT_BATCH_SQL, textCells: BATCH_TEXT_CELLS },
-    // It holds at most a few batches of JSON: a small heap keeps the server's memory bounded.
+    // It holds at most a few batches: a small heap keeps the server's memory bounded.
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
   });
   const current = { worker, pending: new Map<number, Settle>(), nextId: 1 };

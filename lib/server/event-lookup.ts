@@ -1,6 +1,5 @@
 import "server-only";
 import { z } from "zod";
-import { eventsByIds } from "./event-store";
 
 /** `?ids=1,2,3`: the events a finding's reason points at. Bounded: a reason lists at most 50. */
 export const eventIdsSchema = z
@@ -9,8 +8,3 @@ export const eventIdsSchema = z
   .transform((text) => [...new Set(text.split(",").map(Number))])
   .refine((ids) => ids.length <= 200, { error: "At most 200 ids at a time." });
 
-export async function getEventsByIds(ids: number[]) {
-  return eventsByIds(ids);
-}
-
-export type EventView = Awaited<ReturnType<typeof getEventsByIds>>[number];

@@ -5,8 +5,8 @@ import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { sqliteConnection } from "./sqlite-connection";
 
 /**
- * Events are stored (one prepared INSERT ... ON CONFLICT DO NOTHING per event, one transaction
- * per batch, see event-batch-writer) and read for detection through better-sqlite3 directly.
+ * Events are stored (prepared INSERT ... ON CONFLICT DO NOTHING statements of ten events, one
+ * transaction per batch, see event-batch-writer) and read for detection through better-sqlite3 directly.
  * A row holds the event; what its initiating process was is one ProcessContext row per process.
  */
 

@@ -40,10 +40,13 @@ export async function ingestTelemetryStream(
   // Bulk loads (the benchmark) may defer detection to one run at the end; the upload page names its upload to follow it.
   { rerunDetection = true, uploadId }: { rerunDetection?: boolean; uploadId?: string } = {},
 ): Promise<IngestResult> {
-  if (uploadId !== undefined && (await prisma.dataset.count({ where: { uploadId } })) > 0) {
-    throw new ApiError(409, "upload_id_in_use", "This upload id already names another upload; send each upload with a new one.");
-  }
-  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy, uploadId } });
+  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy, uploadId } }).catch((error: unknown) => {
+    // The unique index decides, so two requests racing with one id cannot both pass a check.
+    if ((error as { code?: string }).code === "P2002") {
+      throw new ApiError(409, "upload_id_in_use", "This upload id already names another upload; send each upload with a new one.");
+    }
+    throw error;
+  });
   const coverage = new CoverageTracker();
   const writer = new DatasetEventWriter(dataset.id);
   const parser = new TelemetryStreamParser((events) => {

@@ -14,12 +14,12 @@ import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import {
   clearRunMarker,
   clearStaleRunMarkers,
+  deleteFindingsOfOtherRuns,
   markRunStarted,
   readAsOfOverride,
   readDetectionRun,
   readDetectionSettings,
   RUN_MARKER_MAX_AGE_MS,
-  runsInProgress,
   writeDetectionRun,
   type DetectionRun,
 } from "./detection-settings";
@@ -45,8 +45,12 @@ export function runDetection(options: DetectionRunOptions = {}): Promise<Detecti
 export async function currentDetectionRun(): Promise<DetectionRun | null> {
   const run = await readDetectionRun();
   if (run !== null || newestCompleteEventUs() === null) return run;
-  return runDetection();
+  // Pages and API calls arriving together share one run rather than each queueing a full pass.
+  missingRun ??= runDetection().finally(() => (missingRun = null));
+  return missingRun;
 }
+
+let missingRun: Promise<DetectionRun> | null = null;
 
 export interface DetectionRunOptions {
   /** The most events of one device to analyse; by default what fits in this process's heap (device-event-budget). */
@@ -110,9 +114,8 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     skippedDevices,
   };
   const staleBefore = new Date(Date.now() - RUN_MARKER_MAX_AGE_MS);
-  const keep = [runId, ...(await runsInProgress(staleBefore))];
   await prisma.$transaction([
-    prisma.finding.deleteMany({ where: { runId: { notIn: keep } } }),
+    deleteFindingsOfOtherRuns(runId, staleBefore),
     writeDetectionRun(run),
     clearRunMarker(runId),
     clearStaleRunMarkers(staleBefore),

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { eventIdsSchema, getEventsByIds } from "@/lib/server/event-lookup";
+import { eventIdsSchema } from "@/lib/server/event-lookup";
+import { eventsByIds } from "@/lib/server/event-store";
 import { handleApiError } from "@/lib/server/handle-api-error";
 
 const eventsQuerySchema = z.object({ ids: eventIdsSchema });
@@ -9,7 +10,7 @@ const eventsQuerySchema = z.object({ ids: eventIdsSchema });
 export async function GET(request: Request) {
   try {
     const { ids } = eventsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-    return NextResponse.json(await getEventsByIds(ids));
+    return NextResponse.json(eventsByIds(ids));
   } catch (error) {
     return handleApiError(error);
   }
