@@ -5,7 +5,7 @@ import { DefaultFindingsTable } from "@/components/findings/default-findings-tab
 import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
 import { findingListQuery } from "@/lib/detection/finding-list";
 import { readDetectionSettings, type DetectionRun } from "@/lib/server/detection-settings";
-import { detectionModeSchema, listFindingsPage } from "@/lib/server/findings-store";
+import { detectionModeSchema, listFindingsPage, runFindingCount } from "@/lib/server/findings-store";
 import { currentDetectionRun } from "@/lib/server/run-detection";
 
 export const metadata: Metadata = { title: "Findings" };
@@ -41,13 +41,13 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
       <nav aria-label="Detection mode" className="tabs">
         {MODE_TABS.map((tab) => (
           <Link key={tab.mode} href={tab.href} className="tab" aria-current={tab.mode === mode ? "page" : undefined}>
-            {tab.label} <span className="tab-count">{tab.mode === "kql" ? (run?.seedFindings ?? 0) : (run?.findings ?? 0)}</span>
+            {tab.label} <span className="tab-count">{runFindingCount(run, tab.mode)}</span>
           </Link>
         ))}
       </nav>
       <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} />
       {run && run.skippedDevices.length > 0 && <SkippedDevicesNotice devices={run.skippedDevices} />}
-      {mode === "kql" ? <SeedFindingsTable list={await listFindingsPage("kql", query)} /> : <DefaultFindingsTable list={await listFindingsPage("default", query)} />}
+      {mode === "kql" ? <SeedFindingsTable list={listFindingsPage("kql", query, run)} /> : <DefaultFindingsTable list={listFindingsPage("default", query, run)} />}
     </>
   );
 }

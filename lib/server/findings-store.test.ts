@@ -73,13 +73,13 @@ afterAll(async () => {
 });
 
 async function defaultIds(params: Record<string, string>) {
-  const page = await store.listFindingsPage("default", findingListQuery("default", params));
+  const page = store.listFindingsPage("default", findingListQuery("default", params), CURRENT_RUN);
   return { ids: page.rows.map((row) => row.id.slice(-1)), matching: page.matching, total: page.total };
 }
 
 describe("listFindingsPage, corrected mode", () => {
   it("lists the current run in rank order, with the names its filters offer", async () => {
-    const page = await store.listFindingsPage("default", findingListQuery("default", {}));
+    const page = store.listFindingsPage("default", findingListQuery("default", {}), CURRENT_RUN);
     expect(page.rows.map((row) => row.id.slice(-1))).toEqual(["a", "c", "b", "d"]);
     expect(page.rows[0]).toEqual(DEFAULT_ROWS[2]);
     expect([page.total, page.matching, page.page, page.pageCount]).toEqual([4, 4, 1, 1]);
@@ -115,18 +115,18 @@ describe("listFindingsPage, corrected mode", () => {
 
 describe("listFindingsPage, seed mode", () => {
   it("reads one page of a long list, the seed query's order, and clamps a page past the end", async () => {
-    const second = await store.listFindingsPage("kql", findingListQuery("kql", { page: "2" }));
+    const second = store.listFindingsPage("kql", findingListQuery("kql", { page: "2" }), CURRENT_RUN);
     expect(second.rows).toHaveLength(100);
     // ConnectionCount desc: 1000 .. 901 on page 1, 900 .. 801 on page 2.
     expect([second.rows[0].ConnectionCount, second.rows[99].ConnectionCount]).toEqual([900, 801]);
     expect([second.total, second.matching, second.page, second.pageCount]).toEqual([1001, 1001, 2, 11]);
-    const last = await store.listFindingsPage("kql", findingListQuery("kql", { page: "99" }));
+    const last = store.listFindingsPage("kql", findingListQuery("kql", { page: "99" }), CURRENT_RUN);
     expect([last.page, last.rows.length, last.rows[0].ConnectionCount]).toEqual([11, 1, 0]);
   });
 
   it("pages what the filters keep", async () => {
     // Even counts are beacon-likely; dev-0 holds the multiples of 3: multiples of 6, 0..996, are 167.
-    const page = await store.listFindingsPage("kql", findingListQuery("kql", { BeaconLikelyText: "yes", DeviceName: "dev-0", page: "2" }));
+    const page = store.listFindingsPage("kql", findingListQuery("kql", { BeaconLikelyText: "yes", DeviceName: "dev-0", page: "2" }), CURRENT_RUN);
     expect([page.matching, page.pageCount, page.rows.length]).toEqual([167, 2, 67]);
     expect(page.rows.map((row) => row.ConnectionCount).slice(0, 2)).toEqual([396, 390]);
   });

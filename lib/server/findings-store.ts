@@ -4,7 +4,7 @@ import { compareDefaultRanks, type DefaultEvidenceConnection, type DefaultEviden
 import type { DefaultFindingListRow, DefaultFindingSummary, FindingListMode, FindingListQuery, SeedFindingListRow } from "../detection/finding-list";
 import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedFindingRank, type SeedQueryRow } from "../detection/seed-kql-query";
 import { prisma } from "./db";
-import { readDetectionRun, type DetectionRun } from "./detection-settings";
+import type { DetectionRun } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
 
 export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode must be default or kql" });
@@ -74,17 +74,18 @@ export function rankRunFindings(runId: string): void {
   })();
 }
 
-/** The run pages show: the last one to finish (its rows replaced every earlier run's). */
-async function currentRunId(): Promise<string> {
-  return (await readDetectionRun())?.runId ?? "";
+/** How many findings a run stored in a mode (none without a run). */
+export function runFindingCount(run: DetectionRun | null, mode: DetectionMode): number {
+  if (run === null) return 0;
+  return mode === "kql" ? run.seedFindings : run.findings;
 }
 
-export const FINDINGS_PAGE_SIZE = 100;
+const FINDINGS_PAGE_SIZE = 100;
 
 /** One page of a findings list, with what its toolbar needs. */
 export interface FindingListPage<Row> {
   rows: Row[];
-  /** Findings of the current run in this mode. */
+  /** Findings of the run in this mode. */
   total: number;
   /** Of those, the ones the search and filters keep. */
   matching: number;
@@ -97,15 +98,16 @@ export interface FindingListPage<Row> {
 }
 
 /**
- * A page of the current run's findings, searched, filtered and sorted by the database: memory
+ * A page of a run's findings (the run the page shows, read once by its caller), searched,
+ * filtered and sorted by the database: memory
  * holds one page whatever the size of the fleet. Columns come from the list's whitelist
  * (finding-list) and are bound as JSON paths, never spliced into SQL. A column sort puts
  * unknown values last and breaks ties by rank.
  */
-export async function listFindingsPage(mode: "default", query: FindingListQuery): Promise<FindingListPage<DefaultFindingListRow>>;
-export async function listFindingsPage(mode: "kql", query: FindingListQuery): Promise<FindingListPage<SeedFindingListRow>>;
-export async function listFindingsPage(mode: FindingListMode, query: FindingListQuery): Promise<FindingListPage<DefaultFindingListRow | SeedFindingListRow>> {
-  const runId = await currentRunId();
+export function listFindingsPage(mode: "default", query: FindingListQuery, run: DetectionRun | null): FindingListPage<DefaultFindingListRow>;
+export function listFindingsPage(mode: "kql", query: FindingListQuery, run: DetectionRun | null): FindingListPage<SeedFindingListRow>;
+export function listFindingsPage(mode: FindingListMode, query: FindingListQuery, run: DetectionRun | null): FindingListPage<DefaultFindingListRow | SeedFindingListRow> {
+  const runId = run?.runId ?? "";
   const db = sqliteConnection();
   const where = [`"runId" = ?`, `"mode" = ?`];
   const params: unknown[] = [runId, mode];
@@ -119,7 +121,6 @@ export async function listFindingsPage(mode: FindingListMode, query: FindingList
   }
   const distinct = (column: "deviceName" | "processName") =>
     db.prepare(`SELECT DISTINCT "${column}" FROM "Finding" WHERE "runId" = ? AND "mode" = ? ORDER BY 1`).pluck().all(runId, mode) as string[];
-  const total = db.prepare(`SELECT count(*) FROM "Finding" WHERE "runId" = ? AND "mode" = ?`).pluck().get(runId, mode) as number;
   const matching = db.prepare(`SELECT count(*) FROM "Finding" WHERE ${where.join(" AND ")}`).pluck().get(...params) as number;
   const pageCount = Math.max(1, Math.ceil(matching / FINDINGS_PAGE_SIZE));
   const page = Math.min(query.page, pageCount);
@@ -132,7 +133,7 @@ export async function listFindingsPage(mode: FindingListMode, query: FindingList
     .all(...params, ...orderParams, FINDINGS_PAGE_SIZE, (page - 1) * FINDINGS_PAGE_SIZE) as string[];
   return {
     rows: rows.map((row) => JSON.parse(row)),
-    total,
+    total: runFindingCount(run, mode),
     matching,
     page,
     pageCount,
@@ -159,13 +160,15 @@ export function* allFindings(mode: DetectionMode, run: DetectionRun | null): Gen
     after = rows[rows.length - 1][1];
     yield rows.map(([id, , row]) => (mode === "kql" ? JSON.parse(row) : { id, ...JSON.parse(row) }));
   }
-  if (read !== (mode === "kql" ? run.seedFindings : run.findings)) {
+  if (read !== runFindingCount(run, mode)) {
     throw new Error("Detection reran while the findings were being read, so this list is incomplete: read them again.");
   }
 }
 
-export async function getFinding(id: string): Promise<FindingDetail | null> {
-  const stored = await prisma.finding.findUnique({ where: { runId_id: { runId: await currentRunId(), id } } });
+/** A finding of a run, with its evidence; null when that run has no such finding. */
+export async function getFinding(id: string, run: DetectionRun | null): Promise<FindingDetail | null> {
+  if (run === null) return null;
+  const stored = await prisma.finding.findUnique({ where: { runId_id: { runId: run.runId, id } } });
   if (!stored) return null;
   const evidence = JSON.parse(stored.evidence);
   if (stored.mode === "kql") return { mode: "kql", id, row: JSON.parse(stored.row), loads: evidence.loads, connections: evidence.connections };

@@ -13,8 +13,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
   const parsedId = findingIdSchema.safeParse((await params).id);
   if (!parsedId.success) notFound();
   // A bookmarked finding still opens after an upgrade dropped the stored findings.
-  await currentDetectionRun();
-  const detail = await getFinding(parsedId.data);
+  const detail = await getFinding(parsedId.data, await currentDetectionRun());
   if (!detail) notFound();
   if (detail.mode === "kql") return <SeedFindingDetail row={detail.row} loads={detail.loads} connections={detail.connections} />;
   const settings = await readDetectionSettings();
