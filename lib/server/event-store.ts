@@ -31,10 +31,13 @@ const everyFieldRead: [UnreadField] extends [never] ? true : UnreadField = true;
 void everyFieldRead;
 
 const IDENTITY = `"deviceName", "timeUs", "eventKey"`;
-const quoted = (columns: readonly string[], table: string) => columns.map((column) => `${table}."${column}"`).join(", ");
+/** `"a", "b"`, or `t."a", t."b"` with a table alias. */
+const quoted = (columns: readonly string[], table?: string) => columns.map((column) => `${table ? `${table}.` : ""}"${column}"`).join(", ");
+/** EVENT_COLUMNS of an event `e` and its context `c`, and where they come from. */
+const EVENT_SELECT_LIST = `${quoted(["id", ...ROW_COLUMNS], "e")}, ${quoted(CONTEXT_COLUMNS, "c")}`;
+const EVENTS_WITH_CONTEXT = `FROM "TelemetryEvent" e JOIN "ProcessContext" c ON c."id" = e."contextId"`;
 /** Events with their context; callers add WHERE and ORDER BY on `e`. */
-const SELECT_EVENTS = `SELECT ${quoted(["id", ...ROW_COLUMNS], "e")}, ${quoted(CONTEXT_COLUMNS, "c")}
-  FROM "TelemetryEvent" e JOIN "ProcessContext" c ON c."id" = e."contextId"`;
+const SELECT_EVENTS = `SELECT ${EVENT_SELECT_LIST} ${EVENTS_WITH_CONTEXT}`;
 
 let legacyKeysChecked = false;
 
@@ -75,19 +78,18 @@ const EVENTS_PER_INSERT = 10;
 
 function insertEventsSql(events: number): string {
   const values = `(?, ?, ?, ${ROW_COLUMNS.map(() => "?").join(", ")})`;
-  return `INSERT INTO "TelemetryEvent" ("datasetId", "eventKey", "contextId", ${ROW_COLUMNS.map((column) => `"${column}"`).join(", ")})
+  return `INSERT INTO "TelemetryEvent" ("datasetId", "eventKey", "contextId", ${quoted(ROW_COLUMNS)})
           VALUES ${Array.from({ length: events }, () => values).join(", ")} ON CONFLICT (${IDENTITY}) DO NOTHING`;
 }
 
 /**
  * The statements a batch writer runs: each new process context, then the events, ten to an
  * INSERT and the rest one by one (each row the dataset id, then a batch row's cells), and the
- * dataset's running count (it grows with each batch, so the
- * Datasets page can follow a long upload). ON CONFLICT on the identity only: OR IGNORE would also
- * swallow NOT NULL violations.
+ * dataset's running count (it grows with each batch, so the Datasets page can follow a long
+ * upload). ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
  */
 export const EVENT_BATCH_SQL = {
-  insertContext: `INSERT INTO "ProcessContext" ("id", ${CONTEXT_COLUMNS.map((column) => `"${column}"`).join(", ")})
+  insertContext: `INSERT INTO "ProcessContext" ("id", ${quoted(CONTEXT_COLUMNS)})
                   VALUES (${["id", ...CONTEXT_COLUMNS].map(() => "?").join(", ")}) ON CONFLICT ("id") DO NOTHING`,
   insert: insertEventsSql(1),
   insertMany: insertEventsSql(EVENTS_PER_INSERT),
@@ -108,7 +110,7 @@ export interface EventBatch {
   cells: Float64Array<ArrayBuffer>;
 }
 
-export const BATCH_CELLS_PER_EVENT = 2 + ROW_COLUMNS.length;
+const BATCH_CELLS_PER_EVENT = 2 + ROW_COLUMNS.length;
 /** Which cells of a row hold text indexes (the rest hold numbers). */
 export const BATCH_TEXT_CELLS: readonly boolean[] = [false, false, ...ROW_COLUMNS.map((column) => !NUMERIC_ROW_COLUMNS.has(column))];
 
@@ -230,8 +232,7 @@ export function eventsByIds(ids: readonly number[]): (TelemetryEvent & { dataset
   if (ids.length === 0) return [];
   const rows = database()
     .prepare(
-      `SELECT ${quoted(["id", ...ROW_COLUMNS], "e")}, ${quoted(CONTEXT_COLUMNS, "c")}, e."datasetId", d."fileName"
-       FROM "TelemetryEvent" e JOIN "ProcessContext" c ON c."id" = e."contextId" LEFT JOIN "Dataset" d ON d."id" = e."datasetId"
+      `SELECT ${EVENT_SELECT_LIST}, e."datasetId", d."fileName" ${EVENTS_WITH_CONTEXT} LEFT JOIN "Dataset" d ON d."id" = e."datasetId"
        WHERE e."id" IN (${ids.map(() => "?").join(", ")}) ORDER BY e."timeUs"`,
     )
     .raw()
