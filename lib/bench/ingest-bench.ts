@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
+import { csvField } from "../demo/write-mde-export";
 import { decodeFileChunks } from "../ingest/decode-upload";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { syntheticFleet, type FleetSize } from "./synthetic-fleet";
@@ -84,11 +85,6 @@ function* ndjsonLines(): Generator<string> {
   for (const event of syntheticFleet(FLEET, Date.UTC(2026, 10, 25) * 1000)) yield `${JSON.stringify(mdeRow(event))}\n`;
 }
 
-function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export async function runIngestBench(): Promise<void> {
   const directory = mkdtempSync(path.join(tmpdir(), "cw-bench-"));

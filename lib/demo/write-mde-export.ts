@@ -19,8 +19,9 @@ function columnsOf(rows: MdeRecord[]): string[] {
   return [...columns];
 }
 
-function csvField(value: string | number | undefined): string {
-  if (value === undefined) return "";
+/** One CSV field as the portal writes it: empty when unknown, quoted when it holds a quote, comma or line break. */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === undefined || value === null) return "";
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
