@@ -36,7 +36,8 @@ const columns: ColumnDef<Row, unknown>[] = [
   { accessorKey: "beaconScore", header: "Beacon score", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null, 3) },
   { accessorKey: "medianInterval", header: "Median interval", meta: numeric, cell: ({ getValue }) => (getValue() === null ? "n/a" : formatSeconds(getValue() as number)) },
   { accessorKey: "connections", header: "Connections", meta: numeric },
-  { accessorKey: "destinations", header: "Destinations", cell: ({ getValue }) => <span className="mono">{getValue() as string}</span> },
+  // A process scanning many ports would make its row as tall as its list: cut, the full list a click away.
+  { accessorKey: "destinations", header: "Destinations", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} limit={44} label="destination list" /> },
   { accessorKey: "firstConnection", header: "First seen", meta: { className: "nowrap mono" }, cell: ({ getValue }) => formatTimestamp(getValue() as string) },
   { accessorKey: "lastConnection", header: "Last seen", meta: { className: "nowrap mono" }, cell: ({ getValue }) => formatTimestamp(getValue() as string) },
   { accessorKey: "commandLine", header: "Command line", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} label="command line" /> },

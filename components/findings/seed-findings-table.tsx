@@ -32,7 +32,7 @@ const columns: ColumnDef<Row, unknown>[] = [
   { accessorKey: "AccountName", header: "AccountName" },
   { accessorKey: "ProcessSHA256", header: "ProcessSHA256", cell: ({ getValue }) => <TruncatedText text={getValue() as string} limit={12} label="hash" /> },
   { accessorKey: "CryptoLibsLoaded", header: "CryptoLibsLoaded" },
-  { accessorKey: "RemoteIPs", header: "RemoteIPs", cell: ({ getValue }) => <span className="mono">{getValue() as string}</span> },
+  { accessorKey: "RemoteIPs", header: "RemoteIPs", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} limit={44} label="address list" /> },
   { accessorKey: "RemotePorts", header: "RemotePorts", meta: numeric },
   { accessorKey: "ConnectionCount", header: "ConnectionCount", meta: numeric },
   { accessorKey: "TotalBytesSent", header: "TotalBytesSent", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null) },
