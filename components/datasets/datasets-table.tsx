@@ -53,6 +53,22 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
   const running = dataset.status === "running";
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [impact, setImpact] = useState<{ removedEvents: number; keptEvents: number } | null>(null);
+
+  // The confirmation names what the delete removes: events another dataset also holds stay.
+  async function confirm() {
+    setError(null);
+    setImpact(null);
+    setConfirming(true);
+    const response = await fetch(`/api/datasets/${dataset.id}`).catch(() => null);
+    const body = await response?.json().catch(() => null);
+    if (!response?.ok) {
+      setConfirming(false);
+      setError(body?.error?.message ?? "The dataset could not be read.");
+      return;
+    }
+    setImpact(body.deletion);
+  }
 
   async function remove() {
     setBusy(true);
@@ -88,10 +104,21 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
         {formatTimestamp(dataset.uploadedAt)} <span className="muted">({dataset.uploadedBy})</span>
       </td>
       <td className="nowrap">
-        {confirming ? (
+        {running ? (
+          <span className="muted" title="Cancel a running upload on the Upload page, or let it finish, before deleting it">
+            Running
+          </span>
+        ) : confirming ? (
           <span role="group" aria-label={`Confirm deleting ${dataset.fileName}`}>
-            Delete {formatNumber(dataset.accepted)} events?{" "}
-            <button type="button" className="button button-danger" disabled={busy} onClick={() => void remove()}>
+            {impact === null ? (
+              "Counting events…"
+            ) : (
+              <>
+                Delete {formatNumber(impact.removedEvents)} events?
+                {impact.keptEvents > 0 && <span className="muted"> ({formatNumber(impact.keptEvents)} kept: other datasets hold them)</span>}
+              </>
+            )}{" "}
+            <button type="button" className="button button-danger" disabled={busy || impact === null} onClick={() => void remove()}>
               Delete
             </button>{" "}
             <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
@@ -99,7 +126,7 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
             </button>
           </span>
         ) : (
-          <button type="button" className="link-button" style={{ color: "var(--danger)" }} aria-label={`Delete dataset ${dataset.fileName}`} onClick={() => setConfirming(true)}>
+          <button type="button" className="link-button" style={{ color: "var(--danger)" }} aria-label={`Delete dataset ${dataset.fileName}`} onClick={() => void confirm()}>
             Delete
           </button>
         )}

@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { prisma } from "./db";
-import { deleteDatasetEvents } from "./event-store";
-import { runDetection } from "./run-detection";
+import { ApiError } from "./api-error";
+import { datasetEventImpact, releaseDatasetEvents, type ReleasedEvents } from "./event-store";
 
 // A dataset still "running" from before this process started was cut off mid-upload. The process's
 // real start time, not this module's load time: a module loaded lazily during an upload must not
@@ -12,10 +12,7 @@ const PROCESS_STARTED_AT = new Date(Date.now() - process.uptime() * 1000);
 /** Removes what an interrupted upload stored and marks its dataset failed. */
 export async function cleanUpInterruptedDatasets(): Promise<number> {
   const interrupted = await prisma.dataset.findMany({ where: { status: "running", createdAt: { lt: PROCESS_STARTED_AT } }, select: { id: true } });
-  for (const { id } of interrupted) {
-    deleteDatasetEvents(id);
-    await prisma.dataset.update({ where: { id }, data: { status: "failed" } });
-  }
+  for (const { id } of interrupted) releaseDatasetEvents(id, "mark-failed");
   return interrupted.length;
 }
 
@@ -75,13 +72,24 @@ export async function listDatasets(): Promise<DatasetView[]> {
   }));
 }
 
-/** Deletes a dataset and its events, then reruns detection. False when it did not exist. */
-export async function deleteDataset(id: string): Promise<boolean> {
-  const [, deleted] = await prisma.$transaction([
-    prisma.telemetryEvent.deleteMany({ where: { datasetId: id } }),
-    prisma.dataset.deleteMany({ where: { id } }),
-  ]);
-  if (deleted.count === 0) return false;
-  await runDetection();
-  return true;
+/**
+ * What deleting a dataset would remove (events no other dataset holds) and keep; null when it
+ * does not exist. A running upload cannot be deleted: it is cancelled instead.
+ */
+export async function datasetDeletionImpact(id: string): Promise<ReleasedEvents | null> {
+  return (await deletableDatasetExists(id)) ? datasetEventImpact(id) : null;
+}
+
+/** Deletes a dataset and the events no other dataset holds; null when it did not exist. */
+export async function deleteDataset(id: string): Promise<ReleasedEvents | null> {
+  if (!(await deletableDatasetExists(id))) return null;
+  return releaseDatasetEvents(id, "remove");
+}
+
+async function deletableDatasetExists(id: string): Promise<boolean> {
+  const dataset = await prisma.dataset.findUnique({ where: { id }, select: { status: true } });
+  if (dataset?.status === "running") {
+    throw new ApiError(409, "dataset_running", "This upload is still running: cancel it on the Upload page (or let it finish) before deleting it.");
+  }
+  return dataset !== null;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
-import { BATCH_TEXT_CELLS, encodeEventBatch, EVENT_BATCH_SQL, prepareEventStore, type EventBatch } from "./event-store";
+import { BATCH_IDENTITY_CELLS, BATCH_TEXT_CELLS, encodeEventBatch, EVENT_BATCH_SQL, prepareEventStore, type EventBatch } from "./event-store";
 import { CONNECTION_PRAGMAS, databaseFile } from "./sqlite-connection";
 
 /**
@@ -24,6 +24,8 @@ const insertContext = db.prepare(workerData.sql.insertContext);
 const insertOne = db.prepare(workerData.sql.insert);
 const insertMany = db.prepare(workerData.sql.insertMany);
 const countProgress = db.prepare(workerData.sql.countProgress);
+const shareExisting = db.prepare(workerData.sql.shareExisting);
+const identity = workerData.identityCells;
 const textCells = workerData.textCells;
 const width = textCells.length;
 const perInsert = workerData.sql.eventsPerInsert;
@@ -37,6 +39,13 @@ function decodeRow(target, at, datasetId, texts, cells, start) {
     target[at + 1 + cell] = textCells[cell] ? (value < 0 ? null : texts[value]) : value !== value ? null : value;
   }
 }
+// Events [first, first + count) met rows already stored: those of other datasets are shared with this one.
+function shareStored(datasetId, texts, cells, first, count) {
+  for (let event = first; event < first + count; event++) {
+    const start = event * width;
+    shareExisting.run({ datasetId, deviceName: texts[cells[start + identity.deviceName]], timeUs: cells[start + identity.timeUs], eventKey: cells[start + identity.eventKey] });
+  }
+}
 const storeBatch = db.transaction((datasetId, { contexts, texts, cells }) => {
   for (const context of contexts) insertContext.run(context);
   const events = cells.length / width;
@@ -44,11 +53,15 @@ const storeBatch = db.transaction((datasetId, { contexts, texts, cells }) => {
   let inserted = 0;
   for (let event = 0; event < inMany; event += perInsert) {
     for (let row = 0; row < perInsert; row++) decodeRow(manyRows, row * (width + 1), datasetId, texts, cells, (event + row) * width);
-    inserted += insertMany.run(manyRows).changes;
+    const changes = insertMany.run(manyRows).changes;
+    if (changes < perInsert) shareStored(datasetId, texts, cells, event, perInsert);
+    inserted += changes;
   }
   for (let event = inMany; event < events; event++) {
     decodeRow(oneRow, 0, datasetId, texts, cells, event * width);
-    inserted += insertOne.run(oneRow).changes;
+    const changes = insertOne.run(oneRow).changes;
+    if (changes === 0) shareStored(datasetId, texts, cells, event, 1);
+    inserted += changes;
   }
   countProgress.run({ inserted, datasetId });
   return inserted;
@@ -73,7 +86,7 @@ function thread() {
   prepareEventStore();
   const worker = new Worker(WRITER_THREAD_SOURCE, {
     eval: true,
-    workerData: { file: databaseFile(), pragmas: CONNECTION_PRAGMAS, sql: EVENT_BATCH_SQL, textCells: BATCH_TEXT_CELLS },
+    workerData: { file: databaseFile(), pragmas: CONNECTION_PRAGMAS, sql: EVENT_BATCH_SQL, textCells: BATCH_TEXT_CELLS, identityCells: BATCH_IDENTITY_CELLS },
     // It holds at most a few batches: a small heap keeps the server's memory bounded.
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
   });

@@ -82,10 +82,13 @@ function insertEventsSql(events: number): string {
           VALUES ${Array.from({ length: events }, () => values).join(", ")} ON CONFLICT (${IDENTITY}) DO NOTHING`;
 }
 
+const IDENTITY_MATCH = `"deviceName" = @deviceName AND "timeUs" = @timeUs AND "eventKey" = @eventKey`;
+
 /**
  * The statements a batch writer runs: each new process context, then the events, ten to an
- * INSERT and the rest one by one (each row the dataset id, then a batch row's cells), and the
- * dataset's running count (it grows with each batch, so the Datasets page can follow a long
+ * INSERT and the rest one by one (each row the dataset id, then a batch row's cells), a share
+ * for each event that was already stored (only where an INSERT stored fewer rows than it had),
+ * and the dataset's running count (it grows with each batch, so the Datasets page can follow a long
  * upload). ON CONFLICT on the identity only: OR IGNORE would also swallow NOT NULL violations.
  */
 export const EVENT_BATCH_SQL = {
@@ -94,6 +97,9 @@ export const EVENT_BATCH_SQL = {
   insert: insertEventsSql(1),
   insertMany: insertEventsSql(EVENTS_PER_INSERT),
   eventsPerInsert: EVENTS_PER_INSERT,
+  // An event this dataset holds too but another one stored first (see EventShare).
+  shareExisting: `INSERT OR IGNORE INTO "EventShare" ("eventId", "datasetId")
+                  SELECT "id", @datasetId FROM "TelemetryEvent" WHERE ${IDENTITY_MATCH} AND "datasetId" <> @datasetId`,
   countProgress: `UPDATE "Dataset" SET "accepted" = "accepted" + @inserted WHERE "id" = @datasetId`,
 } as const;
 
@@ -113,6 +119,8 @@ export interface EventBatch {
 const BATCH_CELLS_PER_EVENT = 2 + ROW_COLUMNS.length;
 /** Which cells of a row hold text indexes (the rest hold numbers). */
 export const BATCH_TEXT_CELLS: readonly boolean[] = [false, false, ...ROW_COLUMNS.map((column) => !NUMERIC_ROW_COLUMNS.has(column))];
+/** Where a row's identity is among its cells, for the writer's share statement. */
+export const BATCH_IDENTITY_CELLS = { eventKey: 0, deviceName: 2 + ROW_COLUMNS.indexOf("deviceName"), timeUs: 2 + ROW_COLUMNS.indexOf("timeUs") } as const;
 
 type FieldValue = string | number | null;
 /**
@@ -155,12 +163,57 @@ export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts
   return { contexts, texts, cells };
 }
 
-/** Removes a dataset's events (an upload that failed or was cut off after some batches). */
-export function deleteDatasetEvents(datasetId: string): number {
-  return database().prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
+/** What releasing a dataset's events did: events removed, and events kept because another dataset holds them. */
+export interface ReleasedEvents {
+  removed: number;
+  kept: number;
 }
 
-const COMPLETE_EVENTS = `FROM "TelemetryEvent" e JOIN "Dataset" d ON d."id" = e."datasetId" WHERE d."status" = 'complete'`;
+/** Another dataset's share of the event `e` (its new owner when this one goes): a complete one first. */
+const OTHER_HOLDER = `SELECT s."datasetId" FROM "EventShare" s JOIN "Dataset" d ON d."id" = s."datasetId"
+                      WHERE s."eventId" = e."id" AND s."datasetId" <> @datasetId ORDER BY d."status" = 'complete' DESC, s."datasetId" LIMIT 1`;
+
+/**
+ * Lets go of a dataset's events (a delete, an upload that failed or was cut off): the events no
+ * other dataset holds are removed; those another dataset shares are handed to it, so its
+ * findings keep their evidence. Then the dataset is removed or marked failed, in the same
+ * transaction: a crash leaves all of it or none. Scans the events table, as the dataset is not
+ * indexed (see the schema).
+ */
+export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mark-failed"): ReleasedEvents {
+  const db = database();
+  return db.transaction((): ReleasedEvents => {
+    db.prepare(`CREATE TEMP TABLE "HandedOver" ("eventId" INTEGER PRIMARY KEY, "owner" TEXT NOT NULL)`).run();
+    try {
+      const kept = db
+        .prepare(`INSERT INTO temp."HandedOver" SELECT "id", "owner" FROM (SELECT e."id", (${OTHER_HOLDER}) AS "owner" FROM "TelemetryEvent" e WHERE e."datasetId" = @datasetId) WHERE "owner" IS NOT NULL`)
+        .run({ datasetId }).changes;
+      db.prepare(`UPDATE "TelemetryEvent" SET "datasetId" = (SELECT "owner" FROM temp."HandedOver" h WHERE h."eventId" = "TelemetryEvent"."id") WHERE "id" IN (SELECT "eventId" FROM temp."HandedOver")`).run();
+      db.prepare(`DELETE FROM "EventShare" WHERE ("eventId", "datasetId") IN (SELECT "eventId", "owner" FROM temp."HandedOver")`).run();
+      db.prepare(`DELETE FROM "EventShare" WHERE "datasetId" = ?`).run(datasetId);
+      const removed = db.prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
+      if (dataset === "remove") db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
+      else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);
+      return { removed, kept };
+    } finally {
+      db.prepare(`DROP TABLE temp."HandedOver"`).run();
+    }
+  })();
+}
+
+/** What deleting a dataset would do, without doing it (the confirmation's numbers). */
+export function datasetEventImpact(datasetId: string): ReleasedEvents {
+  const db = database();
+  const owned = db.prepare(`SELECT count(*) AS "all", count((${OTHER_HOLDER})) AS "kept" FROM "TelemetryEvent" e WHERE e."datasetId" = @datasetId`).get({ datasetId }) as { all: number; kept: number };
+  return { removed: owned.all - owned.kept, kept: owned.kept };
+}
+
+/**
+ * Events a complete dataset holds, as the owner or a share (`e` the event): only these feed
+ * detection. The share lookup runs per event only when its owner is not complete.
+ */
+const HELD_BY_COMPLETE_DATASET = `(e."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete')
+  OR EXISTS (SELECT 1 FROM "EventShare" s JOIN "Dataset" d ON d."id" = s."datasetId" WHERE s."eventId" = e."id" AND d."status" = 'complete'))`;
 
 /** One device's events for detection, or how many it has when they would not fit in memory. */
 export type DeviceEvents = { deviceName: string; events: TelemetryEvent[] } | { deviceName: string; skippedEvents: number };
@@ -171,16 +224,17 @@ export type DeviceEvents = { deviceName: string; events: TelemetryEvent[] } | { 
  * with more than `maxEvents` stored (counted on the identity index, before anything is read) is
  * not read at all.
  */
-export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY): Generator<DeviceEvents> {
+export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY, onProgress?: (devicesDone: number, devicesTotal: number) => void): Generator<DeviceEvents> {
   const db = database();
   const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
   const countOf = db.prepare(`SELECT count(*) FROM "TelemetryEvent" WHERE "deviceName" = ?`).pluck();
   // One range of the identity index per device, in time order. Rows come as arrays: better-sqlite3
   // builds those nearly three times faster than objects, and the objects are built here instead.
   const eventsOf = db
-    .prepare(`${SELECT_EVENTS} WHERE e."deviceName" = ? AND e."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete') ORDER BY e."timeUs"`)
+    .prepare(`${SELECT_EVENTS} WHERE e."deviceName" = ? AND ${HELD_BY_COMPLETE_DATASET} ORDER BY e."timeUs"`)
     .raw(true);
-  for (const deviceName of devices) {
+  for (const [done, deviceName] of devices.entries()) {
+    onProgress?.(done, devices.length);
     const stored = countOf.get(deviceName) as number;
     if (stored > maxEvents) {
       yield { deviceName, skippedEvents: stored };
@@ -190,6 +244,7 @@ export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY): G
     const events = eventsFromRows(eventsOf.iterate(deviceName) as IterableIterator<unknown[]>);
     if (events.length > 0) yield { deviceName, events };
   }
+  onProgress?.(devices.length, devices.length);
 }
 
 /**
@@ -223,7 +278,7 @@ function eventsFromRows(rows: Iterable<unknown[]>): TelemetryEvent[] {
 
 /** The newest event time of complete datasets, in epoch microseconds; null when there are none. */
 export function newestCompleteEventUs(): number | null {
-  const row = database().prepare(`SELECT max(e."timeUs") AS newest ${COMPLETE_EVENTS}`).get() as { newest: number | null };
+  const row = database().prepare(`SELECT max(e."timeUs") AS newest FROM "TelemetryEvent" e WHERE ${HELD_BY_COMPLETE_DATASET}`).get() as { newest: number | null };
   return row.newest;
 }
 

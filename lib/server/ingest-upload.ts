@@ -7,8 +7,7 @@ import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { prisma } from "./db";
 import { DatasetEventWriter } from "./event-batch-writer";
-import { deleteDatasetEvents } from "./event-store";
-import { runDetection } from "./run-detection";
+import { releaseDatasetEvents } from "./event-store";
 
 export interface IngestResult {
   datasetId: string;
@@ -31,14 +30,15 @@ export type UploadChannel = "web" | "api" | `cli:${string}`;
  * "running" until the last batch is in, and only complete datasets feed detection. If anything
  * fails (a refused file, a lost connection) its events are removed: a refused file leaves no
  * dataset, any other failure a failed one. A server killed mid-upload leaves a running dataset
- * that is cleaned up and marked failed (see dataset-store). Detection reruns afterwards.
+ * that is cleaned up and marked failed (see dataset-store). Detection is the caller's to rerun:
+ * the server asks for a background run, the CLI runs it once after all its files.
  */
 export async function ingestTelemetryStream(
   fileName: string,
   chunks: AsyncIterable<string> | Iterable<string>,
   uploadedBy: UploadChannel,
-  // Bulk loads (the benchmark) may defer detection to one run at the end; the upload page names its upload to follow it.
-  { rerunDetection = true, uploadId }: { rerunDetection?: boolean; uploadId?: string } = {},
+  // The upload page names its upload to follow it.
+  { uploadId }: { uploadId?: string } = {},
 ): Promise<IngestResult> {
   const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy, uploadId } }).catch((error: unknown) => {
     // The unique index decides, so two requests racing with one id cannot both pass a check.
@@ -65,9 +65,7 @@ export async function ingestTelemetryStream(
   } catch (error) {
     // Nothing of this dataset may still be in the writer's queue when its events are removed.
     await writer.settle();
-    deleteDatasetEvents(dataset.id);
-    if (error instanceof TelemetryFileError) await prisma.dataset.delete({ where: { id: dataset.id } });
-    else await prisma.dataset.update({ where: { id: dataset.id }, data: { status: "failed" } });
+    releaseDatasetEvents(dataset.id, error instanceof TelemetryFileError ? "remove" : "mark-failed");
     throw error;
   }
   await prisma.dataset.update({
@@ -84,7 +82,6 @@ export async function ingestTelemetryStream(
       ...coverage.result(),
     },
   });
-  if (rerunDetection) await runDetection();
   return {
     datasetId: dataset.id,
     fileName,

@@ -1,14 +1,34 @@
 import { NextResponse } from "next/server";
 import { ApiError } from "@/lib/server/api-error";
-import { datasetIdSchema, deleteDataset } from "@/lib/server/dataset-store";
+import { datasetDeletionImpact, datasetIdSchema, deleteDataset } from "@/lib/server/dataset-store";
+import { requestDetection } from "@/lib/server/detection-scheduler";
 import { handleApiError } from "@/lib/server/handle-api-error";
 
-/** Deletes a dataset with its events and reruns detection. */
-export async function DELETE(_request: Request, context: { params: Promise<{ id: string }> }) {
+type Context = { params: Promise<{ id: string }> };
+
+function notFound(): ApiError {
+  return new ApiError(404, "not_found", "That dataset no longer exists.");
+}
+
+/** What deleting the dataset would do: `{ deletion: { removedEvents, keptEvents } }` (kept: another dataset holds them). */
+export async function GET(_request: Request, context: Context) {
   try {
     const id = datasetIdSchema.parse((await context.params).id);
-    if (!(await deleteDataset(id))) throw new ApiError(404, "not_found", "That dataset no longer exists.");
-    return NextResponse.json({ deleted: id });
+    const impact = await datasetDeletionImpact(id);
+    if (!impact) throw notFound();
+    return NextResponse.json({ id, deletion: { removedEvents: impact.removed, keptEvents: impact.kept } });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
+
+/** Deletes a dataset with the events no other dataset holds, and asks for a detection rerun. A running upload is a 409. */
+export async function DELETE(_request: Request, context: Context) {
+  try {
+    const id = datasetIdSchema.parse((await context.params).id);
+    const released = await deleteDataset(id);
+    if (!released) throw notFound();
+    return NextResponse.json({ deleted: id, removedEvents: released.removed, keptEvents: released.kept, detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);
   }
