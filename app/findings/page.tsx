@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AsOfControl } from "@/components/findings/as-of-control";
+import { DetectionStatusNotice } from "@/components/findings/detection-status-notice";
 import { DefaultFindingsTable } from "@/components/findings/default-findings-table";
 import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
 import { findingListQuery } from "@/lib/detection/finding-list";
 import { readDetectionSettings, type DetectionRun } from "@/lib/server/detection-settings";
 import { detectionModeSchema, listFindingsPage, runFindingCount } from "@/lib/server/findings-store";
-import { currentDetectionRun } from "@/lib/server/run-detection";
+import { detectionStatus } from "@/lib/server/detection-scheduler";
 
 export const metadata: Metadata = { title: "Findings" };
 export const dynamic = "force-dynamic";
@@ -20,7 +21,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const parsedMode = detectionModeSchema.safeParse(params.mode);
   const mode = parsedMode.success ? parsedMode.data : "default";
-  const [run, settings] = await Promise.all([currentDetectionRun(), readDetectionSettings()]);
+  const [status, settings] = await Promise.all([detectionStatus(), readDetectionSettings()]);
+  const run = status.lastRun;
   const query = findingListQuery(mode, params);
   return (
     <>
@@ -45,6 +47,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
           </Link>
         ))}
       </nav>
+      <DetectionStatusNotice status={status} />
       <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} />
       {run && run.skippedDevices.length > 0 && <SkippedDevicesNotice devices={run.skippedDevices} />}
       {mode === "kql" ? <SeedFindingsTable list={listFindingsPage("kql", query, run)} /> : <DefaultFindingsTable list={listFindingsPage("default", query, run)} />}
@@ -58,11 +61,11 @@ function SkippedDevicesNotice({ devices }: { devices: DetectionRun["skippedDevic
   return (
     <div className="notice notice-error" role="alert">
       <strong>
-        {devices.length === 1 ? "1 device was" : `${devices.length} devices were`} not analysed: too many events for the server&apos;s memory.
+        {devices.length === 1 ? "1 device was" : `${devices.length} devices were`} not analysed: too many events for detection&apos;s memory.
       </strong>{" "}
       {shown.join(", ")}
       {devices.length > shown.length ? `, and ${devices.length - shown.length} more` : ""}. Start the server with a larger{" "}
-      <code>CW_SERVER_HEAP_MB</code> (see the README), then rerun detection: <em>Apply</em> above, or save the Tuning settings.
+      <code>CW_DETECTION_HEAP_MB</code> (see the README), then rerun detection: <em>Apply</em> above, or save the Tuning settings.
     </div>
   );
 }

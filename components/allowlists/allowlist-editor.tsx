@@ -4,18 +4,15 @@ import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { validateAllowlistValue } from "@/lib/detection/allowlist-entry-schema";
 import { DETECTION_LIST_LABELS, type DetectionListName } from "@/lib/detection/detection-lists";
+import { SAVED_AND_RERUNNING } from "./saved-message";
 
 interface Entry {
   id: string;
   value: string;
 }
 
-interface DetectionRunSummary {
-  findings: number;
-}
-
 /** Sends a change to the API; resolves to an error message, or null on success. */
-async function sendChange(url: string, method: "POST" | "PATCH" | "DELETE", body?: unknown): Promise<{ error: string | null; detection?: DetectionRunSummary }> {
+async function sendChange(url: string, method: "POST" | "PATCH" | "DELETE", body?: unknown): Promise<{ error: string | null }> {
   try {
     const response = await fetch(url, {
       method,
@@ -24,7 +21,7 @@ async function sendChange(url: string, method: "POST" | "PATCH" | "DELETE", body
     });
     const payload = await response.json().catch(() => null);
     if (!response.ok) return { error: payload?.error?.message ?? `The server answered ${response.status}.` };
-    return { error: null, detection: payload?.detection };
+    return { error: null };
   } catch {
     return { error: "The server could not be reached." };
   }
@@ -40,7 +37,7 @@ export function AllowlistEditor({ list, entries }: { list: DetectionListName; en
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function apply(change: () => Promise<{ error: string | null; detection?: DetectionRunSummary }>, onError: (message: string) => void): Promise<boolean> {
+  async function apply(change: () => Promise<{ error: string | null }>, onError: (message: string) => void): Promise<boolean> {
     setBusy(true);
     setStatus(null);
     const result = await change();
@@ -49,7 +46,7 @@ export function AllowlistEditor({ list, entries }: { list: DetectionListName; en
       onError(result.error);
       return false;
     }
-    setStatus(`Saved. Detection rerun: ${result.detection?.findings ?? 0} finding(s).`);
+    setStatus(SAVED_AND_RERUNNING);
     router.refresh();
     return true;
   }
@@ -126,7 +123,7 @@ interface EntryRowProps {
   siblings: Entry[];
   listTitle: string;
   busy: boolean;
-  apply: (change: () => Promise<{ error: string | null; detection?: DetectionRunSummary }>, onError: (message: string) => void) => Promise<boolean>;
+  apply: (change: () => Promise<{ error: string | null }>, onError: (message: string) => void) => Promise<boolean>;
 }
 
 function EntryRow({ list, entry, siblings, listTitle, busy, apply }: EntryRowProps) {

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { detectionSettingsSchema, type DetectionSettings } from "@/lib/detection/detection-settings";
+import { SAVED_AND_RERUNNING } from "./saved-message";
 
 type NumericField = Exclude<keyof DetectionSettings, "labMode">;
 
@@ -41,7 +42,7 @@ export function DetectionSettingsForm({ settings }: { settings: DetectionSetting
       setStatus(body?.error?.message ?? "The settings could not be saved.");
       return;
     }
-    setStatus(`Saved. Detection rerun: ${body.detection.findings} finding(s).`);
+    setStatus(SAVED_AND_RERUNNING);
     router.refresh();
   }
 

@@ -18,7 +18,7 @@ import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { listDatasets } from "../server/dataset-store";
 import { prisma } from "../server/db";
-import { readDetectionSettings, writeAsOfOverride, writeDetectionSettings } from "../server/detection-settings";
+import { bumpRequestedGeneration, readDetectionSettings, writeAsOfOverride, writeDetectionSettings } from "../server/detection-settings";
 import { allFindings } from "../server/findings-store";
 import { ingestTelemetryStream, ingestTelemetryText } from "../server/ingest-upload";
 import { runDetection } from "../server/run-detection";
@@ -44,6 +44,7 @@ function demoFiles(): { name: string; text: string }[] {
 async function ingest(files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("ingest needs at least one FILE");
   let failures = 0;
+  let stored = 0;
   for (const file of files) {
     // Checked before a dataset is opened: a typo or a folder (an unpacked zip's __MACOSX) must not stop the others.
     const unreadable = unreadableReason(file);
@@ -57,13 +58,22 @@ async function ingest(files: string[]): Promise<number> {
       const result = await ingestTelemetryStream(path.basename(file), chunks, `cli:${userInfo().username}`);
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
+      stored += result.accepted;
     } catch (error) {
       if (!(error instanceof TelemetryFileError)) throw error;
       failures++;
       console.error(`${file}: ${error.message}`);
     }
   }
+  if (stored > 0) await rerunDetection();
   return failures === 0 ? 0 : 1;
+}
+
+/** One run after every file, not one per file; recorded as a change, so a server beside this CLI sees its findings are current. */
+async function rerunDetection(): Promise<void> {
+  await bumpRequestedGeneration();
+  const run = await runDetection();
+  console.log(`detection: ${run.findings} finding(s), ${run.seedFindings} seed-query row(s)`);
 }
 
 function unreadableReason(file: string): string | null {
@@ -98,6 +108,7 @@ async function detect(args: string[]): Promise<number> {
     await writeDetectionSettings({ ...(await readDetectionSettings()), labMode: options.lab === true });
     console.error(`lab mode ${options.lab ? "on" : "off"} (stored in the detection settings)`);
   }
+  await bumpRequestedGeneration();
   const run = await runDetection();
   for (const device of run.skippedDevices) {
     console.error(`warning: ${device.deviceName} was not analysed: its ${device.events} events do not fit in this process's heap (raise --max-old-space-size)`);
@@ -158,6 +169,7 @@ async function seedDemo(): Promise<number> {
     const result = await ingestTelemetryText(`demo/${file.name}`, file.text, "cli:seed-demo");
     console.log(`seed-demo: ${file.name}: ${result.accepted} events`);
   }
+  await rerunDetection();
   return 0;
 }
 

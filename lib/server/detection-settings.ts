@@ -7,6 +7,8 @@ import { prisma } from "./db";
 const AS_OF_KEY = "detection.asOf";
 const LAST_RUN_KEY = "detection.lastRun";
 const SETTINGS_KEY = "detection.settings";
+const REQUESTED_KEY = "detection.requested";
+const FAILURE_KEY = "detection.failure";
 
 export const detectionRunSchema = z.object({
   runId: z.string(),
@@ -17,6 +19,8 @@ export const detectionRunSchema = z.object({
   seedFindings: z.number().int(),
   /** Devices with more events than detection could hold in the server's heap: not analysed. */
   skippedDevices: z.array(z.object({ deviceName: z.string(), events: z.number().int() })).default([]),
+  /** The change generation (see requestedGeneration) the run saw when it started: it reflects every change up to it. */
+  generation: z.number().int().default(0),
 });
 export type DetectionRun = z.infer<typeof detectionRunSchema>;
 
@@ -86,4 +90,37 @@ export async function readDetectionSettings(): Promise<DetectionSettings> {
 export async function writeDetectionSettings(settings: DetectionSettings): Promise<void> {
   const value = JSON.stringify(settings);
   await prisma.setting.upsert({ where: { key: SETTINGS_KEY }, create: { key: SETTINGS_KEY, value }, update: { value } });
+}
+
+/**
+ * Every change that detection must reflect (an upload, a delete, tuning, settings, as-of) bumps
+ * a stored counter; a run records the value it started from. Stored, so a run lost to a crash
+ * or a restart is still owed when the server comes back.
+ */
+export async function readRequestedGeneration(): Promise<number> {
+  const setting = await prisma.setting.findUnique({ where: { key: REQUESTED_KEY } });
+  return setting ? Number(setting.value) || 0 : 0;
+}
+
+/** Bumps the counter in one statement (concurrent changes each count) and answers its new value. */
+export async function bumpRequestedGeneration(): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ value: string }[]>`
+    INSERT INTO "Setting" ("key", "value") VALUES (${REQUESTED_KEY}, '1')
+    ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("value" AS INTEGER) + 1 AS TEXT) RETURNING "value"`;
+  return Number(row.value);
+}
+
+export const detectionFailureSchema = z.object({ generation: z.number().int(), at: z.string(), reason: z.string() });
+/** A run that died (its process crashed or threw): the previous results stay, and this says why. */
+export type DetectionFailure = z.infer<typeof detectionFailureSchema>;
+
+export async function readDetectionFailure(): Promise<DetectionFailure | null> {
+  const setting = await prisma.setting.findUnique({ where: { key: FAILURE_KEY } });
+  const parsed = setting ? detectionFailureSchema.safeParse(JSON.parse(setting.value)) : null;
+  return parsed?.success ? parsed.data : null;
+}
+
+export async function writeDetectionFailure(failure: DetectionFailure): Promise<void> {
+  const value = JSON.stringify(failure);
+  await prisma.setting.upsert({ where: { key: FAILURE_KEY }, create: { key: FAILURE_KEY, value }, update: { value } });
 }

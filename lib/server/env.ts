@@ -5,6 +5,8 @@ import { databaseUrl } from "../database-url";
 const envSchema = z.object({
   // Uploads are streamed, so the default can be large; it bounds the inflated size of gzip too.
   CW_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(8 * 1024 ** 3),
+  // The detection process's V8 heap: a device with more events than fit is skipped and named (device-event-budget).
+  CW_DETECTION_HEAP_MB: z.coerce.number().int().min(128).default(256),
 });
 
 /** Environment read and validated once; a bad value stops the server with a clear message. */

@@ -19,6 +19,7 @@ import {
   readAsOfOverride,
   readDetectionRun,
   readDetectionSettings,
+  readRequestedGeneration,
   RUN_MARKER_MAX_AGE_MS,
   writeDetectionRun,
   type DetectionRun,
@@ -28,8 +29,9 @@ import {
 let previousRun: Promise<unknown> = Promise.resolve();
 
 /**
- * Runs both detection modes over the stored events and replaces the stored findings. Called after
- * every upload and every allowlist, settings or as-of change, so pages only read stored results.
+ * Runs both detection modes over the stored events, in this process, and replaces the stored
+ * findings. The CLI and the detection process (detection-scheduler) call it; the server itself
+ * never does, so its requests are never held up by a run.
  */
 export function runDetection(options: DetectionRunOptions = {}): Promise<DetectionRun> {
   const runNow = () => runDetectionNow(options);
@@ -38,23 +40,13 @@ export function runDetection(options: DetectionRunOptions = {}): Promise<Detecti
   return run;
 }
 
-/**
- * The run findings are read from. When none is recorded although complete events are stored
- * (findings were dropped by a migration), detection runs first, so lists are never silently empty.
- */
-export async function currentDetectionRun(): Promise<DetectionRun | null> {
-  const run = await readDetectionRun();
-  if (run !== null || newestCompleteEventUs() === null) return run;
-  // Pages and API calls arriving together share one run rather than each queueing a full pass.
-  missingRun ??= runDetection().finally(() => (missingRun = null));
-  return missingRun;
-}
-
-let missingRun: Promise<DetectionRun> | null = null;
-
 export interface DetectionRunOptions {
   /** The most events of one device to analyse; by default what fits in this process's heap (device-event-budget). */
   maxEventsPerDevice?: number;
+  /** Told the run's id and the change generation it covers before it writes anything. */
+  onStart?: (runId: string, generation: number) => void;
+  /** Told after each device. */
+  onProgress?: (devicesDone: number, devicesTotal: number) => void;
 }
 
 /**
@@ -64,12 +56,15 @@ export interface DetectionRunOptions {
  * never a mix. The run ranks its rows before it is made current. Runs of other processes still
  * in progress keep their rows (see markRunStarted).
  */
-async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit) }: DetectionRunOptions): Promise<DetectionRun> {
+async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit), onStart, onProgress }: DetectionRunOptions): Promise<DetectionRun> {
+  // Read first: a change made while this run reads the store asks for the next run.
+  const generation = await readRequestedGeneration();
   const [lists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
   // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
   const asOfUs = asOfOverride ?? newestCompleteEventUs();
   const runId = randomUUID();
   await markRunStarted(runId, new Date());
+  onStart?.(runId, generation);
   let seedCount = 0;
   let defaultCount = 0;
   const pending: FindingRecord[] = [];
@@ -77,7 +72,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   const writePending = () => storeFindings(pending.splice(0));
   try {
     if (asOfUs !== null) {
-      for (const device of completeEventsByDevice(maxEvents)) {
+      for (const device of completeEventsByDevice(maxEvents, onProgress)) {
         // A device too busy for the heap is reported on the run, never allowed to crash the server.
         if ("skippedEvents" in device) {
           skippedDevices.push({ deviceName: device.deviceName, events: device.skippedEvents });
@@ -112,6 +107,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     findings: defaultCount,
     seedFindings: seedCount,
     skippedDevices,
+    generation,
   };
   const staleBefore = new Date(Date.now() - RUN_MARKER_MAX_AGE_MS);
   await prisma.$transaction([

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { allowlistEntryInputSchema } from "@/lib/detection/allowlist-entry-schema";
 import { addAllowlistEntry, listAllowlistEntries } from "@/lib/server/allowlist-store";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
-import { runDetection } from "@/lib/server/run-detection";
+import { requestDetection } from "@/lib/server/detection-scheduler";
 
 export async function GET() {
   try {
@@ -12,12 +12,12 @@ export async function GET() {
   }
 }
 
-/** Adds a value to a list, then reruns detection; answers the entry and the run. */
+/** Adds a value to a list and asks for a detection rerun; answers the entry and the detection status. */
 export async function POST(request: Request) {
   try {
     const input = allowlistEntryInputSchema.parse(await readJsonBody(request));
     const entry = await addAllowlistEntry(input.list, input.value);
-    return NextResponse.json({ entry, detection: await runDetection() }, { status: 201 });
+    return NextResponse.json({ entry, detection: await requestDetection() }, { status: 201 });
   } catch (error) {
     return handleApiError(error);
   }

@@ -1,9 +1,9 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { parseIsoTimestamp } from "@/lib/telemetry/iso-timestamp";
-import { readDetectionRun, writeAsOfOverride } from "@/lib/server/detection-settings";
+import { writeAsOfOverride } from "@/lib/server/detection-settings";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
-import { runDetection } from "@/lib/server/run-detection";
+import { detectionStatus, requestDetection } from "@/lib/server/detection-scheduler";
 
 const asOfBodySchema = z.object({
   asOf: z
@@ -12,21 +12,21 @@ const asOfBodySchema = z.object({
     .refine((value) => value === null || parseIsoTimestamp(value) !== null, { error: "asOf must be an ISO 8601 time, or null for the newest event." }),
 });
 
-/** The last detection run: when, as of what time, how many findings. */
+/** Detection status: the last complete run (when, as of what time, how many findings), a run in progress, a failure. */
 export async function GET() {
   try {
-    return NextResponse.json(await readDetectionRun());
+    return NextResponse.json(await detectionStatus());
   } catch (error) {
     return handleApiError(error);
   }
 }
 
-/** Sets (or clears, with null) the as-of time and reruns detection. */
+/** Sets (or clears, with null) the as-of time and asks for a detection rerun. */
 export async function PUT(request: Request) {
   try {
     const { asOf } = asOfBodySchema.parse(await readJsonBody(request));
     await writeAsOfOverride(asOf === null ? null : parseIsoTimestamp(asOf)!.text);
-    return NextResponse.json(await runDetection());
+    return NextResponse.json(await requestDetection());
   } catch (error) {
     return handleApiError(error);
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { allFindings, detectionModeSchema } from "@/lib/server/findings-store";
 import { handleApiError } from "@/lib/server/handle-api-error";
-import { currentDetectionRun } from "@/lib/server/run-detection";
+import { readDetectionRun } from "@/lib/server/detection-settings";
 
 const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("default") });
 
@@ -14,7 +14,7 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
 export async function GET(request: Request) {
   try {
     const { mode } = findingsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-    const run = await currentDetectionRun();
+    const run = await readDetectionRun();
     const slices = mode === "kql" ? allFindings("kql", run) : allFindings("default", run);
     const encoder = new TextEncoder();
     let separator = "[";

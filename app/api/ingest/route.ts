@@ -4,10 +4,11 @@ import { env } from "@/lib/server/env";
 import { handleApiError } from "@/lib/server/handle-api-error";
 import { ingestTelemetryStream } from "@/lib/server/ingest-upload";
 import { readUpload } from "@/lib/server/read-upload";
+import { requestDetection } from "@/lib/server/detection-scheduler";
 
 /**
  * POST a telemetry file (raw body, streamed, or multipart `file`); answers the dataset's ingest
- * result. An `x-upload-id` header names the upload, so GET /api/uploads/<id> follows its rows stored.
+ * result and the detection status (a rerun is asked for; it runs in the background). An `x-upload-id` header names the upload, so GET /api/uploads/<id> follows its rows stored.
  */
 export async function POST(request: Request) {
   try {
@@ -16,7 +17,8 @@ export async function POST(request: Request) {
     const upload = await readUpload(request, env.CW_MAX_UPLOAD_BYTES);
     // The upload page says it is the browser; anything else is an API client.
     const channel = request.headers.get("x-cw-client") === "web" ? "web" : "api";
-    return NextResponse.json(await ingestTelemetryStream(upload.fileName, upload.chunks, channel, { uploadId }), { status: 201 });
+    const result = await ingestTelemetryStream(upload.fileName, upload.chunks, channel, { uploadId });
+    return NextResponse.json({ ...result, detection: await requestDetection() }, { status: 201 });
   } catch (error) {
     return handleApiError(error);
   }

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { detectionSettingsSchema } from "@/lib/detection/detection-settings";
 import { readDetectionSettings, writeDetectionSettings } from "@/lib/server/detection-settings";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
-import { runDetection } from "@/lib/server/run-detection";
+import { requestDetection } from "@/lib/server/detection-scheduler";
 
 export async function GET() {
   try {
@@ -12,12 +12,12 @@ export async function GET() {
   }
 }
 
-/** Replaces the detection settings (missing fields take their defaults) and reruns detection. */
+/** Replaces the detection settings (missing fields take their defaults) and asks for a detection rerun. */
 export async function PUT(request: Request) {
   try {
     const settings = detectionSettingsSchema.parse(await readJsonBody(request));
     await writeDetectionSettings(settings);
-    return NextResponse.json({ settings, detection: await runDetection() });
+    return NextResponse.json({ settings, detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);
   }

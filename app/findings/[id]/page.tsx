@@ -2,9 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { DefaultFindingDetail } from "@/components/findings/default-finding-detail";
 import { SeedFindingDetail } from "@/components/findings/seed-finding-detail";
-import { readDetectionSettings } from "@/lib/server/detection-settings";
+import { readDetectionRun, readDetectionSettings } from "@/lib/server/detection-settings";
 import { findingIdSchema, getFinding } from "@/lib/server/findings-store";
-import { currentDetectionRun } from "@/lib/server/run-detection";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Finding" };
@@ -12,8 +11,7 @@ export const metadata: Metadata = { title: "Finding" };
 export default async function FindingPage({ params }: { params: Promise<{ id: string }> }) {
   const parsedId = findingIdSchema.safeParse((await params).id);
   if (!parsedId.success) notFound();
-  // A bookmarked finding still opens after an upgrade dropped the stored findings.
-  const detail = await getFinding(parsedId.data, await currentDetectionRun());
+  const detail = await getFinding(parsedId.data, await readDetectionRun());
   if (!detail) notFound();
   if (detail.mode === "kql") return <SeedFindingDetail row={detail.row} loads={detail.loads} connections={detail.connections} />;
   const settings = await readDetectionSettings();

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { removeAllowlistEntry, updateAllowlistEntry } from "@/lib/server/allowlist-store";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
-import { runDetection } from "@/lib/server/run-detection";
+import { requestDetection } from "@/lib/server/detection-scheduler";
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -14,7 +14,7 @@ export async function PATCH(request: Request, context: Context) {
     const id = entryIdSchema.parse((await context.params).id);
     const { value } = updateBodySchema.parse(await readJsonBody(request));
     const entry = await updateAllowlistEntry(id, value);
-    return NextResponse.json({ entry, detection: await runDetection() });
+    return NextResponse.json({ entry, detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);
   }
@@ -23,7 +23,7 @@ export async function PATCH(request: Request, context: Context) {
 export async function DELETE(_request: Request, context: Context) {
   try {
     await removeAllowlistEntry(entryIdSchema.parse((await context.params).id));
-    return NextResponse.json({ detection: await runDetection() });
+    return NextResponse.json({ detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);
   }

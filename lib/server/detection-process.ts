@@ -1,0 +1,28 @@
+/**
+ * Entry point of the process a detection run happens in (started by detection-scheduler with
+ * its own heap limit): it runs detection once and reports to the server over IPC. A crash here,
+ * out-of-memory included, costs this process only.
+ */
+import { runDetection } from "./run-detection";
+import type { DetectionProcessMessage } from "./detection-scheduler";
+
+function send(message: DetectionProcessMessage): void {
+  process.send?.(message);
+}
+
+runDetection({
+  onStart: (runId, generation) => send({ type: "started", runId, generation }),
+  onProgress: (devicesDone, devicesTotal) => {
+    // A server that went away (killed, restarted) no longer wants this run: stop, and the run
+    // removes what it wrote. The restarted server runs detection again.
+    if (!process.connected) throw new Error("The server that started this detection run has stopped.");
+    send({ type: "progress", devicesDone, devicesTotal });
+  },
+}).then(
+  () => process.disconnect?.(),
+  (error: unknown) => {
+    send({ type: "failed", reason: error instanceof Error ? error.message : String(error) });
+    process.exitCode = 1;
+    process.disconnect?.();
+  },
+);

@@ -1,0 +1,131 @@
+/**
+ * Integration: detection runs in real child processes against a throwaway SQLite file. Changes
+ * made while a run is in progress coalesce into one more run; a run whose process dies is
+ * recorded as failed, keeps the previous results, and is not retried until something changes.
+ */
+import * as childProcess from "node:child_process";
+import { EventEmitter } from "node:events";
+import { PassThrough } from "node:stream";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Counts the detection processes the scheduler starts, and lets a test kill one.
+vi.mock("node:child_process", async (importOriginal) => {
+  const original = await importOriginal<typeof childProcess>();
+  return { ...original, fork: vi.fn(original.fork) };
+});
+
+const directory = mkdtempSync(path.join(tmpdir(), "cw-scheduler-"));
+process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+
+let scheduler: typeof import("./detection-scheduler");
+let db: typeof import("./db");
+
+const BEACON_CSV = [
+  "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,InitiatingProcessCreationTime,RemoteIP,RemotePort,RemoteIPType",
+  "2024-05-01T10:00:00Z,ws-1,ImageLoaded,bcrypt.dll,7,implant.exe,2024-05-01T09:59:00Z,,,",
+  ...Array.from({ length: 6 }, (_, minute) => `2024-05-01T10:0${minute + 1}:00Z,ws-1,ConnectionSuccess,,7,implant.exe,2024-05-01T09:59:00Z,198.51.100.7,4444,Public`),
+].join("\n");
+
+const forks = () => vi.mocked(childProcess.fork).mock.results.map((result) => result.value as childProcess.ChildProcess);
+
+async function settled(): Promise<import("./detection-scheduler").DetectionStatus> {
+  let status = await scheduler.detectionStatus();
+  // Idle, and either current or given up on (a failed run is retried only on the next change).
+  for (let waited = 0; (status.state === "running" || (status.pending && !status.failure)) && waited < 60_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    status = await scheduler.detectionStatus();
+  }
+  return status;
+}
+
+beforeAll(async () => {
+  childProcess.execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
+  const ingest = await import("./ingest-upload");
+  await ingest.ingestTelemetryText("beacon.csv", BEACON_CSV, "api");
+  scheduler = await import("./detection-scheduler");
+  db = await import("./db");
+}, 60_000);
+
+afterAll(async () => {
+  await settled();
+  await db?.prisma.$disconnect();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/** A stand-in detection process the test drives: it says it started, then exits as told, recording a run like the real one. */
+function fakeDetectionProcess(): childProcess.ChildProcess {
+  const child = new EventEmitter() as childProcess.ChildProcess;
+  Object.assign(child, { stderr: new PassThrough(), pid: -1, kill: () => true });
+  return child;
+}
+
+describe("detection scheduler", () => {
+  it("runs detection in a process of its own and records the generation it reflects", async () => {
+    const status = await scheduler.requestDetection();
+    expect([status.state, status.pending]).toEqual(["running", true]);
+    const done = await settled();
+    expect(forks()).toHaveLength(1);
+    expect(forks()[0].pid).not.toBe(process.pid);
+    expect(done).toMatchObject({ state: "idle", pending: false, failure: null, progress: null });
+    expect(done.lastRun).toMatchObject({ generation: 1, findings: 1, seedFindings: 1 });
+  }, 60_000);
+
+  it("coalesces changes: five made while a run is in progress cost one more run, not five", async () => {
+    const settings = await import("./detection-settings");
+    const children: childProcess.ChildProcess[] = [];
+    const realFork = vi.mocked(childProcess.fork).getMockImplementation()!;
+    vi.mocked(childProcess.fork).mockImplementation(() => {
+      children.push(fakeDetectionProcess());
+      return children.at(-1)!;
+    });
+    const finish = async (child: childProcess.ChildProcess, generation: number) => {
+      await settings.writeDetectionRun({ ...(await settings.readDetectionRun())!, generation });
+      child.emit("exit", 0, null);
+      await vi.waitFor(async () => expect((await scheduler.detectionStatus()).lastRun?.generation).toBe(generation));
+    };
+    try {
+      await scheduler.requestDetection();
+      expect(children).toHaveLength(1);
+      children[0].emit("message", { type: "started", runId: "fake-1", generation: 2 });
+      children[0].emit("message", { type: "progress", devicesDone: 3, devicesTotal: 8 });
+      for (let change = 0; change < 5; change++) await scheduler.requestDetection();
+      expect(children).toHaveLength(1);
+      expect(await scheduler.detectionStatus()).toMatchObject({ state: "running", pending: true, progress: { devicesDone: 3, devicesTotal: 8 } });
+      await finish(children[0], 2);
+      // Generations 3 to 7 arrived during the first run: exactly one more run covers them.
+      await vi.waitFor(() => expect(children).toHaveLength(2));
+      children[1].emit("message", { type: "started", runId: "fake-2", generation: 7 });
+      await finish(children[1], 7);
+      expect(children).toHaveLength(2);
+      expect(await scheduler.detectionStatus()).toMatchObject({ state: "idle", pending: false });
+    } finally {
+      vi.mocked(childProcess.fork).mockImplementation(realFork);
+    }
+  });
+
+  it("records a run whose process dies as failed, keeps the previous results, and retries only on the next change", async () => {
+    const before = (await scheduler.detectionStatus()).lastRun!;
+    const forksBefore = forks().length;
+    await scheduler.requestDetection();
+    forks().at(-1)!.kill("SIGKILL");
+    const failed = await settled();
+    expect(failed.failure).toMatchObject({ generation: 8, reason: "The detection process stopped (SIGKILL)." });
+    expect(failed.lastRun).toEqual(before);
+    expect(failed.pending).toBe(false);
+    // Nothing of the dead run is left beside the previous run's findings.
+    const runIds = await db.prisma.finding.findMany({ distinct: ["runId"], select: { runId: true } });
+    expect(runIds.map((finding) => finding.runId)).toEqual([before.runId]);
+    // No crash loop: nothing starts again by itself.
+    await scheduler.startDetectionIfOwed();
+    expect(forks()).toHaveLength(forksBefore + 1);
+
+    await scheduler.requestDetection();
+    const recovered = await settled();
+    expect(forks()).toHaveLength(forksBefore + 2);
+    expect(recovered).toMatchObject({ state: "idle", pending: false, failure: null });
+    expect(recovered.lastRun).toMatchObject({ generation: 9, findings: 1 });
+  }, 60_000);
+});

@@ -1,0 +1,136 @@
+import "server-only";
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { prisma } from "./db";
+import {
+  bumpRequestedGeneration,
+  clearRunMarker,
+  readDetectionFailure,
+  readDetectionRun,
+  readRequestedGeneration,
+  writeDetectionFailure,
+  type DetectionFailure,
+  type DetectionRun,
+} from "./detection-settings";
+import { env } from "./env";
+
+/**
+ * Detection runs off the request path, in a child process with its own heap: a run that
+ * exhausts its memory or crashes costs that process, never the server, and pages keep reading
+ * the last complete run meanwhile. Changes coalesce: every change bumps a stored generation, at
+ * most one run is in progress, and when it ends one more starts if anything changed since it
+ * began, however many changes that was.
+ */
+
+/** What the detection process tells the server. */
+export type DetectionProcessMessage =
+  | { type: "started"; runId: string; generation: number }
+  | { type: "progress"; devicesDone: number; devicesTotal: number }
+  | { type: "failed"; reason: string };
+
+export interface DetectionStatus {
+  /** "running" while a run is in progress in this server. */
+  state: "idle" | "running";
+  /** A change is not reflected by the last complete run yet (a run is in progress or follows). */
+  pending: boolean;
+  progress: { devicesDone: number; devicesTotal: number } | null;
+  /** The run pages show. */
+  lastRun: DetectionRun | null;
+  /** The newest attempt, when it failed after the last complete run: the results shown are older. */
+  failure: DetectionFailure | null;
+}
+
+interface RunInProgress {
+  child: ChildProcess;
+  runId: string | null;
+  generation: number;
+  progress: DetectionStatus["progress"];
+  failureReason: string | null;
+}
+
+// Route handlers may be bundled apart: one scheduler per process, on globalThis.
+const scheduler = ((globalThis as { cipherwatchDetection?: { current: RunInProgress | null; starting: Promise<void> | null } }).cipherwatchDetection ??= {
+  current: null,
+  starting: null,
+});
+
+/** Run from the project folder (every npm script's working directory) through tsx, as the CLI is. */
+const DETECTION_PROCESS_ENTRY = path.join(process.cwd(), "lib", "server", "detection-process.ts");
+
+/** Records a change detection must reflect and starts a run unless one is in progress (which is then followed by one more). */
+export async function requestDetection(): Promise<DetectionStatus> {
+  await bumpRequestedGeneration();
+  await startDetectionIfOwed();
+  return detectionStatus();
+}
+
+/**
+ * Starts a run when the stored generation is ahead of the last complete run and of the last
+ * failed attempt (a run that crashed is not retried until something changes: no crash loop),
+ * and none is in progress. Called after each change, when a run ends, and when the server starts.
+ */
+export function startDetectionIfOwed(): Promise<void> {
+  if (scheduler.current) return Promise.resolve();
+  // Callers arriving together share one check, so two cannot both start a run.
+  scheduler.starting ??= startIfOwed().finally(() => (scheduler.starting = null));
+  return scheduler.starting;
+}
+
+async function startIfOwed(): Promise<void> {
+  const [requested, lastRun, failure] = await Promise.all([readRequestedGeneration(), readDetectionRun(), readDetectionFailure()]);
+  const covered = lastRun?.generation ?? -1;
+  if (requested <= covered || (failure !== null && failure.generation >= requested)) return;
+  const child = fork(DETECTION_PROCESS_ENTRY, [], {
+    execArgv: [`--max-old-space-size=${env.CW_DETECTION_HEAP_MB}`, "--conditions=react-server", "--import", "tsx"],
+    stdio: ["ignore", "inherit", "pipe", "ipc"],
+  });
+  const run: RunInProgress = { child, runId: null, generation: requested, progress: null, failureReason: null };
+  scheduler.current = run;
+  let stderrTail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    stderrTail = (stderrTail + chunk.toString("utf8")).slice(-4096);
+  });
+  child.on("message", (message: DetectionProcessMessage) => {
+    if (message.type === "started") Object.assign(run, { runId: message.runId, generation: message.generation });
+    else if (message.type === "progress") run.progress = { devicesDone: message.devicesDone, devicesTotal: message.devicesTotal };
+    else run.failureReason = message.reason;
+  });
+  child.once("exit", (code, signal) => void runEnded(run, code, signal, stderrTail));
+}
+
+async function runEnded(run: RunInProgress, code: number | null, signal: NodeJS.Signals | null, stderrTail: string): Promise<void> {
+  try {
+    if (code !== 0) {
+      // A run that died mid-way may have written some findings under its id: never shown, removed here.
+      if (run.runId !== null) await prisma.$transaction([prisma.finding.deleteMany({ where: { runId: run.runId } }), clearRunMarker(run.runId)]);
+      const reason = run.failureReason ?? describeExit(code, signal, stderrTail);
+      console.error(`Detection run failed: ${reason}`);
+      await writeDetectionFailure({ generation: run.generation, at: new Date().toISOString(), reason });
+    }
+  } finally {
+    scheduler.current = null;
+  }
+  await startDetectionIfOwed();
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): string {
+  if (/heap out of memory|Reached heap limit/i.test(stderrTail)) {
+    return `The detection process ran out of memory (its heap is limited to ${env.CW_DETECTION_HEAP_MB} MiB; raise CW_DETECTION_HEAP_MB).`;
+  }
+  const lastLine = stderrTail.trim().split("\n").at(-1)?.trim();
+  return `The detection process stopped (${signal ?? `exit code ${code}`})${lastLine ? `: ${lastLine.slice(0, 300)}` : ""}.`;
+}
+
+export async function detectionStatus(): Promise<DetectionStatus> {
+  const [requested, lastRun, failure] = await Promise.all([readRequestedGeneration(), readDetectionRun(), readDetectionFailure()]);
+  const covered = lastRun?.generation ?? -1;
+  const current = scheduler.current;
+  return {
+    state: current ? "running" : "idle",
+    pending: requested > Math.max(covered, failure?.generation ?? -1) || current !== null,
+    progress: current?.progress ?? null,
+    lastRun,
+    failure: failure !== null && failure.generation > covered ? failure : null,
+  };
+}
