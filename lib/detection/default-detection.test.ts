@@ -249,3 +249,141 @@ describe("runDefaultDetection with Sysmon process GUIDs", () => {
     expect(finding.lineageFlags.map((flag) => flag.id)).toEqual(["office-spawns-shell"]);
   });
 });
+
+describe("runDefaultDetection on busy devices: the indexes behind each O(n log n) step", () => {
+  const isoAt = (ms: number) => new Date(ms).toISOString();
+
+  it("correlates 40,000 crypto loads with 40,000 connections of one process, window edges included", () => {
+    // 40 bursts 2,000 s apart from 00:16:40. Each: 1,000 loads at the burst's instant, then 1,000
+    // connections 1 s apart (k = 0..999) from that same instant; k % 10 === 5 goes to port 443.
+    // k = 0..900 are in the burst's window (both ends inclusive; the previous burst is 2,000 s
+    // back), less the 90 to port 443 among them: 811 per burst.
+    const dayStartMs = Date.parse("2024-01-01T00:00:00Z");
+    const events: TelemetryEvent[] = [];
+    for (let burst = 0; burst < 40; burst++) {
+      const burstMs = dayStartMs + 1_000_000 + burst * 2_000_000;
+      for (let i = 0; i < 1000; i++) events.push(load(isoAt(burstMs)));
+      for (let k = 0; k < 1000; k++) events.push(connection(isoAt(burstMs + k * 1000), k % 10 === 5 ? { remotePort: 443 } : {}));
+    }
+    // Above every series' size, so no beacon rule: this case is about the load-then-connect rule.
+    const [finding, ...others] = detect(events, { beaconMinConnections: 100_000 });
+    expect(others).toEqual([]);
+    expect(finding.rules).toEqual(["crypto-load-then-connect"]);
+    expect(finding.loads).toHaveLength(40_000);
+    expect(finding.connections.count).toBe(40_000);
+    expect(finding.connections.inSeedWindow).toBe(40 * 811);
+    expect(finding.connectionEvents.filter((c) => c.inSeedWindow)).toHaveLength(32_440);
+    expect(finding.reasons[0].text).toBe(
+      "Loaded bcrypt.dll, then connected to 198.51.100.7:4444 (non-standard port) 0.000 s later; 32440 connection(s) within 15 min of a load.",
+    );
+    // First and last burst: k = 0 is at the loads' instant, k = 900 exactly 15 min later, k = 901 past it; 895 is on 443.
+    const inWindow = (index: number) => finding.connectionEvents[index].inSeedWindow;
+    expect([0, 894, 895, 900, 901, 999].map(inWindow)).toEqual([true, true, false, true, false, false]);
+    expect([39_000, 39_900, 39_901].map(inWindow)).toEqual([true, true, false]);
+  });
+
+  it("cites, for each network tool, the latest openssl enc run of its device within the window before its first connection", () => {
+    const lnx1 = (at: string, fileName: string, processCommandLine: string, processId: number) =>
+      buildTestEvent("process", { at, deviceName: "lnx-1", fileName, processCommandLine, processId });
+    const tool = (at: string, name: string, processId: number) =>
+      connection(at, { deviceName: "lnx-1", initiatingProcessFileName: name, initiatingProcessId: processId, initiatingProcessCreationTime: null, initiatingProcessCommandLine: name });
+    const startMs = Date.parse("2024-01-01T09:00:00Z");
+    const events = [
+      // 20,000 other processes, one every 200 ms from 09:00:00 to 10:06:39.8.
+      ...Array.from({ length: 20_000 }, (_, i) => lnx1(isoAt(startMs + i * 200), "bash", "bash -c true", 10_000 + i)),
+      // 1,000 openssl enc runs an hour too early, and 2,000 openssl runs that encrypt nothing among the tools.
+      ...Array.from({ length: 1_000 }, (_, i) => lnx1(isoAt(startMs - 3_600_000 + i * 1000), "openssl", `openssl enc -aes-256-cbc -in old-${i}`, 30_000 + i)),
+      ...Array.from({ length: 2_000 }, (_, i) => lnx1(isoAt(startMs + 3_600_000 + i * 200), "openssl", "openssl version", 40_000 + i)),
+      lnx1("2024-01-01T10:00:00Z", "openssl", "openssl enc -aes-256-cbc -in a", 50),
+      lnx1("2024-01-01T10:01:00Z", "openssl", "openssl enc -aes-256-cbc -in b", 60),
+      lnx1("2024-01-01T10:05:00Z", "openssl", "openssl enc -aes-256-cbc -in c", 70),
+      // Another device's run, later than b: never cited for lnx-1.
+      buildTestEvent("process", { at: "2024-01-01T10:01:30Z", deviceName: "lnx-2", fileName: "openssl", processCommandLine: "openssl enc -des3 -in other-device", processId: 80 }),
+      // a (120 s before: the inclusive edge) and b (60 s) are in the window: b is the latest.
+      tool("2024-01-01T10:02:00Z", "nc", 51),
+      // b is exactly 120 s before: in.
+      tool("2024-01-01T10:03:00Z", "curl", 52),
+      // b is 120.000001 s before the first connection: out (c is within 10 s of the second, which does not count).
+      tool("2024-01-01T10:03:00.000001Z", "wget", 53),
+      tool("2024-01-01T10:05:10Z", "wget", 53),
+      // c at the same instant counts.
+      tool("2024-01-01T10:05:00Z", "socat", 54),
+      // c is 1 µs later and b 239.999999 s earlier: none.
+      tool("2024-01-01T10:04:59.999999Z", "ncat", 55),
+    ].sort((a, b) => a.timeUs - b.timeUs);
+    const findings = detect(events);
+    expect(findings.map((f) => [f.process.processName, f.rules, f.reasons.find((r) => r.kind === "openssl-then-network")?.text])).toEqual([
+      ["curl", ["openssl-then-network"], "openssl enc -aes-256-cbc -in b ran 2.0 min before curl connected to 198.51.100.7:4444."],
+      ["nc", ["openssl-then-network"], "openssl enc -aes-256-cbc -in b ran 60.0 s before nc connected to 198.51.100.7:4444."],
+      ["socat", ["openssl-then-network"], "openssl enc -aes-256-cbc -in c ran 0.000 s before socat connected to 198.51.100.7:4444."],
+    ]);
+  });
+
+  it("cites the latest openssl run in the window, whatever order the events come in", () => {
+    const run = (at: string, file: string) => buildTestEvent("process", { at, fileName: "openssl", processCommandLine: `openssl enc -aes-256-cbc -in ${file}` });
+    const events = [
+      run("2024-01-01T10:01:30Z", "latest"),
+      run("2024-01-01T10:01:00Z", "listed-last"),
+      connection("2024-01-01T10:02:00Z", { initiatingProcessFileName: "curl", initiatingProcessId: 51 }),
+    ];
+    expect(detect(events).map((f) => f.reasons.find((r) => r.kind === "openssl-then-network")?.text)).toEqual([
+      "openssl enc -aes-256-cbc -in latest ran 30.0 s before curl connected to 198.51.100.7:4444.",
+    ]);
+  });
+
+  it("cites each beacon destination's own connections", () => {
+    // Three destinations, 12 connections each every 300 s, interleaved: ids 1, 4, ... go to .1; 2, 5, ... to .2.
+    const python = { initiatingProcessFileName: "python.exe", initiatingProcessId: 300 };
+    const startMs = Date.parse("2024-01-01T10:00:00Z");
+    const events = Array.from({ length: 36 }, (_, index) => ({
+      ...connection(isoAt(startMs + Math.floor(index / 3) * 300_000 + (index % 3) * 1000), { ...python, remoteIp: `198.51.100.${(index % 3) + 1}` }),
+      id: index + 1,
+    }));
+    const [finding] = detect(events);
+    expect(finding.rules).toEqual(["beacon-only"]);
+    const everyThird = (firstId: number) => Array.from({ length: 12 }, (_, i) => firstId + 3 * i);
+    expect(finding.reasons.filter((r) => r.kind === "beacon").map((r) => [r.text.split(":")[0], r.eventIds])).toEqual([
+      ["Beacon to 198.51.100.1", everyThird(1)],
+      ["Beacon to 198.51.100.2", everyThird(2)],
+      ["Beacon to 198.51.100.3", everyThird(3)],
+    ]);
+  });
+
+  it("finds a reused PID's creation by creation time, else the latest at or before the first connection", () => {
+    // PID 100 created 1,000 times, once a second from 09:00:00, each by parent-<i>.exe; creation 500
+    // (09:08:20) is reported again at 09:20:00 by another parent.
+    const startMs = Date.parse("2024-01-01T09:00:00Z");
+    const creation = (atMs: number, createdMs: number, parent: string) =>
+      buildTestEvent("process", {
+        at: isoAt(atMs),
+        fileName: "evil.exe",
+        processId: 100,
+        processCreationTime: isoAt(createdMs).replace(/\.\d+Z$/, ".0000000Z"),
+        initiatingProcessFileName: parent,
+        initiatingProcessId: 7,
+      });
+    const creations = Array.from({ length: 1000 }, (_, i) => creation(startMs + i * 1000, startMs + i * 1000, `parent-${i}.exe`));
+    creations.push(creation(startMs + 20 * 60_000, startMs + 500_000, "late-copy.exe"));
+    const processCreatedAt = (createdAt: string | null, loadAt: string, connectAt: string) => [
+      load(loadAt, { initiatingProcessCreationTime: createdAt }),
+      connection(connectAt, { initiatingProcessCreationTime: createdAt }),
+    ];
+    const events = [
+      ...creations,
+      // Its creation time, spelled without fractions, matches creation 500 (the first report).
+      ...processCreatedAt("2024-01-01T09:08:20Z", "2024-01-01T09:30:00Z", "2024-01-01T09:31:00Z"),
+      // No creation has this time: the latest before 09:10:00 is creation 600, at 09:10:00 exactly.
+      ...processCreatedAt("2024-01-01T08:00:00Z", "2024-01-01T09:09:30Z", "2024-01-01T09:10:00Z"),
+      // No creation time: the latest before 09:05:00.5 is creation 300.
+      ...processCreatedAt(null, "2024-01-01T09:04:00Z", "2024-01-01T09:05:00.5Z"),
+    ];
+    const parents = new Map(detect(events).map((f) => [f.process.processCreationTime, f.parent?.fileName]));
+    expect(parents).toEqual(
+      new Map([
+        ["2024-01-01T09:08:20.0000000Z", "parent-500.exe"],
+        ["2024-01-01T08:00:00.0000000Z", "parent-600.exe"],
+        [null, "parent-300.exe"],
+      ]),
+    );
+  });
+});

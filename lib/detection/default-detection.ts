@@ -129,6 +129,7 @@ export interface DefaultDetectionOptions {
 
 const NETWORK_TOOLS = caseInsensitiveSet(["nc", "ncat", "netcat", "socat", "curl", "wget", "nc.exe", "ncat.exe", "socat.exe", "curl.exe", "wget.exe"]);
 const OPENSSL = caseInsensitiveSet(["openssl", "openssl.exe"]);
+const OPENSSL_ENCRYPTION = /\benc\s+-\w/i;
 const MAX_REASON_EVENTS = 50;
 
 interface ProcessActivity {
@@ -169,13 +170,14 @@ export function runDefaultDetection(events: readonly TelemetryEvent[], options: 
   }
 
   const creationIndex = indexProcessCreations(processCreations);
+  const opensslRuns = indexOpensslRuns(processCreations);
   const windowUs = settings.correlationWindowMinutes * MICROS_PER_MINUTE;
   const findings: DefaultFinding[] = [];
   for (const activity of activities.values()) {
     if (activity.connections.length === 0) continue;
     activity.loads.sort(byTime);
     activity.connections.sort(byTime);
-    const finding = assessProcess(activity, { windowUs, standardPorts, settings, fromUs, asOfUs, creationIndex, processCreations });
+    const finding = assessProcess(activity, { windowUs, standardPorts, settings, fromUs, asOfUs, creationIndex, opensslRuns });
     if (finding) findings.push(finding);
   }
   return findings.sort(compareDefaultFindings);
@@ -276,9 +278,15 @@ function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryE
   return activity;
 }
 
+interface PidCreations {
+  oldestFirst: TelemetryEvent[];
+  /** The oldest creation with each normalised creation time. */
+  byCreationTime: Map<string, TelemetryEvent>;
+}
+
 interface CreationIndex {
-  /** By device + PID of the created process, oldest first. */
-  byPid: Map<string, TelemetryEvent[]>;
+  /** By device + PID of the created process. */
+  byPid: Map<string, PidCreations>;
   /** By device + Sysmon ProcessGuid. */
   byGuid: Map<string, TelemetryEvent>;
 }
@@ -289,11 +297,17 @@ function indexProcessCreations(creations: TelemetryEvent[]): CreationIndex {
     if (event.processGuid) index.byGuid.set(`${event.deviceName}\u0000${event.processGuid.toLowerCase()}`, event);
     if (event.processId === null) continue;
     const key = `${event.deviceName}\u0000${event.processId}`;
-    const list = index.byPid.get(key);
-    if (list) list.push(event);
-    else index.byPid.set(key, [event]);
+    const pidCreations = index.byPid.get(key);
+    if (pidCreations) pidCreations.oldestFirst.push(event);
+    else index.byPid.set(key, { oldestFirst: [event], byCreationTime: new Map() });
   }
-  for (const list of index.byPid.values()) list.sort(byTime);
+  for (const { oldestFirst, byCreationTime } of index.byPid.values()) {
+    oldestFirst.sort(byTime);
+    for (const event of oldestFirst) {
+      const creationTime = normalizedTime(event.processCreationTime);
+      if (creationTime !== null && !byCreationTime.has(creationTime)) byCreationTime.set(creationTime, event);
+    }
+  }
   return index;
 }
 
@@ -311,12 +325,14 @@ function findCreation(index: CreationIndex, deviceName: string, reference: Proce
   }
   const { processId, creationTime } = reference;
   if (processId === null) return null;
-  const candidates = index.byPid.get(`${deviceName}\u0000${processId}`) ?? [];
+  const candidates = index.byPid.get(`${deviceName}\u0000${processId}`);
+  if (!candidates) return null;
   if (creationTime) {
-    const exact = candidates.find((event) => normalizedTime(event.processCreationTime) === creationTime);
+    const exact = candidates.byCreationTime.get(creationTime);
     if (exact) return exact;
   }
-  return candidates.filter((event) => event.timeUs <= beforeUs).at(-1) ?? null;
+  const { oldestFirst } = candidates;
+  return oldestFirst[countLeading(oldestFirst, (event) => event.timeUs <= beforeUs) - 1] ?? null;
 }
 
 interface AssessContext {
@@ -326,7 +342,7 @@ interface AssessContext {
   fromUs: number;
   asOfUs: number;
   creationIndex: CreationIndex;
-  processCreations: TelemetryEvent[];
+  opensslRuns: Map<string, TelemetryEvent[]>;
 }
 
 function assessProcess(activity: ProcessActivity, context: AssessContext): DefaultFinding | null {
@@ -336,16 +352,20 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   const rules: RuleId[] = [];
 
   // Rule 1, corrected seed: a connection to a non-standard port within the window after a load.
+  // Both lists are in time order, so one walk keeps the latest load at or before each connection:
+  // if any load's window holds the connection, the latest one's does.
   const inSeedWindow = new Set<TelemetryEvent>();
+  let loadsAtOrBefore = 0;
   for (const connection of connections) {
-    if (standardPorts.has(connection.remotePort as number)) continue;
-    if (loads.some((load) => connection.timeUs >= load.timeUs && connection.timeUs <= load.timeUs + windowUs)) inSeedWindow.add(connection);
+    while (loadsAtOrBefore < loads.length && loads[loadsAtOrBefore].timeUs <= connection.timeUs) loadsAtOrBefore++;
+    if (standardPorts.has(connection.remotePort as number) || loadsAtOrBefore === 0) continue;
+    if (connection.timeUs <= loads[loadsAtOrBefore - 1].timeUs + windowUs) inSeedWindow.add(connection);
   }
   const cryptoLibsLoaded = [...new Set(loads.map((load) => load.fileName ?? ""))];
   if (inSeedWindow.size > 0) {
     rules.push("crypto-load-then-connect");
-    const first = [...inSeedWindow][0];
-    const lastLoadBefore = loads.filter((load) => load.timeUs <= first.timeUs).at(-1)!;
+    const [first] = inSeedWindow;
+    const lastLoadBefore = loads[countLeading(loads, (load) => load.timeUs <= first.timeUs) - 1];
     reasons.push({
       kind: "crypto-load-then-connect",
       text: `Loaded ${cryptoLibsLoaded.join(", ")}, then connected to ${first.remoteIp}:${first.remotePort} (non-standard port) ${formatSeconds((first.timeUs - lastLoadBefore.timeUs) / MICROS_PER_SECOND)} later; ${inSeedWindow.size} connection(s) within ${settings.correlationWindowMinutes} min of a load.`,
@@ -354,14 +374,15 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   }
 
   // Beaconing over all outbound connections of the process, per destination.
-  const destinations = summarizeDestinations(connections, context);
+  const destinationSeries = summarizeDestinations(connections, context);
+  const destinations = destinationSeries.map((series) => series.summary);
   const strongest = destinations.reduce<DestinationSummary | null>((best, d) => (best === null || d.beacon.score > best.beacon.score ? d : best), null);
-  const strongBeacons = destinations.filter((d) => isStrongBeacon(d.beacon, settings));
-  for (const destination of strongBeacons) {
+  const strongBeacons = destinationSeries.filter((series) => isStrongBeacon(series.summary.beacon, settings));
+  for (const { summary: destination, connections: destinationConnections } of strongBeacons) {
     reasons.push({
       kind: "beacon",
       text: `Beacon to ${destination.remoteIp}:${destination.remotePort}: score ${destination.beacon.score.toFixed(3)} over ${destination.connections} connections, median interval ${formatSeconds(destination.beacon.medianIntervalSeconds ?? 0)}, jitter (MAD) ${formatSeconds(destination.beacon.intervalMadSeconds ?? 0)}.`,
-      eventIds: ids(connections.filter((c) => c.remoteIp === destination.remoteIp && c.remotePort === destination.remotePort)),
+      eventIds: ids(destinationConnections),
     });
   }
   if (strongBeacons.length > 0) rules.push("beacon-only");
@@ -402,7 +423,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
 
   // Rule 3 (Linux, Atomic test 4): openssl enc shortly before a network tool connects out.
   if (NETWORK_TOOLS.has(identity.processName)) {
-    const opensslRun = findOpensslBefore(context.processCreations, identity.deviceName, connections[0].timeUs, context.settings.opensslWindowSeconds * MICROS_PER_SECOND);
+    const opensslRun = findOpensslBefore(context.opensslRuns.get(identity.deviceName), connections[0].timeUs, context.settings.opensslWindowSeconds * MICROS_PER_SECOND);
     if (opensslRun) {
       rules.push("openssl-then-network");
       reasons.push({
@@ -467,19 +488,45 @@ function lineageOf(parent: RelatedProcess, creation: TelemetryEvent | null): Lin
   return { fileName: parent.fileName, folderPath: creation?.folderPath ?? null, commandLine: parent.commandLine };
 }
 
-function findOpensslBefore(creations: TelemetryEvent[], deviceName: string, connectionUs: number, windowUs: number): TelemetryEvent | null {
-  const runs = creations.filter(
-    (event) =>
-      event.deviceName === deviceName &&
-      OPENSSL.has(event.fileName) &&
-      /\benc\s+-\w/i.test(event.processCommandLine ?? "") &&
-      event.timeUs <= connectionUs &&
-      connectionUs - event.timeUs <= windowUs,
-  );
-  return runs.at(-1) ?? null;
+/** Each device's `openssl enc` runs, oldest first (a stable sort: runs at one instant keep their order). */
+function indexOpensslRuns(creations: readonly TelemetryEvent[]): Map<string, TelemetryEvent[]> {
+  const runsByDevice = new Map<string, TelemetryEvent[]>();
+  for (const event of creations) {
+    if (!OPENSSL.has(event.fileName) || !OPENSSL_ENCRYPTION.test(event.processCommandLine ?? "")) continue;
+    const runs = runsByDevice.get(event.deviceName);
+    if (runs) runs.push(event);
+    else runsByDevice.set(event.deviceName, [event]);
+  }
+  for (const runs of runsByDevice.values()) runs.sort(byTime);
+  return runsByDevice;
 }
 
-function summarizeDestinations(connections: TelemetryEvent[], context: AssessContext): DestinationSummary[] {
+/** The openssl run the rule cites for a connection: the latest at or before it, at most `windowUs` earlier. */
+function findOpensslBefore(runs: readonly TelemetryEvent[] | undefined, connectionUs: number, windowUs: number): TelemetryEvent | null {
+  if (!runs) return null;
+  const latest = runs[countLeading(runs, (run) => run.timeUs <= connectionUs) - 1];
+  return latest !== undefined && connectionUs - latest.timeUs <= windowUs ? latest : null;
+}
+
+/** How many leading items satisfy `holds`, which must hold for a prefix of the list and not after it (binary search). */
+function countLeading<T>(list: readonly T[], holds: (item: T) => boolean): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (holds(list[middle])) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+interface DestinationSeries {
+  summary: DestinationSummary;
+  /** The process's connections to this destination, in time order. */
+  connections: TelemetryEvent[];
+}
+
+function summarizeDestinations(connections: TelemetryEvent[], context: AssessContext): DestinationSeries[] {
   const series = new Map<string, TelemetryEvent[]>();
   for (const connection of connections) {
     const key = `${connection.remoteIp}\u0000${connection.remotePort}`;
@@ -490,21 +537,24 @@ function summarizeDestinations(connections: TelemetryEvent[], context: AssessCon
   const range: [number, number] = [context.fromUs / MICROS_PER_SECOND, context.asOfUs / MICROS_PER_SECOND];
   return [...series.values()]
     .map((list) => ({
-      remoteIp: list[0].remoteIp as string,
-      remotePort: list[0].remotePort as number,
-      addressClass: remoteAddressClass(list[0].remoteIpType, list[0].remoteIp),
-      connections: list.length,
-      firstConnection: list[0].timestamp,
-      lastConnection: list[list.length - 1].timestamp,
-      bytesSent: sumKnown(list.map((c) => c.sentBytes)),
-      bytesReceived: sumKnown(list.map((c) => c.receivedBytes)),
-      beacon: scoreBeaconSeries({
-        timestampsSeconds: list.map((c) => c.timeUs / MICROS_PER_SECOND),
-        bytes: list.map((c) => (c.sentBytes === null || c.receivedBytes === null ? null : c.sentBytes + c.receivedBytes)),
-        rangeSeconds: range,
-      }),
+      summary: {
+        remoteIp: list[0].remoteIp as string,
+        remotePort: list[0].remotePort as number,
+        addressClass: remoteAddressClass(list[0].remoteIpType, list[0].remoteIp),
+        connections: list.length,
+        firstConnection: list[0].timestamp,
+        lastConnection: list[list.length - 1].timestamp,
+        bytesSent: sumKnown(list.map((c) => c.sentBytes)),
+        bytesReceived: sumKnown(list.map((c) => c.receivedBytes)),
+        beacon: scoreBeaconSeries({
+          timestampsSeconds: list.map((c) => c.timeUs / MICROS_PER_SECOND),
+          bytes: list.map((c) => (c.sentBytes === null || c.receivedBytes === null ? null : c.sentBytes + c.receivedBytes)),
+          rangeSeconds: range,
+        }),
+      },
+      connections: list,
     }))
-    .sort((a, b) => b.beacon.score - a.beacon.score || b.connections - a.connections || a.remoteIp.localeCompare(b.remoteIp) || a.remotePort - b.remotePort);
+    .sort(({ summary: a }, { summary: b }) => b.beacon.score - a.beacon.score || b.connections - a.connections || a.remoteIp.localeCompare(b.remoteIp) || a.remotePort - b.remotePort);
 }
 
 /**
