@@ -6,23 +6,24 @@
 import { runDetection } from "./run-detection";
 import type { DetectionProcessMessage } from "./detection-scheduler";
 
+/**
+ * Tells the server; a server that went away (killed, restarted) no longer wants this run, so it
+ * stops here and the run removes what it wrote. The restarted server runs detection again.
+ */
 function send(message: DetectionProcessMessage): void {
+  if (!process.connected) throw new Error("The server that started this detection run has stopped.");
   process.send?.(message);
 }
 
 runDetection({
   onStart: (runId, generation) => send({ type: "started", runId, generation }),
-  onProgress: (devicesDone, devicesTotal) => {
-    // A server that went away (killed, restarted) no longer wants this run: stop, and the run
-    // removes what it wrote. The restarted server runs detection again.
-    if (!process.connected) throw new Error("The server that started this detection run has stopped.");
-    send({ type: "progress", devicesDone, devicesTotal });
-  },
+  onProgress: (devicesDone, devicesTotal) => send({ type: "progress", devicesDone, devicesTotal }),
 }).then(
   () => process.disconnect?.(),
   (error: unknown) => {
-    send({ type: "failed", reason: error instanceof Error ? error.message : String(error) });
     process.exitCode = 1;
+    if (!process.connected) return;
+    process.send?.({ type: "failed", reason: error instanceof Error ? error.message : String(error) } satisfies DetectionProcessMessage);
     process.disconnect?.();
   },
 );

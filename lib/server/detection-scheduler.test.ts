@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 // Counts the detection processes the scheduler starts, and lets a test kill one.
 vi.mock("node:child_process", async (importOriginal) => {
   const original = await importOriginal<typeof childProcess>();
-  return { ...original, fork: vi.fn(original.fork) };
+  return { ...original, spawn: vi.fn(original.spawn) };
 });
 
 const directory = mkdtempSync(path.join(tmpdir(), "cw-scheduler-"));
@@ -29,7 +29,7 @@ const BEACON_CSV = [
   ...Array.from({ length: 6 }, (_, minute) => `2024-05-01T10:0${minute + 1}:00Z,ws-1,ConnectionSuccess,,7,implant.exe,2024-05-01T09:59:00Z,198.51.100.7,4444,Public`),
 ].join("\n");
 
-const forks = () => vi.mocked(childProcess.fork).mock.results.map((result) => result.value as childProcess.ChildProcess);
+const spawns = () => vi.mocked(childProcess.spawn).mock.results.map((result) => result.value as childProcess.ChildProcess);
 
 async function settled(): Promise<import("./detection-scheduler").DetectionStatus> {
   let status = await scheduler.detectionStatus();
@@ -67,8 +67,8 @@ describe("detection scheduler", () => {
     const status = await scheduler.requestDetection();
     expect([status.state, status.pending]).toEqual(["running", true]);
     const done = await settled();
-    expect(forks()).toHaveLength(1);
-    expect(forks()[0].pid).not.toBe(process.pid);
+    expect(spawns()).toHaveLength(1);
+    expect(spawns()[0].pid).not.toBe(process.pid);
     expect(done).toMatchObject({ state: "idle", pending: false, failure: null, progress: null });
     expect(done.lastRun).toMatchObject({ generation: 1, findings: 1, seedFindings: 1 });
   }, 60_000);
@@ -76,8 +76,8 @@ describe("detection scheduler", () => {
   it("coalesces changes: five made while a run is in progress cost one more run, not five", async () => {
     const settings = await import("./detection-settings");
     const children: childProcess.ChildProcess[] = [];
-    const realFork = vi.mocked(childProcess.fork).getMockImplementation()!;
-    vi.mocked(childProcess.fork).mockImplementation(() => {
+    const realSpawn = vi.mocked(childProcess.spawn).getMockImplementation()!;
+    vi.mocked(childProcess.spawn).mockImplementation(() => {
       children.push(fakeDetectionProcess());
       return children.at(-1)!;
     });
@@ -102,15 +102,15 @@ describe("detection scheduler", () => {
       expect(children).toHaveLength(2);
       expect(await scheduler.detectionStatus()).toMatchObject({ state: "idle", pending: false });
     } finally {
-      vi.mocked(childProcess.fork).mockImplementation(realFork);
+      vi.mocked(childProcess.spawn).mockImplementation(realSpawn);
     }
   });
 
   it("records a run whose process dies as failed, keeps the previous results, and retries only on the next change", async () => {
     const before = (await scheduler.detectionStatus()).lastRun!;
-    const forksBefore = forks().length;
+    const spawnsBefore = spawns().length;
     await scheduler.requestDetection();
-    forks().at(-1)!.kill("SIGKILL");
+    spawns().at(-1)!.kill("SIGKILL");
     const failed = await settled();
     expect(failed.failure).toMatchObject({ generation: 8, reason: "The detection process stopped (SIGKILL)." });
     expect(failed.lastRun).toEqual(before);
@@ -120,11 +120,11 @@ describe("detection scheduler", () => {
     expect(runIds.map((finding) => finding.runId)).toEqual([before.runId]);
     // No crash loop: nothing starts again by itself.
     await scheduler.startDetectionIfOwed();
-    expect(forks()).toHaveLength(forksBefore + 1);
+    expect(spawns()).toHaveLength(spawnsBefore + 1);
 
     await scheduler.requestDetection();
     const recovered = await settled();
-    expect(forks()).toHaveLength(forksBefore + 2);
+    expect(spawns()).toHaveLength(spawnsBefore + 2);
     expect(recovered).toMatchObject({ state: "idle", pending: false, failure: null });
     expect(recovered.lastRun).toMatchObject({ generation: 9, findings: 1 });
   }, 60_000);

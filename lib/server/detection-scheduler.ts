@@ -1,5 +1,5 @@
 import "server-only";
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { prisma } from "./db";
 import {
@@ -80,8 +80,8 @@ async function startIfOwed(): Promise<void> {
   const [requested, lastRun, failure] = await Promise.all([readRequestedGeneration(), readDetectionRun(), readDetectionFailure()]);
   const covered = lastRun?.generation ?? -1;
   if (requested <= covered || (failure !== null && failure.generation >= requested)) return;
-  const child = fork(DETECTION_PROCESS_ENTRY, [], {
-    execArgv: [`--max-old-space-size=${env.CW_DETECTION_HEAP_MB}`, "--conditions=react-server", "--import", "tsx"],
+  // spawn with an IPC channel rather than fork: Turbopack's build resolves fork's path as a module (vercel/next.js#97952).
+  const child = spawn(process.execPath, [`--max-old-space-size=${env.CW_DETECTION_HEAP_MB}`, "--conditions=react-server", "--import", "tsx", DETECTION_PROCESS_ENTRY], {
     stdio: ["ignore", "inherit", "pipe", "ipc"],
   });
   const run: RunInProgress = { child, runId: null, generation: requested, progress: null, failureReason: null };

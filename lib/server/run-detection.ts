@@ -64,13 +64,13 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   const asOfUs = asOfOverride ?? newestCompleteEventUs();
   const runId = randomUUID();
   await markRunStarted(runId, new Date());
-  onStart?.(runId, generation);
   let seedCount = 0;
   let defaultCount = 0;
   const pending: FindingRecord[] = [];
   const skippedDevices: DetectionRun["skippedDevices"] = [];
   const writePending = () => storeFindings(pending.splice(0));
   try {
+    onStart?.(runId, generation);
     if (asOfUs !== null) {
       for (const device of completeEventsByDevice(maxEvents, onProgress)) {
         // A device too busy for the heap is reported on the run, never allowed to crash the server.
