@@ -49,16 +49,20 @@ test("uploading the same export twice stores it once, and datasets can be delete
     "Delete",
   ]);
 
+  // The first upload stored both events, but the repeat holds them too: deleting the first removes none.
   await rows.nth(1).getByRole("button", { name: "Delete dataset processes.csv" }).click();
   const confirm = page.getByRole("group", { name: "Confirm deleting processes.csv" });
-  await expect(confirm).toContainText("Delete 2 events?");
+  await expect(confirm).toHaveText("Delete 0 events? (2 kept: other datasets hold them) Delete Cancel");
   await confirm.getByRole("button", { name: "Cancel" }).click();
   await expect(rows).toHaveCount(2);
 
-  for (let remaining = 2; remaining > 0; remaining--) {
+  // The newest first, then the last one left, which alone holds the two events then.
+  for (const [remaining, removed] of [[1, "Delete 0 events?"], [0, "Delete 2 events?"]] as const) {
     await rows.first().getByRole("button", { name: "Delete dataset processes.csv" }).click();
-    await page.getByRole("group", { name: "Confirm deleting processes.csv" }).getByRole("button", { name: "Delete" }).click();
-    await expect(rows).toHaveCount(remaining - 1);
+    const confirmation = page.getByRole("group", { name: "Confirm deleting processes.csv" });
+    await expect(confirmation).toHaveText(`${removed} Delete Cancel`);
+    await confirmation.getByRole("button", { name: "Delete" }).click();
+    await expect(rows).toHaveCount(remaining);
   }
   await expect(page.getByText("No datasets yet.")).toBeVisible();
 });
@@ -115,6 +119,12 @@ test("the datasets page follows an upload running elsewhere: its row count grows
   await expect(row.getByRole("cell").nth(4)).toHaveText("5,000");
   // Devices are counted when the upload completes: not shown as 0 meanwhile.
   await expect(row.getByRole("cell").nth(7)).toHaveText("…");
+  // A running upload cannot be deleted (it is cancelled instead): no button, and the API refuses.
+  await expect(row.getByRole("button")).toHaveCount(0);
+  const { datasetId: runningId } = (await (await page.request.get(`/api/uploads/${uploadId}`)).json()) as { datasetId: string };
+  const refused = await page.request.delete(`/api/datasets/${runningId}`);
+  expect(refused.status()).toBe(409);
+  expect((await refused.json()).error.code).toBe("dataset_running");
   // The client that named the upload follows the same count.
   const progress = await page.request.get(`/api/uploads/${uploadId}`);
   expect(await progress.json()).toMatchObject({ status: "running", stored: 5000 });

@@ -143,7 +143,7 @@ test("allowlisting a process removes its finding; invalid values are refused nex
 
   await processes.getByRole("textbox", { name: "Add to Excluded system processes" }).fill("PanGPS.exe");
   await processes.getByRole("button", { name: "Add to Excluded system processes" }).click();
-  await expect(processes.getByRole("status")).toHaveText("Saved. Detection rerun: 9 finding(s).");
+  await expect(processes.getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
   await expect(processes.getByRole("list", { name: "Excluded system processes" })).toContainText("PanGPS.exe");
   await page.screenshot({ path: path.join(SCREENSHOTS, "allowlists.png"), fullPage: true });
 
@@ -157,7 +157,9 @@ test("allowlisting a process removes its finding; invalid values are refused nex
   // Removing it again brings the finding back.
   await page.goto("/allowlists");
   await page.getByRole("button", { name: "Remove PanGPS.exe from Excluded system processes" }).click();
-  await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. Detection rerun: 10 finding(s).");
+  await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
+  await page.goto("/findings");
+  await expect(await findingsCount(page)).toHaveText("10 findings");
 });
 
 test("detection settings are validated next to the field and saving reruns detection", async ({ page }) => {
@@ -172,14 +174,17 @@ test("detection settings are validated next to the field and saving reruns detec
   // Raising the bar above every beacon score but keeping the rest: fewer strong beacons.
   await threshold.fill("1");
   await settings.getByRole("button", { name: "Save settings" }).click();
-  await expect(settings.getByRole("status")).toHaveText(/^Saved\. Detection rerun: \d+ finding\(s\)\.$/);
+  await expect(settings.getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
   await page.goto("/findings");
   await expect(page.getByRole("table", { name: "Flagged processes" })).not.toContainText("python.exe");
 
   await page.goto("/allowlists");
   await settings.getByLabel("Strong beacon score (0–1)").fill("0.8");
   await settings.getByRole("button", { name: "Save settings" }).click();
-  await expect(settings.getByRole("status")).toHaveText("Saved. Detection rerun: 10 finding(s).");
+  await expect(settings.getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
+  await page.goto("/findings");
+  await expect(await findingsCount(page)).toHaveText("10 findings");
+  await expect(page.getByRole("table", { name: "Flagged processes" })).toContainText("python.exe");
 });
 
 test("long finding lists are paged, with the page in the URL", async ({ page, request }) => {
