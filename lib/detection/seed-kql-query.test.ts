@@ -182,3 +182,178 @@ describe("runSeedQuery (KQL-compatible mode)", () => {
     expect(finding.loads.map((l) => l.cryptoLib)).toEqual(["bcrypt.dll", "ncrypt.dll"]);
   });
 });
+
+function runFindings(events: Parameters<typeof runSeedQuery>[0]) {
+  return runSeedQuery(events, { asOfUs: parseIsoTimestamp(AS_OF)!.us, lists: SEED_QUERY_LISTS });
+}
+
+/** 2024-01-01T10:00:00Z plus a number of milliseconds, as ISO text. */
+function tenOClockPlus(milliseconds: number): string {
+  return new Date(Date.UTC(2024, 0, 1, 10) + milliseconds).toISOString();
+}
+
+describe("runSeedQuery join: summarized as it joins, no pair built", () => {
+  it("summarizes 3,000 loads and 3,000 connections at the same instants: n(n+1)/2 = 4,501,500 pairs", () => {
+    // Load i and connection i both at 10:00:00 + i x 300 ms; the last at 10:14:59.7, so every
+    // load's window reaches every later connection: connection i pairs with loads 0..i.
+    const n = 3000;
+    const events = [];
+    for (let i = 0; i < n; i++) {
+      const at = tenOClockPlus(i * 300);
+      events.push(load(at));
+      events.push(
+        connection(at, {
+          remoteIp: i % 2 === 0 ? "198.51.100.7" : "203.0.113.9",
+          remotePort: i === n - 1 ? 5555 : 4444,
+          sentBytes: 100,
+          receivedBytes: i === n - 1 ? 1000 : null,
+        }),
+      );
+    }
+    const [finding, ...others] = runFindings(events);
+    expect(others).toEqual([]);
+    expect(finding.row).toEqual({
+      DeviceName: "ws-01",
+      ProcessName: "evil.exe",
+      ProcessCmd: "evil.exe -k",
+      AccountName: "alice",
+      ProcessSHA256: "aa11",
+      CryptoLibsLoaded: ["bcrypt.dll"],
+      RemoteIPs: ["198.51.100.7", "203.0.113.9"],
+      RemotePorts: [4444, 5555],
+      ConnectionCount: 4_501_500, // 3,000 x 3,001 / 2
+      TotalBytesSent: 450_150_000, // 100 B x 4,501,500 pairs
+      TotalBytesReceived: 3_000_000, // only the last connection knows it: 1,000 B x its 3,000 loads
+      FirstConnection: "2024-01-01T10:00:00.0000000Z",
+      LastConnection: "2024-01-01T10:14:59.7000000Z",
+      DataTransferMB: 432.16, // 453,150,000 B / 1,048,576 = 432.1575...
+      DurationMinutes: 14,
+      AvgIntervalSeconds: 840 / 4_501_499, // 14 min x 60 s / (4,501,500 - 1)
+      BeaconLikely: false,
+    });
+    expect(finding.loads).toHaveLength(3000);
+    expect(finding.connections).toHaveLength(3000);
+    expect([finding.connections[0].joinedPairs, finding.connections[1499].joinedPairs, finding.connections[2999].joinedPairs]).toEqual([
+      1, 1500, 3000,
+    ]);
+    // A 1 s budget: building the 4.5 million pairs took 6 s, and more than a 192 MiB heap.
+  }, 1000);
+
+  it("counts per connection the loads of its own group covering it when two groups share a PID", () => {
+    // PID 100 is one process to the join but two groups to summarize: the command lines differ.
+    // "--sync" loads bcrypt.dll every minute 10:00..10:59 (60 loads), "--update" loads ncrypt.dll
+    // every 10 minutes 10:00..10:50 (6 loads); the process connects every 30 s 10:00:00..10:59:30.
+    const sync = { initiatingProcessCommandLine: "agent.exe --sync" };
+    const update = { initiatingProcessCommandLine: "agent.exe --update", fileName: "ncrypt.dll" };
+    const events = [];
+    for (let minute = 0; minute < 60; minute++) events.push(load(tenOClockPlus(minute * 60_000), sync));
+    for (let minute = 0; minute < 60; minute += 10) events.push(load(tenOClockPlus(minute * 60_000), update));
+    for (let k = 0; k < 120; k++) {
+      events.push(
+        connection(tenOClockPlus(k * 30_000), {
+          remoteIp: k % 2 === 0 ? "198.51.100.7" : "203.0.113.9",
+          sentBytes: 100,
+          receivedBytes: 2,
+        }),
+      );
+    }
+    const findings = runFindings(events);
+    const shared = {
+      DeviceName: "ws-01",
+      ProcessName: "evil.exe",
+      AccountName: "alice",
+      ProcessSHA256: "aa11",
+      RemoteIPs: ["198.51.100.7", "203.0.113.9"],
+      RemotePorts: [4444],
+      FirstConnection: "2024-01-01T10:00:00.0000000Z",
+      LastConnection: "2024-01-01T10:59:30.0000000Z",
+      DurationMinutes: 59,
+      BeaconLikely: false,
+    };
+    expect(findings.map((finding) => finding.row)).toEqual([
+      {
+        ...shared,
+        ProcessCmd: "agent.exe --sync",
+        CryptoLibsLoaded: ["bcrypt.dll"],
+        // The load at minute m covers connections 2m..min(2m + 30, 119): 31 each for m = 0..44,
+        // then 30, 28, ..., 2 for m = 45..59: 45 x 31 + 240.
+        ConnectionCount: 1635,
+        TotalBytesSent: 163_500,
+        TotalBytesReceived: 3270,
+        DataTransferMB: 0.16, // 166,770 B / 1,048,576 = 0.159
+        AvgIntervalSeconds: 3540 / 1634, // 59 min x 60 s / (1,635 - 1)
+      },
+      {
+        ...shared,
+        ProcessCmd: "agent.exe --update",
+        CryptoLibsLoaded: ["ncrypt.dll"],
+        // 31 connections for each load 10:00..10:40, 20 for 10:50 (10:50:00..10:59:30): 5 x 31 + 20.
+        ConnectionCount: 175,
+        TotalBytesSent: 17_500,
+        TotalBytesReceived: 350,
+        DataTransferMB: 0.02, // 17,850 B / 1,048,576 = 0.017
+        AvgIntervalSeconds: 3540 / 174,
+      },
+    ]);
+    const [syncFinding, updateFinding] = findings;
+    const pairsAt = (finding: (typeof findings)[number], time: string) =>
+      finding.connections.find((c) => c.timestamp === `2024-01-01T${time}.0000000Z`)?.joinedPairs;
+    expect([syncFinding.loads.length, syncFinding.connections.length, updateFinding.loads.length, updateFinding.connections.length]).toEqual([
+      60, 120, 6, 120,
+    ]);
+    // 10:07:30 by 10:00..10:07 (8); 10:30:00 by 10:15..10:30, 10:15 at its window's end (16); 10:59:30 by 10:45..10:59 (15).
+    expect(["10:07:30", "10:30:00", "10:59:30"].map((time) => pairsAt(syncFinding, time))).toEqual([8, 16, 15]);
+    // 10:15:00 by 10:00 (window end) and 10:10 (2); 10:15:30 by 10:10 only (1); 10:59:30 by 10:50 (1).
+    expect(["10:15:00", "10:15:30", "10:59:30"].map((time) => pairsAt(updateFinding, time))).toEqual([2, 1, 1]);
+  });
+
+  it("reports joinedPairs per connection and only the loads and connections that joined", () => {
+    const [finding, ...others] = runFindings([
+      load("2024-01-01T09:00:00Z", { fileName: "cryptsp.dll" }), // window ends 09:15: no pair
+      load("2024-01-01T10:00:00Z"),
+      load("2024-01-01T10:00:00Z", { fileName: "rsaenh.dll", initiatingProcessId: 200 }), // same group, other PID
+      load("2024-01-01T10:05:00Z", { fileName: "ncrypt.dll" }),
+      load("2024-01-01T10:20:00Z"),
+      connection("2024-01-01T09:59:00Z"), // after 09:15, before 10:00: no pair
+      connection("2024-01-01T10:01:00Z", { initiatingProcessId: 200 }), // 10:00 (PID 200)
+      connection("2024-01-01T10:04:00Z"), // 10:00
+      connection("2024-01-01T10:15:00Z"), // 10:00 (window end) and 10:05
+      connection("2024-01-01T10:20:00Z"), // 10:05 (window end) and 10:20 (window start)
+      connection("2024-01-01T10:21:00Z"), // 10:20
+      connection("2024-01-01T10:36:00Z"), // after 10:35: no pair
+    ]);
+    expect(others).toEqual([]);
+    expect(finding.row.ConnectionCount).toBe(7); // 1 + 1 + 2 + 2 + 1
+    expect(finding.row.CryptoLibsLoaded).toEqual(["bcrypt.dll", "rsaenh.dll", "ncrypt.dll"]);
+    expect(finding.loads.map((l) => [l.timestamp.slice(11, 16), l.processId, l.cryptoLib])).toEqual([
+      ["10:00", 100, "bcrypt.dll"],
+      ["10:00", 200, "rsaenh.dll"],
+      ["10:05", 100, "ncrypt.dll"],
+      ["10:20", 100, "bcrypt.dll"],
+    ]);
+    expect(finding.connections.map((c) => [c.timestamp.slice(11, 16), c.processId, c.joinedPairs])).toEqual([
+      ["10:01", 200, 1],
+      ["10:04", 100, 1],
+      ["10:15", 100, 2],
+      ["10:20", 100, 2],
+      ["10:21", 100, 1],
+    ]);
+  });
+
+  it("orders equal-time connections as the join emits pairs, load by load, not as the input lists them", () => {
+    // Pairs come out load by load: 09:00 (PID 1) -> .1; 10:00 (PID 2) -> .4; 10:00 (PID 1) -> .3.
+    // So .4 comes before .3 at the same microsecond (the 100 ns digit is below it), though the input has .3 first.
+    const [finding] = runFindings([
+      load("2024-01-01T09:00:00Z", { initiatingProcessId: 1 }),
+      connection("2024-01-01T09:01:00Z", { initiatingProcessId: 1, remoteIp: "192.0.2.1" }),
+      load("2024-01-01T10:00:00Z", { initiatingProcessId: 2 }),
+      load("2024-01-01T10:00:00Z", { initiatingProcessId: 1 }),
+      connection("2024-01-01T10:05:00.0000001Z", { initiatingProcessId: 1, remoteIp: "192.0.2.3" }),
+      connection("2024-01-01T10:05:00.0000002Z", { initiatingProcessId: 2, remoteIp: "192.0.2.4" }),
+    ]);
+    expect(finding.row.RemoteIPs).toEqual(["192.0.2.1", "192.0.2.4", "192.0.2.3"]);
+    expect(finding.connections.map((c) => c.remoteIp)).toEqual(["192.0.2.1", "192.0.2.4", "192.0.2.3"]);
+    // max() keeps the first of equal times in pair order.
+    expect(finding.row.LastConnection).toBe("2024-01-01T10:05:00.0000002Z");
+  });
+});

@@ -67,9 +67,25 @@ export interface SeedQueryOptions {
   lists: DetectionLists;
 }
 
-interface JoinedPair {
-  load: TelemetryEvent;
-  connection: TelemetryEvent;
+/** An event with its index in the query's input, which fixes the order Kusto emits join pairs in. */
+interface PositionedEvent {
+  event: TelemetryEvent;
+  position: number;
+}
+
+/**
+ * Where a connection first appears in the join's output, which lists pairs load by load in input
+ * order, each load's connections in input order. `make_set` order and equal-time ties follow it.
+ */
+interface PairOrder {
+  loadPosition: number;
+  connectionPosition: number;
+}
+
+/** One `summarize` group's loads that have at least one pair, in input order and by join key. */
+interface JoinedGroup {
+  loads: TelemetryEvent[];
+  loadsByJoinKey: Map<string, PositionedEvent[]>;
 }
 
 export function runSeedQuery(events: readonly TelemetryEvent[], options: SeedQueryOptions): SeedQueryFinding[] {
@@ -82,18 +98,19 @@ export function runSeedQuery(events: readonly TelemetryEvent[], options: SeedQue
   const standardPorts = new Set(options.lists.standardPorts);
 
   // Step 1: crypto library loads by processes not excluded (`in~` is case-insensitive).
-  const cryptoLoaders = events.filter(
-    (event) =>
+  const cryptoLoaders: PositionedEvent[] = [];
+  // Step 2: successful outbound connections to public IPs on non-standard ports (`==` is case-sensitive).
+  const connectionsByJoinKey = new Map<string, PositionedEvent[]>();
+  for (let position = 0; position < events.length; position++) {
+    const event = events[position];
+    if (
       event.kind === "image_load" &&
       event.timeUs > lookbackStartUs &&
       cryptoLibraries.has(event.fileName) &&
-      !excludedProcesses.has(event.initiatingProcessFileName),
-  );
-
-  // Step 2: successful outbound connections to public IPs on non-standard ports (`==` is case-sensitive).
-  const connectionsByProcess = new Map<string, TelemetryEvent[]>();
-  for (const event of events) {
-    if (
+      !excludedProcesses.has(event.initiatingProcessFileName)
+    ) {
+      cryptoLoaders.push({ event, position });
+    } else if (
       event.kind === "network" &&
       event.timeUs > lookbackStartUs &&
       event.actionType === "ConnectionSuccess" &&
@@ -103,28 +120,34 @@ export function runSeedQuery(events: readonly TelemetryEvent[], options: SeedQue
     ) {
       const key = joinKey(event);
       if (key === null) continue;
-      const list = connectionsByProcess.get(key) ?? [];
-      list.push(event);
-      connectionsByProcess.set(key, list);
+      const list = connectionsByJoinKey.get(key) ?? [];
+      list.push({ event, position });
+      connectionsByJoinKey.set(key, list);
     }
   }
+  // Stable, so equal times keep input order.
+  for (const connections of connectionsByJoinKey.values()) connections.sort(byTime);
 
-  // Step 3: inner join on DeviceName + PID, keeping every (load, connection) pair whose
-  // connection falls in [load, load + 15m] (`between` includes both ends).
-  const pairsByGroup = new Map<string, JoinedPair[]>();
+  // Step 3: inner join on DeviceName + PID where the connection falls in [load, load + 15m]
+  // (`between` includes both ends), then summarize. One busy process can make millions of pairs,
+  // so no pair is built: each group is aggregated from time-sorted loads and connections.
+  // Groups are created in the order of their first pair, as today, so ties in the final sort keep that order.
+  const groups = new Map<string, JoinedGroup>();
   for (const load of cryptoLoaders) {
-    const key = joinKey(load);
+    const key = joinKey(load.event);
     if (key === null) continue;
-    for (const connection of connectionsByProcess.get(key) ?? []) {
-      if (connection.timeUs < load.timeUs || connection.timeUs > load.timeUs + CORRELATION_WINDOW_US) continue;
-      const groupKey = JSON.stringify(groupColumns(load));
-      const pairs = pairsByGroup.get(groupKey) ?? [];
-      pairs.push({ load, connection });
-      pairsByGroup.set(groupKey, pairs);
-    }
+    const connections = connectionsByJoinKey.get(key);
+    if (connections === undefined || !hasConnectionInWindow(load.event, connections)) continue;
+    const groupKey = JSON.stringify(groupColumns(load.event));
+    const group = groups.get(groupKey) ?? { loads: [], loadsByJoinKey: new Map<string, PositionedEvent[]>() };
+    groups.set(groupKey, group);
+    group.loads.push(load.event);
+    const loadsOfProcess = group.loadsByJoinKey.get(key) ?? [];
+    loadsOfProcess.push(load);
+    group.loadsByJoinKey.set(key, loadsOfProcess);
   }
 
-  const findings = [...pairsByGroup.values()].map(summarizeGroup);
+  const findings = [...groups.values()].map((group) => summarizeGroup(group, connectionsByJoinKey));
   return findings.sort(compareSeedFindings);
 }
 
@@ -160,22 +183,110 @@ function groupColumns(load: TelemetryEvent) {
   };
 }
 
-function summarizeGroup(pairs: JoinedPair[]): SeedQueryFinding {
-  const connectionsInPairs = pairs.map((pair) => pair.connection);
-  const first = minBy(connectionsInPairs, (event) => event.timeUs);
-  const last = maxBy(connectionsInPairs, (event) => event.timeUs);
-  const connectionCount = pairs.length;
-  const totalBytesSent = sumKnown(connectionsInPairs.map((event) => event.sentBytes));
-  const totalBytesReceived = sumKnown(connectionsInPairs.map((event) => event.receivedBytes));
+function byTime(a: PositionedEvent, b: PositionedEvent): number {
+  return a.event.timeUs - b.event.timeUs;
+}
+
+/** Whether any of the process's time-sorted connections falls in the load's window. */
+function hasConnectionInWindow(load: TelemetryEvent, connections: readonly PositionedEvent[]): boolean {
+  const next = firstAtOrAfter(connections, load.timeUs, 0);
+  return next < connections.length && connections[next].event.timeUs <= load.timeUs + CORRELATION_WINDOW_US;
+}
+
+/** Binary search: the first index from `from` whose event is at or after `timeUs` (length if none). */
+function firstAtOrAfter(sorted: readonly PositionedEvent[], timeUs: number, from: number): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle].event.timeUs < timeUs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * Calls `visit` once per connection that at least one load's window [load, load + 15m] covers,
+ * with the number of covering loads (its pairs) and the earliest input position among them.
+ * Both lists are time-sorted, so the covering loads are a range sliding forward: two pointers,
+ * a monotonic queue for the earliest position, and a binary search to skip connections no load
+ * covers. O(loads * log(connections) + covered connections).
+ */
+function forEachCoveredConnection(
+  loads: readonly PositionedEvent[],
+  connections: readonly PositionedEvent[],
+  visit: (connection: PositionedEvent, pairs: number, firstLoadPosition: number) => void,
+): void {
+  let windowStart = 0; // first load whose window has not closed before the connection
+  let windowEnd = 0; // first load after the connection
+  // Indexes of loads in the window whose position no later load in the window undercuts.
+  const earliestCandidates: number[] = [];
+  let candidatesHead = 0;
+  let index = 0;
+  while (index < connections.length) {
+    const timeUs = connections[index].event.timeUs;
+    while (windowEnd < loads.length && loads[windowEnd].event.timeUs <= timeUs) {
+      const position = loads[windowEnd].position;
+      while (
+        earliestCandidates.length > candidatesHead &&
+        loads[earliestCandidates[earliestCandidates.length - 1]].position >= position
+      ) {
+        earliestCandidates.pop();
+      }
+      earliestCandidates.push(windowEnd);
+      windowEnd++;
+    }
+    while (windowStart < windowEnd && loads[windowStart].event.timeUs + CORRELATION_WINDOW_US < timeUs) windowStart++;
+    while (candidatesHead < earliestCandidates.length && earliestCandidates[candidatesHead] < windowStart) candidatesHead++;
+    if (windowStart === windowEnd) {
+      if (windowEnd === loads.length) return;
+      index = firstAtOrAfter(connections, loads[windowEnd].event.timeUs, index + 1);
+      continue;
+    }
+    visit(connections[index], windowEnd - windowStart, loads[earliestCandidates[candidatesHead]].position);
+    index++;
+  }
+}
+
+/** A connection some load of the group covers: its pairs and where the first of them is in pair order. */
+interface CoveredConnection {
+  event: TelemetryEvent;
+  pairs: number;
+  order: PairOrder;
+}
+
+function summarizeGroup(group: JoinedGroup, connectionsByJoinKey: ReadonlyMap<string, PositionedEvent[]>): SeedQueryFinding {
+  const covered: CoveredConnection[] = [];
+  for (const [key, loads] of group.loadsByJoinKey) {
+    const loadsByTime = [...loads].sort(byTime);
+    forEachCoveredConnection(loadsByTime, connectionsByJoinKey.get(key) ?? [], ({ event, position }, pairs, firstLoadPosition) =>
+      covered.push({ event, pairs, order: { loadPosition: firstLoadPosition, connectionPosition: position } }),
+    );
+  }
+
+  // Every group has a load with a pair, so `covered` is not empty.
+  // min() and max() keep the first of equal times in pair order.
+  const first = covered.reduce((best, item) => (compareTimeThenPairOrder(item, best) < 0 ? item : best)).event;
+  const last = covered.reduce((best, item) =>
+    item.event.timeUs > best.event.timeUs || (item.event.timeUs === best.event.timeUs && comparePairOrder(item.order, best.order) < 0)
+      ? item
+      : best,
+  ).event;
+  const connectionCount = covered.reduce((count, item) => count + item.pairs, 0);
+  // `sum` over the pairs counts a connection's bytes once per load covering it.
+  const totalBytesSent = sumKnown(covered.map(({ event, pairs }) => (event.sentBytes === null ? null : pairs * event.sentBytes)));
+  const totalBytesReceived = sumKnown(
+    covered.map(({ event, pairs }) => (event.receivedBytes === null ? null : pairs * event.receivedBytes)),
+  );
   const durationMinutes = datetimeDiffMinutes(last.timeUs, first.timeUs);
   const avgIntervalSeconds = connectionCount > 1 ? (durationMinutes * 60) / (connectionCount - 1) : 0.0;
   const totalBytes = totalBytesSent === null || totalBytesReceived === null ? null : totalBytesSent + totalBytesReceived;
 
   const row: SeedQueryRow = {
-    ...groupColumns(pairs[0].load),
-    CryptoLibsLoaded: distinct(pairs.map((pair) => pair.load.fileName ?? "")),
-    RemoteIPs: distinct(connectionsInPairs.map((event) => event.remoteIp ?? "")),
-    RemotePorts: distinct(connectionsInPairs.map((event) => event.remotePort as number)),
+    ...groupColumns(group.loads[0]),
+    CryptoLibsLoaded: distinct(group.loads.map((load) => load.fileName ?? "")),
+    RemoteIPs: distinctInPairOrder(covered, (event) => event.remoteIp ?? ""),
+    RemotePorts: distinctInPairOrder(covered, (event) => event.remotePort as number),
     ConnectionCount: connectionCount,
     TotalBytesSent: totalBytesSent,
     TotalBytesReceived: totalBytesReceived,
@@ -186,11 +297,30 @@ function summarizeGroup(pairs: JoinedPair[]): SeedQueryFinding {
     AvgIntervalSeconds: avgIntervalSeconds,
     BeaconLikely: avgIntervalSeconds >= 30.0 && avgIntervalSeconds <= 3600.0 && connectionCount >= 5,
   };
-  return { row, loads: evidenceLoads(pairs), connections: evidenceConnections(pairs) };
+  return { row, loads: evidenceLoads(group.loads), connections: evidenceConnections(covered) };
 }
 
-function evidenceLoads(pairs: JoinedPair[]): EvidenceLoad[] {
-  const loads = distinctEvents(pairs.map((pair) => pair.load));
+function comparePairOrder(a: PairOrder, b: PairOrder): number {
+  return a.loadPosition - b.loadPosition || a.connectionPosition - b.connectionPosition;
+}
+
+function compareTimeThenPairOrder(a: CoveredConnection, b: CoveredConnection): number {
+  return a.event.timeUs - b.event.timeUs || comparePairOrder(a.order, b.order);
+}
+
+/** `make_set`: distinct values in order of first appearance among the pairs. */
+function distinctInPairOrder<T>(covered: readonly CoveredConnection[], value: (event: TelemetryEvent) => T): T[] {
+  const firstAppearance = new Map<T, PairOrder>();
+  for (const { event, order } of covered) {
+    const seen = firstAppearance.get(value(event));
+    if (seen === undefined || comparePairOrder(order, seen) < 0) firstAppearance.set(value(event), order);
+  }
+  return [...firstAppearance].sort(([, a], [, b]) => comparePairOrder(a, b)).map(([distinctValue]) => distinctValue);
+}
+
+function evidenceLoads(pairedLoads: TelemetryEvent[]): EvidenceLoad[] {
+  // Stable sort of the distinct loads in pair order: equal times stay in input order.
+  const loads = [...new Set(pairedLoads)].sort((a, b) => a.timeUs - b.timeUs);
   return loads.map((load) => ({
     eventId: load.id ?? null,
     timestamp: load.timestamp,
@@ -200,10 +330,19 @@ function evidenceLoads(pairs: JoinedPair[]): EvidenceLoad[] {
   }));
 }
 
-function evidenceConnections(pairs: JoinedPair[]): EvidenceConnection[] {
-  const pairCounts = new Map<TelemetryEvent, number>();
-  for (const { connection } of pairs) pairCounts.set(connection, (pairCounts.get(connection) ?? 0) + 1);
-  return distinctEvents([...pairCounts.keys()]).map((connection) => ({
+function evidenceConnections(covered: readonly CoveredConnection[]): EvidenceConnection[] {
+  // The same event object listed twice in the input is one piece of evidence with both its pair counts.
+  const byEvent = new Map<TelemetryEvent, CoveredConnection>();
+  for (const item of covered) {
+    const seen = byEvent.get(item.event);
+    byEvent.set(item.event, {
+      event: item.event,
+      pairs: (seen?.pairs ?? 0) + item.pairs,
+      order: seen === undefined || comparePairOrder(item.order, seen.order) < 0 ? item.order : seen.order,
+    });
+  }
+  // Time order; equal times in order of first appearance among the pairs.
+  return [...byEvent.values()].sort(compareTimeThenPairOrder).map(({ event: connection, pairs }) => ({
     eventId: connection.id ?? null,
     timestamp: connection.timestamp,
     timeUs: connection.timeUs,
@@ -212,25 +351,13 @@ function evidenceConnections(pairs: JoinedPair[]): EvidenceConnection[] {
     remotePort: connection.remotePort as number,
     sentBytes: connection.sentBytes,
     receivedBytes: connection.receivedBytes,
-    joinedPairs: pairCounts.get(connection) ?? 0,
+    joinedPairs: pairs,
   }));
-}
-
-function distinctEvents(events: TelemetryEvent[]): TelemetryEvent[] {
-  return [...new Set(events)].sort((a, b) => a.timeUs - b.timeUs);
 }
 
 /** `make_set`: distinct values in order of first appearance. */
 function distinct<T>(values: T[]): T[] {
   return [...new Set(values)];
-}
-
-function minBy<T>(items: T[], key: (item: T) => number): T {
-  return items.reduce((best, item) => (key(item) < key(best) ? item : best));
-}
-
-function maxBy<T>(items: T[], key: (item: T) => number): T {
-  return items.reduce((best, item) => (key(item) > key(best) ? item : best));
 }
 
 /** The default "as of" instant: the newest event (uploaded exports are historical). */
