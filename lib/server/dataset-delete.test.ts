@@ -112,6 +112,29 @@ describe("deleting a dataset", () => {
   });
 });
 
+describe("a delete while an upload is writing", () => {
+  it("waits for the upload's batch instead of failing with 'database is locked'", async () => {
+    const older = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF);
+    await modules.ingest.ingestTelemetryText("whole.csv", WHOLE);
+    // Another connection (as the upload writer thread is) holds the write lock for 300 ms.
+    const { Worker } = await import("node:worker_threads");
+    const lockHolder = new Worker(
+      `const { parentPort, workerData } = require("node:worker_threads");
+       const db = new (require("better-sqlite3"))(workerData);
+       db.exec("BEGIN IMMEDIATE");
+       db.prepare('UPDATE "Dataset" SET "rejected" = "rejected"').run();
+       parentPort.postMessage("locked");
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       db.exec("COMMIT");`,
+      { eval: true, workerData: process.env.DATABASE_URL!.slice("file:".length) },
+    );
+    await new Promise((resolve) => lockHolder.once("message", resolve));
+    // Reads first (which events another dataset holds), then writes: it must wait for the lock, not fail.
+    expect(await modules.datasets.deleteDataset(older.datasetId)).toEqual({ removed: 0, kept: 4 });
+    await lockHolder.terminate();
+  });
+});
+
 describe("the Prisma connection", () => {
   it("has the configuration every raw connection has: WAL, a 10 s busy timeout, synchronous NORMAL", async () => {
     const pragma = async (name: string) => Object.values((await modules.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`))[0])[0];

@@ -67,7 +67,7 @@ function rekeyLegacyEvents(db: Database.Database): void {
   db.transaction(() => {
     for (const event of eventsFromRows(legacy.all() as unknown[][])) setKey.run(eventKey(event), event.id);
     db.prepare(`DELETE FROM "Setting" WHERE "key" = 'eventKeysPending'`).run();
-  })();
+  }).immediate();
 }
 
 /**
@@ -182,6 +182,8 @@ const OTHER_HOLDER = `SELECT s."datasetId" FROM "EventShare" s JOIN "Dataset" d 
  */
 export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mark-failed"): ReleasedEvents {
   const db = database();
+  // IMMEDIATE: it reads before it writes, and a deferred transaction cannot wait for a writer
+  // (an upload's batch) to finish: upgrading its read fails at once with "database is locked".
   return db.transaction((): ReleasedEvents => {
     db.prepare(`CREATE TEMP TABLE "HandedOver" ("eventId" INTEGER PRIMARY KEY, "owner" TEXT NOT NULL)`).run();
     try {
@@ -198,7 +200,7 @@ export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mar
     } finally {
       db.prepare(`DROP TABLE temp."HandedOver"`).run();
     }
-  })();
+  }).immediate();
 }
 
 /** What deleting a dataset would do, without doing it (the confirmation's numbers). */

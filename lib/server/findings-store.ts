@@ -57,6 +57,7 @@ export function storeFindings(records: readonly FindingRecord[]): void {
  * Ranks a finished run's rows in each mode's default order. Runs write findings device by
  * device, so the order across the fleet is only known at the end; the comparators use
  * localeCompare, which SQL cannot reproduce, so only the rank fields are read (not whole rows).
+ * IMMEDIATE, as it reads before it writes (see releaseDatasetEvents).
  */
 export function rankRunFindings(runId: string): void {
   const db = sqliteConnection();
@@ -71,7 +72,7 @@ export function rankRunFindings(runId: string): void {
   db.transaction(() => {
     rank<DefaultFindingRank>("default", ["severity", "confidence", "reasonCount", "beaconScore", "device", "process", "pid"], compareDefaultRanks);
     rank<SeedFindingRank>("kql", ["ConnectionCount", "DeviceName", "ProcessName", "ProcessCmd"], (a, b) => compareSeedFindings({ row: a }, { row: b }));
-  })();
+  }).immediate();
 }
 
 /** How many findings a run stored in a mode (none without a run). */
