@@ -72,10 +72,10 @@ async function* sampled(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   }
 }
 
-/** A synthetic fleet as a Defender CSV export, line by line. */
-export function* fleetCsvLines(fleet: FleetSize = FLEET): Generator<string> {
+/** A synthetic fleet as a Defender CSV export, line by line; another start time gives other events. */
+export function* fleetCsvLines(fleet: FleetSize = FLEET, startUs?: number): Generator<string> {
   yield `${COLUMNS.join(",")}\n`;
-  for (const event of syntheticFleet(fleet)) {
+  for (const event of syntheticFleet(fleet, startUs)) {
     const row = mdeRow(event);
     yield `${COLUMNS.map((column) => csvField(row[column])).join(",")}\n`;
   }
