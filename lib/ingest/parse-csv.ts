@@ -6,6 +6,8 @@
 export interface CsvRecord {
   line: number;
   fields: string[];
+  /** Length of the record's text, delimiters included. */
+  chars: number;
 }
 
 export class CsvSyntaxError extends Error {
@@ -27,6 +29,7 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
   let line = 1;
   while (position < text.length) {
     const startLine = line;
+    const startPosition = position;
     const fields: string[] = [];
     let field = "";
     let atRecordEnd = false;
@@ -66,7 +69,7 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
       }
     }
     if (fields.length === 1 && fields[0] === "") continue; // blank line
-    yield { line: startLine, fields };
+    yield { line: startLine, fields, chars: position - startPosition };
   }
 }
 

@@ -1,94 +1,27 @@
 /**
- * Recognises a telemetry file's format from its content (never its name) and yields its rows
- * as plain records keyed by column name, each with the line it came from.
+ * Rows of a telemetry file as plain records keyed by column name, each with the line it came from.
+ * The stream parser recognises the format and hands these readers blocks of whole records (JSON
+ * documents go to JsonDocumentReader, event XML to readSysmonXmlEvents).
  *
- * Line numbers: CSV and NDJSON give the physical line a row starts on; for a JSON document
- * (the API's `{"Schema","Results"}` or a plain array) they give the row's 1-based position.
+ * Line numbers count from the start of the text given: CSV and NDJSON give the physical line a
+ * row starts on; a JSON document's rows give their 1-based position.
  */
-import { CsvSyntaxError, parseCsv } from "./parse-csv";
-import { looksLikeEventXml, readSysmonXmlEvents } from "./read-sysmon-xml";
+import { CsvSyntaxError, parseCsv, type CsvRecord } from "./parse-csv";
 import { TelemetryFileError } from "./telemetry-file-error";
 
 export type TelemetryFormat = "csv" | "mde-api-json" | "json-array" | "ndjson" | "event-xml";
 
 export interface RawRow {
   line: number;
+  /** Length of the row's text (0 where unknown): what its event holds in memory is estimated from it. */
+  chars: number;
   record: Record<string, unknown> | null;
   /** Set when the row could not even be read (bad CSV field count, invalid JSON line). */
   error?: string;
 }
 
-export interface RawRowSource {
-  format: TelemetryFormat;
-  columns: string[];
-  rows: Iterable<RawRow>;
-}
-
-export function readRawRows(text: string): RawRowSource {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const first = body.trimStart()[0];
-  if (first === undefined) throw new TelemetryFileError("The file is empty.", 400);
-  if (first === "<") {
-    if (!looksLikeEventXml(body)) throw new TelemetryFileError("The file is XML but not Windows event XML (<Events> or <Event> elements).", 422);
-    // Event XML carries its field names per event; Sysmon's are checked row by row.
-    return { format: "event-xml", columns: [], rows: readSysmonXmlEvents(body) };
-  }
-  if (first === "[" || first === "{") {
-    const document = tryParseJson(body);
-    if (document.ok) return readJsonDocument(document.value);
-    if (first === "{") return readNdjson(body);
-    throw new TelemetryFileError(`The file looks like JSON but cannot be parsed: ${document.message}`, 400);
-  }
-  if (/[\u0000-\u0008\u000e-\u001f]/.test(body.slice(0, 4096))) {
-    throw new TelemetryFileError("The file is binary, not a CSV or JSON telemetry export.", 415);
-  }
-  return readCsv(body);
-}
-
-function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-}
-
-function readJsonDocument(value: unknown): RawRowSource {
-  if (Array.isArray(value)) return { format: "json-array", columns: columnsOf(value.map(unwrapIfRecord)), rows: numberedObjects(value) };
-  if (isRecord(value)) {
-    // Defender's API answers {"Schema": [...], "Results": [...]}; Graph spells them in lower case.
-    const results = value.Results ?? value.results;
-    if (Array.isArray(results)) {
-      const schema = value.Schema ?? value.schema;
-      const schemaColumns = Array.isArray(schema)
-        ? schema.filter(isRecord).map((column) => String(column.Name ?? column.name ?? ""))
-        : [];
-      return {
-        format: "mde-api-json",
-        columns: schemaColumns.length > 0 ? schemaColumns : columnsOf(results),
-        rows: numberedObjects(results),
-      };
-    }
-    // A single JSON object on one line is a one-row NDJSON file.
-    const record = unwrapStreamingApiRecord(value);
-    return { format: "ndjson", columns: Object.keys(record), rows: [{ line: 1, record }] };
-  }
-  throw new TelemetryFileError("The JSON file holds neither rows nor a {Schema, Results} document.", 422);
-}
-
-function readNdjson(text: string): RawRowSource {
-  const lines = text.split(/\r?\n/);
-  const rows: RawRow[] = [];
-  lines.forEach((content, index) => {
-    if (content.trim() === "") return;
-    const parsed = tryParseJson(content);
-    if (parsed.ok && isRecord(parsed.value)) rows.push({ line: index + 1, record: unwrapStreamingApiRecord(parsed.value) });
-    else rows.push({ line: index + 1, record: null, error: parsed.ok ? "line is not a JSON object" : `invalid JSON: ${parsed.message}` });
-  });
-  return { format: "ndjson", columns: columnsOf(rows.map((row) => row.record)), rows };
-}
-
-function readCsv(text: string): RawRowSource {
+/** CSV text whose first record is the header: its column names and the rows after it. */
+export function readCsv(text: string): { columns: string[]; rows: Iterable<RawRow> } {
   const records = parseCsv(text);
   let header: string[];
   try {
@@ -99,33 +32,51 @@ function readCsv(text: string): RawRowSource {
     if (error instanceof CsvSyntaxError) throw new TelemetryFileError(`CSV header: ${error.message}`, 400);
     throw error;
   }
-  return { format: "csv", columns: header, rows: csvRows(header, records) };
+  return { columns: header, rows: csvRows(header, records) };
 }
 
-function* csvRows(header: string[], records: Generator<{ line: number; fields: string[] }>): Generator<RawRow> {
+function* csvRows(header: string[], records: Generator<CsvRecord>): Generator<RawRow> {
   try {
-    for (const { line, fields } of records) {
+    for (const { line, fields, chars } of records) {
       if (fields.length !== header.length) {
-        yield { line, record: null, error: `expected ${header.length} fields, found ${fields.length}` };
+        yield { line, chars, record: null, error: `expected ${header.length} fields, found ${fields.length}` };
         continue;
       }
       const record: Record<string, unknown> = {};
       for (let index = 0; index < header.length; index++) record[header[index]] = fields[index];
-      yield { line, record };
+      yield { line, chars, record };
     }
   } catch (error) {
     // An unterminated quote swallows the rest of the file: report it at the line it opened.
-    if (error instanceof CsvSyntaxError) yield { line: error.line, record: null, error: error.message };
+    if (error instanceof CsvSyntaxError) yield { line: error.line, chars: 0, record: null, error: error.message };
     else throw error;
   }
 }
 
-function* numberedObjects(values: unknown[]): Generator<RawRow> {
-  for (let index = 0; index < values.length; index++) {
-    const value = values[index];
-    yield isRecord(value)
-      ? { line: index + 1, record: unwrapStreamingApiRecord(value) }
-      : { line: index + 1, record: null, error: "row is not a JSON object" };
+/** One JSON object per line; blank lines are skipped, anything else is a rejected row. */
+export function* readNdjson(text: string): Generator<RawRow> {
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const text = lines[index];
+    if (text.trim() === "") continue;
+    const parsed = tryParseJson(text);
+    if (parsed.ok && isRecord(parsed.value)) yield { line: index + 1, chars: text.length, record: unwrapStreamingApiRecord(parsed.value) };
+    else yield { line: index + 1, chars: text.length, record: null, error: parsed.ok ? "line is not a JSON object" : `invalid JSON: ${parsed.message}` };
+  }
+}
+
+/** A row of a JSON document (an element of its rows array, or a whole single object) at its 1-based position. */
+export function jsonRow(value: unknown, position: number, chars: number): RawRow {
+  return isRecord(value)
+    ? { line: position, chars, record: unwrapStreamingApiRecord(value) }
+    : { line: position, chars, record: null, error: "row is not a JSON object" };
+}
+
+function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
   }
 }
 
@@ -138,16 +89,6 @@ export function unwrapStreamingApiRecord(record: Record<string, unknown>): Recor
   const { category, properties } = record;
   if (typeof category === "string" && category.startsWith("AdvancedHunting-") && isRecord(properties)) return properties;
   return record;
-}
-
-function unwrapIfRecord(value: unknown): unknown {
-  return isRecord(value) ? unwrapStreamingApiRecord(value) : value;
-}
-
-function columnsOf(values: unknown[]): string[] {
-  const columns = new Set<string>();
-  for (const value of values.slice(0, 1000)) if (isRecord(value)) for (const key of Object.keys(value)) columns.add(key);
-  return [...columns];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

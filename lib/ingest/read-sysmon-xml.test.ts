@@ -59,8 +59,9 @@ const PROCESS_EVENT = [
 
 const PROCESS_COMMAND_LINE = `  cmd.exe /c echo <script>alert("x')</script> && echo AB\u{1F600}  `;
 
+/** The rows without their text lengths, which one test checks. */
 function rowsOf(text: string) {
-  return [...readSysmonXmlEvents(text)];
+  return [...readSysmonXmlEvents(text)].map(({ chars: _chars, ...row }) => row);
 }
 
 describe("looksLikeEventXml", () => {
@@ -83,6 +84,8 @@ describe("looksLikeEventXml", () => {
 
 describe("readSysmonXmlEvents", () => {
   it("reads wevtutil's root-less run of events, each at the line it starts on", () => {
+    // Each event's text runs to the next one's start.
+    expect([...readSysmonXmlEvents(`${NETWORK_EVENT}\n${PROCESS_EVENT}\n`)].map((row) => row.chars)).toEqual([NETWORK_EVENT.length + 1, PROCESS_EVENT.length + 1]);
     expect(rowsOf(`${NETWORK_EVENT}\n${PROCESS_EVENT}\n`)).toEqual([
       { line: 1, record: NETWORK_RECORD },
       {

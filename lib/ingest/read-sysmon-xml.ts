@@ -12,10 +12,14 @@ import type { RawRow } from "./read-raw-rows";
 
 const EVENT_TAG = "<Event";
 const XML_DECLARATION = /^<\?xml[^>]*\?>/;
+/** How much of a file's start looksLikeEventXml reads. */
+export const EVENT_XML_HEAD_CHARS = 4096;
+/** Characters that must follow a cut before it can be taken: "<Event" and the one telling it from "<Events" or "<EventData". */
+export const EVENT_CUT_LOOKAHEAD = EVENT_TAG.length + 1;
 
 export function looksLikeEventXml(text: string): boolean {
   // A prefix is enough to recognise the format; the whole file never needs copying.
-  let head = text.slice(0, 4096);
+  let head = text.slice(0, EVENT_XML_HEAD_CHARS);
   if (head.charCodeAt(0) === 0xfeff) head = head.slice(1);
   head = head.trimStart();
   const declaration = XML_DECLARATION.exec(head);
@@ -32,11 +36,12 @@ export function* readSysmonXmlEvents(text: string): Generator<RawRow> {
     // An event ends before the next one starts: an unclosed event cannot swallow its neighbours,
     // and every search inside it stays within its own text.
     const next = findEventStart(text, start + EVENT_TAG.length);
+    const event = text.slice(start, next === -1 ? text.length : next);
     try {
-      yield { line, record: recordOf(parseElement(text.slice(start, next === -1 ? text.length : next))) };
+      yield { line, chars: event.length, record: recordOf(parseElement(event)) };
     } catch (error) {
       if (!(error instanceof EventXmlError)) throw error;
-      yield { line, record: null, error: error.message };
+      yield { line, chars: event.length, record: null, error: error.message };
     }
     start = next;
   }
@@ -48,9 +53,26 @@ class EventXmlError extends Error {}
 function findEventStart(text: string, from: number): number {
   for (let index = text.indexOf(EVENT_TAG, from); index !== -1; index = text.indexOf(EVENT_TAG, index + EVENT_TAG.length)) {
     const following = text[index + EVENT_TAG.length];
-    if (following === undefined || following === ">" || following === "/" || isXmlSpace(following)) return index;
+    if (following === undefined || endsEventTagName(following)) return index;
   }
   return -1;
+}
+
+/**
+ * Where text may be cut so that both parts read as the whole does: the last event start in
+ * [max(from, 1), to] whose next character has arrived, or -1. Each event runs to the next one's
+ * start anyway, so an event of the second part is read from the same text as in the whole.
+ */
+export function lastEventStart(text: string, from: number, to: number): number {
+  for (let index = text.lastIndexOf(EVENT_TAG, to); index >= Math.max(from, 1); index = text.lastIndexOf(EVENT_TAG, index - 1)) {
+    const following = text[index + EVENT_TAG.length];
+    if (following !== undefined && endsEventTagName(following)) return index;
+  }
+  return -1;
+}
+
+function endsEventTagName(character: string): boolean {
+  return character === ">" || character === "/" || isXmlSpace(character);
 }
 
 function countNewlines(text: string, from: number, to: number): number {

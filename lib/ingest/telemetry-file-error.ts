@@ -9,3 +9,8 @@ export class TelemetryFileError extends Error {
     this.name = "TelemetryFileError";
   }
 }
+
+/** A size limit in characters, as error messages state it. */
+export function describeCharLimit(chars: number): string {
+  return `${Math.round(chars / 1048576)} MiB`;
+}

@@ -1,8 +1,9 @@
 /**
- * Parses a telemetry file as it arrives, in chunks of text, with bounded memory: CSV and NDJSON
- * are cut at record boundaries and parsed block by block; events leave in batches through a
- * callback. Whole-document formats (the API's JSON, a JSON array, event XML) cannot be cut, so
- * they are collected up to a limit and parsed at the end.
+ * Parses a telemetry file as it arrives, in chunks of text, with bounded memory: CSV, NDJSON and
+ * event XML are cut at record boundaries (XML before each <Event>) into blocks of at most one
+ * record's limit and parsed block by block; JSON documents (the API's, a JSON array) are read by
+ * a streaming JSON parser, row by row. Events leave in batches, cut by count and by size, through
+ * a callback.
  *
  * Pure: no I/O; the caller feeds text and stores batches.
  */
@@ -11,8 +12,10 @@ import { MDE_TABLE_BY_KIND, type TelemetryEvent, type TelemetryKind } from "../t
 import { detachedCopy } from "./detached-copy";
 import { normalizeMdeRow, REQUIRED_MDE_COLUMNS, type NormalizedRow } from "./normalize-mde-row";
 import { isSysmonRecord, normalizeSysmonRecord } from "./normalize-sysmon-event";
-import { readRawRows, type RawRow, type RawRowSource, type TelemetryFormat } from "./read-raw-rows";
-import { TelemetryFileError } from "./telemetry-file-error";
+import { JsonDocumentReader, JsonSyntaxError } from "./read-json-document";
+import { jsonRow, readCsv, readNdjson, type RawRow, type TelemetryFormat } from "./read-raw-rows";
+import { EVENT_CUT_LOOKAHEAD, EVENT_XML_HEAD_CHARS, lastEventStart, looksLikeEventXml, readSysmonXmlEvents } from "./read-sysmon-xml";
+import { describeCharLimit, TelemetryFileError } from "./telemetry-file-error";
 
 /** How many rejected rows are listed; all of them are counted. */
 export const MAX_LISTED_ERRORS = 100;
@@ -34,15 +37,18 @@ export interface TelemetryParseSummary {
 }
 
 export interface StreamParserLimits {
-  /** Events per batch handed to the callback. */
+  /** Most events per batch handed to the callback. */
   batchSize: number;
-  /** Longest CSV record or NDJSON line, in characters; longer is a 400. */
+  /** Most text per batch, counted as the length of its events' rows in the file: a batch leaves at either limit. */
+  maxBatchChars: number;
+  /**
+   * Longest CSV record, NDJSON line, XML event or JSON row, in characters; longer is a 400. Also
+   * the most text parsed as one block, and the most of a JSON document read whole (one without rows).
+   */
   maxRecordChars: number;
-  /** Largest whole document (API JSON, JSON array, XML), in characters; larger is a 413. */
-  maxDocumentChars: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamParserLimits = { batchSize: 5000, maxRecordChars: 4 * 1024 * 1024, maxDocumentChars: 256 * 1024 * 1024 };
+export const DEFAULT_STREAM_LIMITS: StreamParserLimits = { batchSize: 5000, maxBatchChars: 8 * 1024 * 1024, maxRecordChars: 4 * 1024 * 1024 };
 
 const SYSMON_LABEL_BY_KIND: Record<TelemetryKind, string> = {
   process: "Sysmon 1 (process create)",
@@ -51,22 +57,26 @@ const SYSMON_LABEL_BY_KIND: Record<TelemetryKind, string> = {
 };
 const ALL_TABLE_LABELS = [...Object.values(MDE_TABLE_BY_KIND), ...Object.values(SYSMON_LABEL_BY_KIND)];
 
-type Mode = "detect" | "csv" | "ndjson" | "document";
+/** Formats read in blocks of whole records. */
+type BlockMode = "csv" | "ndjson" | "xml";
 
 export class TelemetryStreamParser {
-  private mode: Mode = "detect";
+  private mode: "detect" | "json" | BlockMode = "detect";
   private format: TelemetryFormat | null = null;
+  /** Text not yet parsed; in JSON mode, the document so far until its rows begin. */
   private pending = "";
   private started = false;
+  private json: JsonDocumentReader | null = null;
   /** Physical lines before `pending`. */
   private linesConsumed = 0;
   /** CSV: the header record's text and how many lines it spans; prepended to every block. */
   private csvHeader: { text: string; lines: number } | null = null;
-  /** CSV boundary scan state over `pending`: where the scan stopped and whether inside quotes there. */
+  /** Where the boundary search over `pending` resumes, and (CSV) whether that is inside quotes. */
   private scanPosition = 0;
   private insideQuotes = false;
 
   private batch: TelemetryEvent[] = [];
+  private batchChars = 0;
   private readonly labels = new Set<string>();
   private readonly errors: RowError[] = [];
   private accepted = 0;
@@ -84,24 +94,22 @@ export class TelemetryStreamParser {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
+    if (this.json) {
+      // Until its rows begin, a JSON document may still be read whole or as NDJSON.
+      if (!this.json.rowsStarted) this.pending += chunk;
+      this.feedJson(this.json, chunk);
+      return;
+    }
     this.pending += chunk;
     if (this.mode === "detect") this.detectFormat(false);
-    if (this.mode === "csv") this.drainCsv(false);
-    else if (this.mode === "ndjson") this.drainNdjson(false);
-    else if (this.mode === "document" && this.pending.length > this.limits.maxDocumentChars) {
-      throw new TelemetryFileError(
-        `This ${this.format === null ? "JSON or XML" : this.format} document is larger than ${Math.round(this.limits.maxDocumentChars / 1048576)} MiB; whole documents cannot be streamed: export CSV or NDJSON instead.`,
-        413,
-      );
-    }
+    if (this.mode !== "detect" && this.mode !== "json") this.drain(false);
   }
 
   end(): TelemetryParseSummary {
     if (this.mode === "detect") this.detectFormat(true);
     if (this.mode === "detect") throw new TelemetryFileError("The file is empty.", 400);
-    if (this.mode === "csv") this.drainCsv(true);
-    else if (this.mode === "ndjson") this.drainNdjson(true);
-    else this.consume(readRawRows(this.pending), 0);
+    if (this.json) this.endJson(this.json);
+    else this.drain(true);
     this.pending = "";
     this.flush();
 
@@ -125,56 +133,121 @@ export class TelemetryStreamParser {
     };
   }
 
-  /** CSV unless the content starts like JSON or XML; NDJSON when the first line is a JSON object. */
+  /**
+   * CSV unless the content starts like JSON or XML. A "{" file is read as one JSON document until
+   * that fails: NDJSON fails at its second line (or a broken first one) and is read again as such.
+   */
   private detectFormat(atEnd: boolean): void {
     const first = this.pending.trimStart()[0];
     if (first === undefined) return;
     if (/[\u0000-\u0008\u000e-\u001f]/.test(this.pending.slice(0, 4096))) {
       throw new TelemetryFileError("The file is binary, not a CSV, JSON or XML telemetry export (a zip? unpack it first; gzip is read as is).", 415);
     }
-    if (first === "<" || first === "[") {
-      this.mode = "document";
-    } else if (first === "{") {
-      const newline = this.pending.indexOf("\n");
-      if (newline === -1 && !atEnd && this.pending.length < this.limits.maxRecordChars) return;
-      const firstLine = newline === -1 ? this.pending : this.pending.slice(0, newline);
-      this.mode = isJsonObject(firstLine) && newline !== -1 ? "ndjson" : "document";
+    if (first === "<") {
+      // Judged on the same head whatever the chunking.
+      if (this.pending.length < EVENT_XML_HEAD_CHARS && !atEnd) return;
+      if (!looksLikeEventXml(this.pending)) throw new TelemetryFileError("The file is XML but not Windows event XML (<Events> or <Event> elements).", 422);
+      this.startBlocks("xml", "event-xml");
+    } else if (first === "[" || first === "{") {
+      this.startJson(first === "[" ? "array" : "object");
     } else {
-      this.mode = "csv";
+      this.startBlocks("csv", "csv");
     }
   }
 
-  /** Hands every complete CSV record in `pending` to the reader, keeping the incomplete tail. */
-  private drainCsv(atEnd: boolean): void {
-    const boundary = atEnd ? this.pending.length : this.lastCsvRecordEnd();
-    if (boundary <= 0) {
-      if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
+  private startBlocks(mode: BlockMode, format: TelemetryFormat): void {
+    this.mode = mode;
+    this.format = format;
+  }
+
+  private startJson(root: "array" | "object"): void {
+    this.mode = "json";
+    this.format = root === "array" ? "json-array" : "mde-api-json";
+    this.json = new JsonDocumentReader(root, (row) => this.handle(row, 0), this.limits.maxRecordChars);
+    this.feedJson(this.json, this.pending);
+  }
+
+  private feedJson(json: JsonDocumentReader, text: string): void {
+    try {
+      json.write(text);
+    } catch (error) {
+      this.jsonFailed(json, error, false);
       return;
     }
-    const block = this.pending.slice(0, boundary);
-    this.pending = this.pending.slice(boundary);
-    // A boundary is only taken outside quotes: the tail is scanned afresh from its start.
-    this.scanPosition = 0;
-    this.insideQuotes = false;
-    if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
-    this.readCsvBlock(block);
+    if (json.rowsStarted) this.pending = "";
+  }
+
+  private endJson(json: JsonDocumentReader): void {
+    try {
+      json.end();
+    } catch (error) {
+      this.jsonFailed(json, error, true);
+      return;
+    }
+    if (json.rowsStarted) return;
+    // A document without rows is one record (a pretty-printed streaming-API envelope, say), reported as NDJSON like a one-line file.
+    this.format = "ndjson";
+    this.handle(jsonRow(JSON.parse(this.pending), 1, this.pending.length), 0);
+  }
+
+  /** A "{" file that is not one JSON document is read as NDJSON, unless rows were read from it as a document. */
+  private jsonFailed(json: JsonDocumentReader, error: unknown, atEnd: boolean): void {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    if (json.root === "array" || json.rowsStarted) throw new TelemetryFileError(`The file looks like JSON but cannot be parsed: ${error.message}`, 400);
+    this.json = null;
+    this.startBlocks("ndjson", "ndjson");
+    this.drain(atEnd);
   }
 
   /**
-   * Where the last complete record in `pending` ends (after its newline), or -1. Usually the last
-   * newline: it is outside quotes when the quotes before it pair up, counted with native
-   * searches. Otherwise (a quoted field spans the chunk's end) characters are scanned one by one,
-   * and where that scan stopped is kept for the next chunk.
+   * Parses every complete record in `pending`, keeping the incomplete tail. Blocks hold at most
+   * one record's limit of text, so what one block parses into stays bounded even when a whole
+   * file arrives as one chunk.
    */
-  private lastCsvRecordEnd(): number {
-    const lastNewline = this.pending.lastIndexOf("\n");
+  private drain(atEnd: boolean): void {
+    const { maxRecordChars } = this.limits;
+    // An XML cut is only known once the characters after it have arrived.
+    const lookahead = this.mode === "xml" ? EVENT_CUT_LOOKAHEAD : 0;
+    while (this.pending.length > 0) {
+      const boundary = atEnd ? this.pending.length : this.lastRecordEnd(Math.min(this.pending.length, maxRecordChars));
+      if (boundary <= 0) {
+        if (this.pending.length > maxRecordChars + lookahead) throw this.recordTooLong();
+        return;
+      }
+      const block = this.pending.slice(0, boundary);
+      this.pending = this.pending.slice(boundary);
+      // A boundary is only taken outside quotes: the tail is scanned afresh from its start.
+      this.scanPosition = 0;
+      this.insideQuotes = false;
+      this.readBlock(block);
+      this.linesConsumed += countNewlines(block);
+    }
+  }
+
+  /** Where the last complete record within pending[0, end) ends, or -1. */
+  private lastRecordEnd(end: number): number {
+    if (this.mode === "csv") return this.lastCsvRecordEnd(end);
+    if (this.mode === "ndjson") return this.pending.lastIndexOf("\n", end - 1) + 1;
+    const cut = lastEventStart(this.pending, this.scanPosition, end);
+    if (cut === -1) this.scanPosition = Math.max(0, end - EVENT_CUT_LOOKAHEAD);
+    return cut;
+  }
+
+  /**
+   * Where the last complete CSV record within pending[0, end) ends (after its newline), or -1.
+   * Usually the last newline: it is outside quotes when the quotes before it pair up, counted with
+   * native searches. Otherwise (a quoted field spans the chunk's end) characters are scanned one
+   * by one, and where that scan stopped is kept for the next chunk.
+   */
+  private lastCsvRecordEnd(end: number): number {
+    const lastNewline = this.pending.lastIndexOf("\n", end - 1);
     if (lastNewline >= this.scanPosition && this.insideQuotes === (countQuotes(this.pending, this.scanPosition, lastNewline) % 2 === 1)) {
       return lastNewline + 1;
     }
     let boundary = -1;
     let position = this.scanPosition;
     let inside = this.insideQuotes;
-    for (; position < this.pending.length; position++) {
+    for (; position < end; position++) {
       const char = this.pending.charCodeAt(position);
       if (char === 34) inside = !inside; // a doubled quote toggles twice: still right
       else if (char === 10 && !inside) boundary = position + 1;
@@ -186,46 +259,30 @@ export class TelemetryStreamParser {
     return boundary;
   }
 
+  private readBlock(block: string): void {
+    if (this.mode === "csv") this.readCsvBlock(block);
+    else if (this.mode === "ndjson") this.consume(readNdjson(block), this.linesConsumed);
+    else this.consume(readSysmonXmlEvents(block), this.linesConsumed);
+  }
+
   private readCsvBlock(block: string): void {
-    const blockLines = countNewlines(block);
     if (!this.csvHeader) {
-      const source = readRawRows(block);
-      this.format = source.format;
-      const missing = REQUIRED_MDE_COLUMNS.filter((column) => !source.columns.includes(column));
+      const { columns, rows } = readCsv(block);
+      const missing = REQUIRED_MDE_COLUMNS.filter((column) => !columns.includes(column));
       if (missing.length > 0) {
-        throw notTelemetry(`it has no ${missing.join(", ")} column${missing.length > 1 ? "s" : ""}. Found: ${summarizeColumns(source.columns)}`);
+        throw notTelemetry(`it has no ${missing.join(", ")} column${missing.length > 1 ? "s" : ""}. Found: ${summarizeColumns(columns)}`);
       }
       const headerEnd = endOfFirstRecord(block);
       this.csvHeader = { text: block.slice(0, headerEnd), lines: countNewlines(block.slice(0, headerEnd)) };
-      this.consume(source, 0);
+      this.consume(rows, 0);
     } else if (block.trim() !== "") {
       // Each block is read as its own small CSV under the header: line numbers shift back by the header's lines.
-      this.consume(readRawRows(this.csvHeader.text + block), this.linesConsumed - this.csvHeader.lines);
+      this.consume(readCsv(this.csvHeader.text + block).rows, this.linesConsumed - this.csvHeader.lines);
     }
-    this.linesConsumed += blockLines;
   }
 
-  private drainNdjson(atEnd: boolean): void {
-    const boundary = atEnd ? this.pending.length : this.pending.lastIndexOf("\n") + 1;
-    if (boundary <= 0) {
-      if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
-      return;
-    }
-    const block = this.pending.slice(0, boundary);
-    this.pending = this.pending.slice(boundary);
-    if (this.pending.length > this.limits.maxRecordChars) throw this.recordTooLong();
-    if (block.trim() !== "") {
-      const source = readRawRows(block);
-      this.format ??= "ndjson";
-      // A block holding one line may read as a one-row document; its rows still count from the block start.
-      this.consume(source, this.linesConsumed + leadingBlankLines(block));
-    }
-    this.linesConsumed += countNewlines(block);
-  }
-
-  private consume(source: RawRowSource, lineOffset: number): void {
-    this.format ??= source.format;
-    for (const row of source.rows) this.handle(row, lineOffset);
+  private consume(rows: Iterable<RawRow>, lineOffset: number): void {
+    for (const row of rows) this.handle(row, lineOffset);
   }
 
   private handle(row: RawRow, lineOffset: number): void {
@@ -235,7 +292,9 @@ export class TelemetryStreamParser {
       this.accepted++;
       this.labels.add(tableLabel(normalized.event));
       this.batch.push(normalized.event);
-      if (this.batch.length >= this.limits.batchSize) this.flush();
+      // An event holds (and its strings may keep alive) about its row's text.
+      this.batchChars += row.chars;
+      if (this.batch.length >= this.limits.batchSize || this.batchChars >= this.limits.maxBatchChars) this.flush();
     } else if (normalized.outcome === "ignored") {
       this.ignored++;
     } else {
@@ -248,12 +307,13 @@ export class TelemetryStreamParser {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
+    this.batchChars = 0;
     this.onEvents(batch);
   }
 
   private recordTooLong(): TelemetryFileError {
     return new TelemetryFileError(
-      `A record starting on line ${this.linesConsumed + 1} is longer than ${Math.round(this.limits.maxRecordChars / 1048576)} MiB (or a quote is never closed).`,
+      `A record starting on line ${this.linesConsumed + 1} is longer than ${describeCharLimit(this.limits.maxRecordChars)}${this.mode === "csv" ? " (or a quote is never closed)" : ""}.`,
       400,
     );
   }
@@ -261,15 +321,6 @@ export class TelemetryStreamParser {
 
 function notTelemetry(reason: string): TelemetryFileError {
   return new TelemetryFileError(`This is not a Defender Advanced Hunting export or a Sysmon log: ${reason}.`, 422);
-}
-
-function isJsonObject(text: string): boolean {
-  try {
-    const value = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
 }
 
 /** Where the first CSV record ends (after its newline), honouring quotes. */
@@ -296,10 +347,6 @@ function countNewlines(text: string): number {
   return count;
 }
 
-function leadingBlankLines(block: string): number {
-  const firstContent = block.search(/\S/);
-  return firstContent <= 0 ? 0 : countNewlines(block.slice(0, firstContent));
-}
 
 function summarizeColumns(columns: string[]): string {
   if (columns.length === 0) return "no columns";
