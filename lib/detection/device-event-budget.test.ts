@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maxEventsPerDevice } from "./device-event-budget";
+import { distinctTextBytes, maxEventsPerDevice } from "./device-event-budget";
 
 const MIB = 1024 * 1024;
 
@@ -13,5 +13,13 @@ describe("maxEventsPerDevice", () => {
 
   it("is zero, not negative, for a heap smaller than the reserve", () => {
     expect(maxEventsPerDevice(64 * MIB)).toBe(0);
+  });
+});
+
+describe("distinctTextBytes", () => {
+  it("counts only texts longer than ordinary names and paths, two bytes a character", () => {
+    expect(distinctTextBytes(1024)).toBe(0);
+    expect(distinctTextBytes(1025)).toBe(2050);
+    expect(distinctTextBytes(100_000)).toBe(200_000);
   });
 });

@@ -17,6 +17,17 @@ export const DETECTION_BYTES_PER_EVENT = 900;
  */
 export const SERVER_HEAP_RESERVE_BYTES = 96 * 1024 * 1024;
 
+/**
+ * Text longer than this costs heap on top of DETECTION_BYTES_PER_EVENT, whose calibration covers
+ * ordinary names and paths, not 100 KB command lines: up to two bytes a character, once per
+ * distinct text (equal texts are shared).
+ */
+export const LONG_TEXT_CHARS = 1024;
+
+export function distinctTextBytes(chars: number): number {
+  return chars > LONG_TEXT_CHARS ? 2 * chars : 0;
+}
+
 /** The most events of one device that fit in a heap of this limit; at least 0. */
 export function maxEventsPerDevice(heapLimitBytes: number): number {
   return Math.max(0, Math.floor((heapLimitBytes - SERVER_HEAP_RESERVE_BYTES) / DETECTION_BYTES_PER_EVENT));

@@ -1,5 +1,6 @@
 import "server-only";
 import type Database from "better-sqlite3";
+import { DETECTION_BYTES_PER_EVENT, distinctTextBytes } from "../detection/device-event-budget";
 import { eventKey, identityHash } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { sqliteConnection } from "./sqlite-connection";
@@ -65,7 +66,8 @@ function rekeyLegacyEvents(db: Database.Database): void {
   const legacy = db.prepare(`${SELECT_EVENTS} WHERE typeof(e."eventKey") = 'text'`).raw();
   const setKey = db.prepare(`UPDATE "TelemetryEvent" SET "eventKey" = ? WHERE "id" = ?`);
   db.transaction(() => {
-    for (const event of eventsFromRows(legacy.all() as unknown[][])) setKey.run(eventKey(event), event.id);
+    // No budget: this one-off read is not bounded by detection's heap.
+    for (const event of eventsFromRows(legacy.all() as unknown[][]) ?? []) setKey.run(eventKey(event), event.id);
     db.prepare(`DELETE FROM "Setting" WHERE "key" = 'eventKeysPending'`).run();
   }).immediate();
 }
@@ -224,7 +226,8 @@ export type DeviceEvents = { deviceName: string; events: TelemetryEvent[] } | { 
  * The events of complete datasets, one device at a time. Both detection modes only relate
  * events of the same device, so memory holds one device's events, not the whole store. A device
  * with more than `maxEvents` stored (counted on the identity index, before anything is read) is
- * not read at all.
+ * not read at all, and one whose long texts make it cost more than that many events is given up
+ * while it is read.
  */
 export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY, onProgress?: (devicesDone: number, devicesTotal: number) => void): Generator<DeviceEvents> {
   const db = database();
@@ -242,9 +245,11 @@ export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY, on
       yield { deviceName, skippedEvents: stored };
       continue;
     }
-    // Row by row, so a busy device's raw rows (several times the size of the events) are never all held at once.
-    const events = eventsFromRows(eventsOf.iterate(deviceName) as IterableIterator<unknown[]>);
-    if (events.length > 0) yield { deviceName, events };
+    // Row by row, so a busy device's raw rows (several times the size of the events) are never all
+    // held at once; a device whose long texts would not fit is given up as soon as that is clear.
+    const events = eventsFromRows(eventsOf.iterate(deviceName) as IterableIterator<unknown[]>, maxEvents * DETECTION_BYTES_PER_EVENT);
+    if (events === null) yield { deviceName, skippedEvents: stored };
+    else if (events.length > 0) yield { deviceName, events };
   }
   onProgress?.(devices.length, devices.length);
 }
@@ -261,18 +266,24 @@ const SHARED_TEXT_COLUMNS = EVENT_COLUMNS.flatMap((column, index) => (column ===
 /**
  * A device's events as objects. SQLite hands out a new string per row, so a process's command
  * line would be held once per event; sharing equal strings keeps a busy device's events small.
+ * Null when they would cost more heap than `budgetBytes` (see device-event-budget).
  */
-function eventsFromRows(rows: Iterable<unknown[]>): TelemetryEvent[] {
+function eventsFromRows(rows: Iterable<unknown[]>, budgetBytes = Number.POSITIVE_INFINITY): TelemetryEvent[] | null {
   const shared = new Map<string, string>();
   const events: TelemetryEvent[] = [];
+  let cost = 0;
   for (const row of rows) {
+    cost += DETECTION_BYTES_PER_EVENT;
     for (const column of SHARED_TEXT_COLUMNS) {
       const value = row[column];
       if (typeof value !== "string") continue;
       const known = shared.get(value);
-      if (known === undefined) shared.set(value, value);
-      else row[column] = known;
+      if (known === undefined) {
+        shared.set(value, value);
+        cost += distinctTextBytes(value.length);
+      } else row[column] = known;
     }
+    if (cost > budgetBytes) return null;
     events.push(eventFromRow(row));
   }
   return events;

@@ -173,6 +173,19 @@ describe("ingestTelemetryText", () => {
     expect(seedRows.map((row) => row.DeviceName)).toEqual(["budget-quiet"]);
   });
 
+  it("skips a device whose long command lines would not fit, though it has few events", async () => {
+    const { runDetection } = await import("./run-detection");
+    const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,InitiatingProcessCommandLine,RemoteIP,RemotePort,RemoteIPType";
+    // Two events with distinct 100,000-character command lines: 2 x 900 + 2 x 2 x 100,000 bytes, more than 300 events' 270,000.
+    const wordy = (at: string, letter: string) => `${at},wordy-01,ConnectionSuccess,,9,wordy.exe,${letter.repeat(100_000)},198.51.100.9,4444,Public`;
+    const rows = [wordy("2024-05-01T10:01:00Z", "a"), wordy("2024-05-01T10:02:00Z", "b"), "2024-05-01T10:00:00Z,terse-01,ImageLoaded,bcrypt.dll,8,terse.exe,,,,"];
+    await modules.ingest.ingestTelemetryText("wordy.csv", [header, ...rows].join("\n"), "api");
+    const run = await runDetection({ maxEventsPerDevice: 300 });
+    expect(run.skippedDevices.filter((device) => /^(wordy|terse)-/.test(device.deviceName))).toEqual([{ deviceName: "wordy-01", events: 2 }]);
+    // Within the budget the same device is read.
+    expect((await runDetection({ maxEventsPerDevice: 500 })).skippedDevices.filter((device) => device.deviceName === "wordy-01")).toEqual([]);
+  });
+
   it("keeps the rows of a run another process has in progress, and removes those of runs that died", async () => {
     const { runDetection } = await import("./run-detection");
     const { storeFindings } = await import("./findings-store");
