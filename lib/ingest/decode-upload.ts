@@ -17,7 +17,7 @@ export async function* decodeUploadChunks(source: AsyncIterable<Uint8Array>, max
   const iterator = source[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
-  const decoder = new TextDecoder("utf-8");
+  const decoder = new StrictUtf8Decoder();
   let received = 0;
   const counted = async function* (): AsyncGenerator<Uint8Array> {
     for (let next: IteratorResult<Uint8Array> = first; !next.done; next = await iterator.next()) {
@@ -55,6 +55,22 @@ export async function* decodeUploadChunks(source: AsyncIterable<Uint8Array>, max
 /** A telemetry file on disk, read as an upload is: 1 MiB reads keep per-chunk overhead low. */
 export function decodeFileChunks(file: string, maxBytes: number): AsyncGenerator<string> {
   return decodeUploadChunks(createReadStream(file, { highWaterMark: 1 << 20 }), maxBytes);
+}
+
+/**
+ * UTF-8 or a clear 400: replacement characters would store mangled names and command lines as if
+ * they were what the endpoint saw.
+ */
+class StrictUtf8Decoder {
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+
+  decode(bytes?: Uint8Array, options?: { stream: boolean }): string {
+    try {
+      return this.decoder.decode(bytes, options);
+    } catch {
+      throw new TelemetryFileError("The file is not UTF-8 text (Latin-1 or UTF-16?): export it as UTF-8, as the Defender portal and API do.", 400);
+    }
+  }
 }
 
 function tooLarge(prefix: string, maxBytes: number): TelemetryFileError {
