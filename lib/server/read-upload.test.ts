@@ -85,3 +85,52 @@ describe("readUpload, multipart cut short", () => {
     await expectApiError(text(upload.chunks), 400, "malformed_multipart");
   });
 });
+
+describe("readUpload, a file refused part way", () => {
+  /** A body of `parts` 64 KiB parts that records how many were read. */
+  function countedBody(parts: number) {
+    let read = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (read === parts) return controller.close();
+        read++;
+        controller.enqueue(new TextEncoder().encode("x".repeat(64 * 1024)));
+      },
+    });
+    return { body, read: () => read };
+  }
+
+  it("reads and drops the rest of a raw body, so the client gets the answer rather than a reset", async () => {
+    const { body, read } = countedBody(40);
+    const request = new Request("http://cw.test/api/ingest", { method: "POST", body, duplex: "half" } as RequestInit);
+    const upload = await readUpload(request, 64 * LIMIT);
+    // The parser stops after the first chunk (a refused file).
+    for await (const chunk of upload.chunks) if (chunk) break;
+    expect(read()).toBeLessThan(40);
+    await upload.discardRest();
+    expect(read()).toBe(40);
+  });
+
+  it("lets the multipart parser read the rest of the body, dropping the file's unread part", async () => {
+    const boundary = "cw-boundary";
+    const encoder = new TextEncoder();
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent++;
+        if (sent === 1) controller.enqueue(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n`));
+        else if (sent <= 40) controller.enqueue(encoder.encode("x".repeat(64 * 1024)));
+        else {
+          controller.enqueue(encoder.encode(`\r\n--${boundary}--\r\n`));
+          controller.close();
+        }
+      },
+    });
+    const request = new Request("http://cw.test/api/ingest", { method: "POST", body, duplex: "half", headers: { "content-type": `multipart/form-data; boundary=${boundary}` } } as RequestInit);
+    const upload = await readUpload(request, 64 * LIMIT);
+    for await (const chunk of upload.chunks) if (chunk) break;
+    expect(sent).toBeLessThan(41);
+    await upload.discardRest();
+    expect(sent).toBe(41);
+  });
+});

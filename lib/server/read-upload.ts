@@ -10,7 +10,16 @@ export interface UploadedFile {
   fileName: string;
   /** The file's text as it arrives (inflated when gzip). */
   chunks: AsyncIterable<string>;
+  /**
+   * Reads and drops what the client is still sending after the upload was refused part way, so
+   * it gets the answer rather than a reset connection (closing a socket with unread data resets
+   * it). Bounded: past DISCARD_MAX_BYTES or DISCARD_MAX_MS the connection is let go.
+   */
+  discardRest(): Promise<void>;
 }
+
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
 
 const FILE_NAME_MAX = 200;
 
@@ -27,7 +36,28 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
   if (contentType.startsWith("multipart/form-data")) return readMultipartFile(request.body, contentType, maxBytes);
   const url = new URL(request.url);
   const fileName = cleanFileName(request.headers.get("x-file-name") ?? url.searchParams.get("name") ?? "upload");
-  return { fileName, chunks: decodeUploadChunks(request.body as unknown as AsyncIterable<Uint8Array>, maxBytes) };
+  // One iterator, shared: what the parser did not read is still there to discard.
+  const body = (request.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  return {
+    fileName,
+    chunks: decodeUploadChunks({ [Symbol.asyncIterator]: () => body }, maxBytes),
+    discardRest: () => withinDiscardTime(discardBody(body)),
+  };
+}
+
+async function discardBody(body: AsyncIterator<Uint8Array>): Promise<void> {
+  for (let discarded = 0; discarded <= DISCARD_MAX_BYTES; ) {
+    const next = await body.next();
+    if (next.done) return;
+    discarded += next.value.byteLength;
+  }
+  await body.return?.();
+}
+
+function withinDiscardTime(discarding: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, DISCARD_MAX_MS)));
+  return Promise.race([discarding.catch(() => undefined), timeUp]).finally(() => clearTimeout(timer));
 }
 
 const ONE_FILE_EXPECTED = () => new ApiError(400, "one_file_expected", 'Send exactly one file in the multipart field "file".');
@@ -46,6 +76,9 @@ function readMultipartFile(body: ReadableStream<Uint8Array>, contentType: string
   }
   let bodyProblem: ApiError | null = null;
   const bodyRead = new Promise<void>((resolve) => parser.on("close", resolve));
+  let fileChunks: AsyncIterator<Uint8Array> | null = null;
+  // Drop the file's unread part, so the parser reads the rest of the body.
+  const discardRest = () => withinDiscardTime((fileChunks ? discardBody(fileChunks) : Promise.resolve()).then(() => bodyRead));
   return new Promise((resolve, reject) => {
     let fileSeen = false;
     const fail = (problem: ApiError) => {
@@ -58,9 +91,11 @@ function readMultipartFile(body: ReadableStream<Uint8Array>, contentType: string
         return;
       }
       fileSeen = true;
+      // One iterator, shared: what the parser did not read is still there to discard.
+      const chunks = (fileChunks = stream[Symbol.asyncIterator]());
       async function* fileThenRestOfBody(): AsyncGenerator<string> {
         try {
-          yield* decodeUploadChunks(stream, maxBytes);
+          yield* decodeUploadChunks({ [Symbol.asyncIterator]: () => chunks }, maxBytes);
         } catch (error) {
           // The parser breaks the file's stream when the body is malformed (cut short, say).
           if (error instanceof TelemetryFileError) throw error;
@@ -69,7 +104,7 @@ function readMultipartFile(body: ReadableStream<Uint8Array>, contentType: string
         await bodyRead;
         if (bodyProblem) throw bodyProblem;
       }
-      resolve({ fileName: cleanFileName(filename ?? "upload"), chunks: fileThenRestOfBody() });
+      resolve({ fileName: cleanFileName(filename ?? "upload"), chunks: fileThenRestOfBody(), discardRest });
     });
     parser.on("filesLimit", () => fail(ONE_FILE_EXPECTED()));
     parser.on("error", () => {
