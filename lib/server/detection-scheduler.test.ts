@@ -17,6 +17,12 @@ vi.mock("node:child_process", async (importOriginal) => {
   return { ...original, spawn: vi.fn(original.spawn) };
 });
 
+// Lets a test act between the scheduler's read of the generation and its decision.
+vi.mock("./detection-settings", async (importOriginal) => {
+  const original = await importOriginal<typeof import("./detection-settings")>();
+  return { ...original, readRequestedGeneration: vi.fn(original.readRequestedGeneration) };
+});
+
 const directory = mkdtempSync(path.join(tmpdir(), "cw-scheduler-"));
 process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
 
@@ -128,4 +134,38 @@ describe("detection scheduler", () => {
     expect(recovered).toMatchObject({ state: "idle", pending: false, failure: null });
     expect(recovered.lastRun).toMatchObject({ generation: 9, findings: 1 });
   }, 60_000);
+
+  it("does not lose a change made while a check is reading, and a process that cannot start does not leave it running", async () => {
+    const settings = await import("./detection-settings");
+    const children: childProcess.ChildProcess[] = [];
+    const realSpawn = vi.mocked(childProcess.spawn).getMockImplementation()!;
+    vi.mocked(childProcess.spawn).mockImplementation(() => {
+      children.push(fakeDetectionProcess());
+      return children.at(-1)!;
+    });
+    try {
+      // A check reads the generation (nothing owed); a change lands and its caller arrives before
+      // the check decides: that caller must not just join the check, which read too early.
+      const readGeneration = vi.mocked(settings.readRequestedGeneration);
+      const realRead = readGeneration.getMockImplementation()!;
+      let changeMadeMeanwhile: Promise<void> | null = null;
+      readGeneration.mockImplementationOnce(async () => {
+        const before = await realRead();
+        await settings.bumpRequestedGeneration();
+        changeMadeMeanwhile = scheduler.startDetectionIfOwed();
+        return before;
+      });
+      await scheduler.startDetectionIfOwed();
+      await changeMadeMeanwhile;
+      expect(children).toHaveLength(1);
+      expect((await scheduler.detectionStatus()).state).toBe("running");
+
+      // spawn's "error" without an "exit" (no file descriptors left, say) ends the run as failed.
+      children[0].emit("error", new Error("spawn EMFILE"));
+      await vi.waitFor(async () => expect((await scheduler.detectionStatus()).state).toBe("idle"));
+      expect((await scheduler.detectionStatus()).failure).toMatchObject({ generation: 10, reason: "The detection process could not run: spawn EMFILE" });
+    } finally {
+      vi.mocked(childProcess.spawn).mockImplementation(realSpawn);
+    }
+  });
 });

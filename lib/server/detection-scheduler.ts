@@ -49,10 +49,13 @@ interface RunInProgress {
 }
 
 // Route handlers may be bundled apart: one scheduler per process, on globalThis.
-const scheduler = ((globalThis as { cipherwatchDetection?: { current: RunInProgress | null; starting: Promise<void> | null } }).cipherwatchDetection ??= {
-  current: null,
-  starting: null,
-});
+interface Scheduler {
+  current: RunInProgress | null;
+  /** A check in progress, and whether a change arrived while it ran (it may have read before the change). */
+  checking: Promise<void> | null;
+  recheck: boolean;
+}
+const scheduler = ((globalThis as { cipherwatchDetection?: Scheduler }).cipherwatchDetection ??= { current: null, checking: null, recheck: false });
 
 /** Run from the project folder (every npm script's working directory) through tsx, as the CLI is. */
 const DETECTION_PROCESS_ENTRY = path.join(process.cwd(), "lib", "server", "detection-process.ts");
@@ -71,9 +74,19 @@ export async function requestDetection(): Promise<DetectionStatus> {
  */
 export function startDetectionIfOwed(): Promise<void> {
   if (scheduler.current) return Promise.resolve();
-  // Callers arriving together share one check, so two cannot both start a run.
-  scheduler.starting ??= startIfOwed().finally(() => (scheduler.starting = null));
-  return scheduler.starting;
+  // One check at a time, so two cannot both start a run; a caller arriving during a check has it
+  // run again, as that check may have read the generation before this caller's change.
+  if (scheduler.checking) {
+    scheduler.recheck = true;
+    return scheduler.checking;
+  }
+  scheduler.checking = (async () => {
+    do {
+      scheduler.recheck = false;
+      await startIfOwed();
+    } while (scheduler.recheck && !scheduler.current);
+  })().finally(() => (scheduler.checking = null));
+  return scheduler.checking;
 }
 
 async function startIfOwed(): Promise<void> {
@@ -96,22 +109,33 @@ async function startIfOwed(): Promise<void> {
     else if (message.type === "progress") run.progress = { devicesDone: message.devicesDone, devicesTotal: message.devicesTotal };
     else run.failureReason = message.reason;
   });
-  child.once("exit", (code, signal) => void runEnded(run, code, signal, stderrTail));
+  // A process that could not start (out of file descriptors, say) reports an error and may never exit.
+  let ended = false;
+  const end = (reason: string | null) => {
+    if (ended) return;
+    ended = true;
+    void runEnded(run, reason);
+  };
+  child.once("error", (error) => end(`The detection process could not run: ${error.message}`));
+  child.once("exit", (code, signal) => end(code === 0 ? null : (run.failureReason ?? describeExit(code, signal, stderrTail))));
 }
 
-async function runEnded(run: RunInProgress, code: number | null, signal: NodeJS.Signals | null, stderrTail: string): Promise<void> {
+/** Records a failed run (reason not null), then checks whether another run is owed. */
+async function runEnded(run: RunInProgress, failureReason: string | null): Promise<void> {
   try {
-    if (code !== 0) {
+    if (failureReason !== null) {
+      console.error(`Detection run failed: ${failureReason}`);
       // A run that died mid-way may have written some findings under its id: never shown, removed here.
       if (run.runId !== null) await prisma.$transaction([prisma.finding.deleteMany({ where: { runId: run.runId } }), clearRunMarker(run.runId)]);
-      const reason = run.failureReason ?? describeExit(code, signal, stderrTail);
-      console.error(`Detection run failed: ${reason}`);
-      await writeDetectionFailure({ generation: run.generation, at: new Date().toISOString(), reason });
+      await writeDetectionFailure({ generation: run.generation, at: new Date().toISOString(), reason: failureReason });
     }
+  } catch (error) {
+    // The next finished run removes what is left; the scheduler must not stay stuck on this one.
+    console.error("Recording the failed detection run failed:", error);
   } finally {
     scheduler.current = null;
   }
-  await startDetectionIfOwed();
+  await startDetectionIfOwed().catch((error: unknown) => console.error("Starting a detection run failed:", error));
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): string {
@@ -126,9 +150,13 @@ export async function detectionStatus(): Promise<DetectionStatus> {
   const [requested, lastRun, failure] = await Promise.all([readRequestedGeneration(), readDetectionRun(), readDetectionFailure()]);
   const covered = lastRun?.generation ?? -1;
   const current = scheduler.current;
+  const owed = requested > Math.max(covered, failure?.generation ?? -1);
+  // A change this server did not make (the CLI's, cut off before its own run finished) is still
+  // owed: pages that poll this status start it rather than wait for ever.
+  if (owed && !current) void startDetectionIfOwed().catch((error: unknown) => console.error("Starting a detection run failed:", error));
   return {
     state: current ? "running" : "idle",
-    pending: requested > Math.max(covered, failure?.generation ?? -1) || current !== null,
+    pending: owed || current !== null,
     progress: current?.progress ?? null,
     lastRun,
     failure: failure !== null && failure.generation > covered ? failure : null,

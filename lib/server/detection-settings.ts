@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULT_DETECTION_SETTINGS, detectionSettingsSchema, type DetectionSettings } from "../detection/detection-settings";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { prisma } from "./db";
+import { sqliteConnection } from "./sqlite-connection";
 
 const AS_OF_KEY = "detection.asOf";
 const LAST_RUN_KEY = "detection.lastRun";
@@ -57,26 +58,44 @@ export function clearRunMarker(runId: string) {
 }
 
 /**
- * Removes the findings of every run but `runId` and the runs still in progress (started after
- * `staleBefore`). The markers are read by the DELETE itself: a run starting meanwhile in another
- * process cannot lose the rows it writes between a read and the delete.
+ * Makes a finished run current, in one IMMEDIATE transaction (it reads, then writes): removes
+ * the findings of every other run but those still in progress (marked after `staleBefore`; the
+ * markers are read by the DELETE itself, so a run starting meanwhile in another process keeps
+ * what it writes), records the run, and clears its marker and markers of runs that died. A run
+ * that reflects fewer changes than the one already current (the CLI's, finishing after the
+ * server's) is dropped instead: answers the run that is current afterwards.
  */
-export function deleteFindingsOfOtherRuns(runId: string, staleBefore: Date) {
-  return prisma.$executeRaw`
-    DELETE FROM "Finding" WHERE "runId" <> ${runId} AND "runId" NOT IN (
-      SELECT substr("key", ${RUNNING_PREFIX.length + 1}) FROM "Setting" WHERE substr("key", 1, ${RUNNING_PREFIX.length}) = ${RUNNING_PREFIX} AND "value" >= ${staleBefore.toISOString()})`;
+export function commitDetectionRun(run: DetectionRun, staleBefore: Date): DetectionRun {
+  const db = sqliteConnection();
+  const clearMarker = db.prepare(`DELETE FROM "Setting" WHERE "key" = ?`);
+  return db
+    .transaction((): DetectionRun => {
+      const stored = db.prepare(`SELECT "value" FROM "Setting" WHERE "key" = ?`).pluck().get(LAST_RUN_KEY) as string | undefined;
+      const current = stored === undefined ? null : parseDetectionRun(stored);
+      clearMarker.run(`${RUNNING_PREFIX}${run.runId}`);
+      if (current !== null && current.generation > run.generation) {
+        db.prepare(`DELETE FROM "Finding" WHERE "runId" = ?`).run(run.runId);
+        return current;
+      }
+      db.prepare(
+        `DELETE FROM "Finding" WHERE "runId" <> @runId AND "runId" NOT IN (
+           SELECT substr("key", @prefixLength + 1) FROM "Setting" WHERE substr("key", 1, @prefixLength) = @prefix AND "value" >= @staleBefore)`,
+      ).run({ runId: run.runId, prefix: RUNNING_PREFIX, prefixLength: RUNNING_PREFIX.length, staleBefore: staleBefore.toISOString() });
+      db.prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`).run(LAST_RUN_KEY, JSON.stringify(run));
+      db.prepare(`DELETE FROM "Setting" WHERE substr("key", 1, ?) = ? AND "value" < ?`).run(RUNNING_PREFIX.length, RUNNING_PREFIX, staleBefore.toISOString());
+      return run;
+    })
+    .immediate();
 }
 
-/** Forgets runs whose process died before finishing (their rows go with the next finished run). */
-export function clearStaleRunMarkers(staleBefore: Date) {
-  return prisma.setting.deleteMany({ where: { key: { startsWith: RUNNING_PREFIX }, value: { lt: staleBefore.toISOString() } } });
+function parseDetectionRun(value: string): DetectionRun | null {
+  const parsed = detectionRunSchema.safeParse(JSON.parse(value));
+  return parsed.success ? parsed.data : null;
 }
 
 export async function readDetectionRun(): Promise<DetectionRun | null> {
   const setting = await prisma.setting.findUnique({ where: { key: LAST_RUN_KEY } });
-  if (!setting) return null;
-  const parsed = detectionRunSchema.safeParse(JSON.parse(setting.value));
-  return parsed.success ? parsed.data : null;
+  return setting ? parseDetectionRun(setting.value) : null;
 }
 
 /** The stored thresholds, validated on the way back; anything unreadable falls back to the defaults. */

@@ -186,6 +186,22 @@ describe("ingestTelemetryText", () => {
     expect((await runDetection({ maxEventsPerDevice: 500 })).skippedDevices.filter((device) => device.deviceName === "wordy-01")).toEqual([]);
   });
 
+  it("drops a run that finishes after a run reflecting more changes, instead of rolling the findings back", async () => {
+    const { runDetection } = await import("./run-detection");
+    const settings = await import("./detection-settings");
+    const current = await runDetection();
+    // Another process's run, which saw two more changes, became current while this one ran.
+    const newer = { ...current, runId: "newer-run", generation: (await settings.readRequestedGeneration()) + 2 };
+    await settings.writeDetectionRun(newer);
+    expect(await runDetection()).toEqual(newer);
+    expect(await settings.readDetectionRun()).toEqual(newer);
+    // The stale run left nothing behind: no rows and no marker.
+    const runIds = await modules.db.prisma.finding.findMany({ distinct: ["runId"], select: { runId: true } });
+    expect(runIds.map((finding) => finding.runId)).toEqual([current.runId]);
+    expect(await modules.db.prisma.setting.count({ where: { key: { startsWith: "detection.running." } } })).toBe(0);
+    await settings.writeDetectionRun(current);
+  });
+
   it("keeps the rows of a run another process has in progress, and removes those of runs that died", async () => {
     const { runDetection } = await import("./run-detection");
     const { storeFindings } = await import("./findings-store");

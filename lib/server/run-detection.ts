@@ -13,15 +13,13 @@ import { rankRunFindings, storeFindings, type FindingRecord } from "./findings-s
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import {
   clearRunMarker,
-  clearStaleRunMarkers,
-  deleteFindingsOfOtherRuns,
+  commitDetectionRun,
   markRunStarted,
   readAsOfOverride,
   readDetectionRun,
   readDetectionSettings,
   readRequestedGeneration,
   RUN_MARKER_MAX_AGE_MS,
-  writeDetectionRun,
   type DetectionRun,
 } from "./detection-settings";
 
@@ -109,14 +107,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     skippedDevices,
     generation,
   };
-  const staleBefore = new Date(Date.now() - RUN_MARKER_MAX_AGE_MS);
-  await prisma.$transaction([
-    deleteFindingsOfOtherRuns(runId, staleBefore),
-    writeDetectionRun(run),
-    clearRunMarker(runId),
-    clearStaleRunMarkers(staleBefore),
-  ]);
-  return run;
+  return commitDetectionRun(run, new Date(Date.now() - RUN_MARKER_MAX_AGE_MS));
 }
 
 /** Findings written per transaction: bounds memory without a transaction per finding. */
