@@ -17,9 +17,9 @@ describe("maxEventsPerDevice", () => {
 });
 
 describe("distinctTextBytes", () => {
-  it("counts only texts longer than ordinary names and paths, two bytes a character", () => {
-    expect(distinctTextBytes(1024)).toBe(0);
-    expect(distinctTextBytes(1025)).toBe(2050);
-    expect(distinctTextBytes(100_000)).toBe(200_000);
+  it("charges every distinct text its header and two bytes a character", () => {
+    expect(distinctTextBytes(0)).toBe(16);
+    expect(distinctTextBytes(10)).toBe(36);
+    expect(distinctTextBytes(100_000)).toBe(200_016);
   });
 });

@@ -18,14 +18,13 @@ export const DETECTION_BYTES_PER_EVENT = 900;
 export const SERVER_HEAP_RESERVE_BYTES = 96 * 1024 * 1024;
 
 /**
- * Text longer than this costs heap on top of DETECTION_BYTES_PER_EVENT, whose calibration covers
- * ordinary names and paths, not 100 KB command lines: up to two bytes a character, once per
- * distinct text (equal texts are shared).
+ * Heap a distinct text costs on top of DETECTION_BYTES_PER_EVENT (equal texts are shared): V8's
+ * string header and up to two bytes a character. Charged for every distinct text, short ones
+ * included: rows of unique 1,000-character values would otherwise pass the event count and
+ * exhaust the heap.
  */
-export const LONG_TEXT_CHARS = 1024;
-
 export function distinctTextBytes(chars: number): number {
-  return chars > LONG_TEXT_CHARS ? 2 * chars : 0;
+  return 16 + 2 * chars;
 }
 
 /** The most events of one device that fit in a heap of this limit; at least 0. */

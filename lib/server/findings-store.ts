@@ -57,21 +57,24 @@ export function storeFindings(records: readonly FindingRecord[]): void {
  * Ranks a finished run's rows in each mode's default order. Runs write findings device by
  * device, so the order across the fleet is only known at the end; the comparators use
  * localeCompare, which SQL cannot reproduce, so only the rank fields are read (not whole rows).
- * IMMEDIATE, as it reads before it writes (see releaseDatasetEvents).
+ * The rows are the run's own, so they are read and sorted before the write lock is taken: an
+ * upload's batches wait only for the ranks to be written.
  */
 export function rankRunFindings(runId: string): void {
   const db = sqliteConnection();
-  const setRank = db.prepare(`UPDATE "Finding" SET "rank" = ? WHERE "runId" = ? AND "id" = ?`);
-  const rank = <Fields>(mode: DetectionMode, fields: readonly (keyof Fields)[], compare: (a: Fields, b: Fields) => number) => {
+  const ranked = <Fields>(mode: DetectionMode, fields: readonly (keyof Fields)[], compare: (a: Fields, b: Fields) => number): string[] => {
     const columns = fields.map((field) => `json_extract("listRow", '$.${String(field)}')`).join(", ");
     const rows = db.prepare(`SELECT "id", ${columns} FROM "Finding" WHERE "runId" = ? AND "mode" = ?`).raw().all(runId, mode) as unknown[][];
-    const ranked = rows.map((row) => ({ id: row[0] as string, fields: Object.fromEntries(fields.map((field, index) => [field, row[index + 1]])) as Fields }));
-    ranked.sort((a, b) => compare(a.fields, b.fields));
-    ranked.forEach((finding, position) => setRank.run(position, runId, finding.id));
+    const findings = rows.map((row) => ({ id: row[0] as string, fields: Object.fromEntries(fields.map((field, index) => [field, row[index + 1]])) as Fields }));
+    return findings.sort((a, b) => compare(a.fields, b.fields)).map((finding) => finding.id);
   };
+  const modesInOrder = [
+    ranked<DefaultFindingRank>("default", ["severity", "confidence", "reasonCount", "beaconScore", "device", "process", "pid"], compareDefaultRanks),
+    ranked<SeedFindingRank>("kql", ["ConnectionCount", "DeviceName", "ProcessName", "ProcessCmd"], (a, b) => compareSeedFindings({ row: a }, { row: b })),
+  ];
+  const setRank = db.prepare(`UPDATE "Finding" SET "rank" = ? WHERE "runId" = ? AND "id" = ?`);
   db.transaction(() => {
-    rank<DefaultFindingRank>("default", ["severity", "confidence", "reasonCount", "beaconScore", "device", "process", "pid"], compareDefaultRanks);
-    rank<SeedFindingRank>("kql", ["ConnectionCount", "DeviceName", "ProcessName", "ProcessCmd"], (a, b) => compareSeedFindings({ row: a }, { row: b }));
+    for (const ids of modesInOrder) for (const [position, id] of ids.entries()) setRank.run(position, runId, id);
   }).immediate();
 }
 

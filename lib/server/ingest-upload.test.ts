@@ -159,14 +159,13 @@ describe("ingestTelemetryText", () => {
     const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType";
     const rows = [
       "2024-05-01T10:00:00Z,budget-busy,ImageLoaded,bcrypt.dll,7,busy.exe,,,",
-      "2024-05-01T10:01:00Z,budget-busy,ConnectionSuccess,,7,busy.exe,198.51.100.7,4444,Public",
-      "2024-05-01T10:02:00Z,budget-busy,ConnectionSuccess,,7,busy.exe,198.51.100.7,4444,Public",
+      ...Array.from({ length: 120 }, (_, second) => `2024-05-01T10:01:${String(second % 60).padStart(2, "0")}.${second}Z,budget-busy,ConnectionSuccess,,7,busy.exe,198.51.100.7,4444,Public`),
       "2024-05-01T10:00:00Z,budget-quiet,ImageLoaded,bcrypt.dll,8,quiet.exe,,,",
       "2024-05-01T10:01:00Z,budget-quiet,ConnectionSuccess,,8,quiet.exe,198.51.100.8,4444,Public",
     ];
     await modules.ingest.ingestTelemetryText("budget.csv", [header, ...rows].join("\n"), "api");
-    const run = await runDetection({ maxEventsPerDevice: 2 });
-    expect(run.skippedDevices.filter((device) => device.deviceName.startsWith("budget-"))).toEqual([{ deviceName: "budget-busy", events: 3 }]);
+    const run = await runDetection({ maxEventsPerDevice: 100 });
+    expect(run.skippedDevices.filter((device) => device.deviceName.startsWith("budget-"))).toEqual([{ deviceName: "budget-busy", events: 121 }]);
     const { allFindings } = await import("./findings-store");
     const seedRows = [];
     for (const slice of allFindings("kql", run)) seedRows.push(...slice);

@@ -41,23 +41,26 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
   return {
     fileName,
     chunks: decodeUploadChunks({ [Symbol.asyncIterator]: () => body }, maxBytes),
-    discardRest: () => withinDiscardTime(discardBody(body)),
+    discardRest: () => discardBody(body),
   };
 }
 
+/** Reads and drops the rest of a body, up to DISCARD_MAX_BYTES or DISCARD_MAX_MS; past either it stops reading. */
 async function discardBody(body: AsyncIterator<Uint8Array>): Promise<void> {
+  const deadline = Date.now() + DISCARD_MAX_MS;
   for (let discarded = 0; discarded <= DISCARD_MAX_BYTES; ) {
-    const next = await body.next();
-    if (next.done) return;
+    const next = await withinDiscardTime(body.next(), deadline);
+    if (next === null || next.done) break;
     discarded += next.value.byteLength;
   }
-  await body.return?.();
+  await body.return?.().catch(() => undefined);
 }
 
-function withinDiscardTime(discarding: Promise<void>): Promise<void> {
+/** The promise's value, or null once the deadline passes. */
+function withinDiscardTime<T>(work: Promise<T>, deadline: number): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, DISCARD_MAX_MS)));
-  return Promise.race([discarding.catch(() => undefined), timeUp]).finally(() => clearTimeout(timer));
+  const timeUp = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()))));
+  return Promise.race([work.catch(() => null), timeUp]).finally(() => clearTimeout(timer));
 }
 
 const ONE_FILE_EXPECTED = () => new ApiError(400, "one_file_expected", 'Send exactly one file in the multipart field "file".');
@@ -78,7 +81,10 @@ function readMultipartFile(body: ReadableStream<Uint8Array>, contentType: string
   const bodyRead = new Promise<void>((resolve) => parser.on("close", resolve));
   let fileChunks: AsyncIterator<Uint8Array> | null = null;
   // Drop the file's unread part, so the parser reads the rest of the body.
-  const discardRest = () => withinDiscardTime((fileChunks ? discardBody(fileChunks) : Promise.resolve()).then(() => bodyRead));
+  const discardRest = async () => {
+    if (fileChunks) await discardBody(fileChunks);
+    await withinDiscardTime(bodyRead, Date.now() + DISCARD_MAX_MS);
+  };
   return new Promise((resolve, reject) => {
     let fileSeen = false;
     const fail = (problem: ApiError) => {
