@@ -4,14 +4,39 @@ import { prisma } from "./db";
 import { ApiError } from "./api-error";
 import { datasetEventImpact, releaseDatasetEvents, type ReleasedEvents } from "./event-store";
 
-// A dataset still "running" from before this process started was cut off mid-upload. The process's
-// real start time, not this module's load time: a module loaded lazily during an upload must not
-// mistake that upload for an interrupted one.
+// Datasets this process is storing now (registered by ingest-upload for the length of an upload).
+const uploadsInProgress: Set<string> = ((globalThis as { cipherwatchUploads?: Set<string> }).cipherwatchUploads ??= new Set());
+
+/** Marks a dataset as being stored by this process until the returned function is called. */
+export function trackUpload(datasetId: string): () => void {
+  uploadsInProgress.add(datasetId);
+  return () => uploadsInProgress.delete(datasetId);
+}
+
+// Rows stored before owners were recorded: running from before this process started means cut off.
 const PROCESS_STARTED_AT = new Date(Date.now() - process.uptime() * 1000);
 
-/** Removes what an interrupted upload stored and marks its dataset failed. */
+/**
+ * Whether a running upload was cut off: its process is gone (killed, restarted), or it is this
+ * process and no longer being stored (its clean-up failed). Another live process's upload (the
+ * CLI beside the server) is left alone.
+ */
+function wasCutOff({ id, ownerPid, createdAt }: { id: string; ownerPid: number | null; createdAt: Date }): boolean {
+  if (ownerPid === null) return createdAt < PROCESS_STARTED_AT;
+  if (ownerPid === process.pid) return !uploadsInProgress.has(id);
+  try {
+    process.kill(ownerPid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: a live process of another user.
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/** Removes what an interrupted upload stored (but what another dataset holds) and marks its dataset failed. */
 export async function cleanUpInterruptedDatasets(): Promise<number> {
-  const interrupted = await prisma.dataset.findMany({ where: { status: "running", createdAt: { lt: PROCESS_STARTED_AT } }, select: { id: true } });
+  const running = await prisma.dataset.findMany({ where: { status: "running" }, select: { id: true, ownerPid: true, createdAt: true } });
+  const interrupted = running.filter(wasCutOff);
   for (const { id } of interrupted) releaseDatasetEvents(id, "mark-failed");
   return interrupted.length;
 }

@@ -139,6 +139,20 @@ describe("ingestTelemetryText", () => {
     expect(await modules.db.prisma.telemetryEvent.count({ where: { datasetId: killed.id } })).toBe(0);
   });
 
+  it("tells a cut-off upload from one another live process is storing, by the process that owns it", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const gonePid = Number(execFileSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }));
+    const running = (fileName: string, ownerPid: number) => modules.db.prisma.dataset.create({ data: { fileName, format: "csv", tables: "", status: "running", ownerPid } });
+    await running("owner-gone.csv", gonePid);
+    // This process's own, no longer being stored (its clean-up failed): cut off too.
+    await running("owner-here-abandoned.csv", process.pid);
+    // Another live process's (the server's, beside a CLI): left alone.
+    await running("owner-alive-elsewhere.csv", process.ppid);
+    const statuses = Object.fromEntries((await modules.datasets.listDatasets()).filter((dataset) => dataset.fileName.startsWith("owner-")).map((dataset) => [dataset.fileName, dataset.status]));
+    expect(statuses).toEqual({ "owner-gone.csv": "failed", "owner-here-abandoned.csv": "failed", "owner-alive-elsewhere.csv": "running" });
+    await modules.db.prisma.dataset.deleteMany({ where: { fileName: { startsWith: "owner-" } } });
+  });
+
   it("shows a dataset cut off before this server started as failed", async () => {
     await modules.db.prisma.dataset.create({ data: { fileName: "killed.csv", format: "csv", tables: "", status: "running", createdAt: new Date("2020-01-01T00:00:00Z") } });
     const killed = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "killed.csv");

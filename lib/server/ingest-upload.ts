@@ -7,6 +7,7 @@ import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { prisma } from "./db";
 import { DatasetEventWriter } from "./event-batch-writer";
+import { trackUpload } from "./dataset-store";
 import { releaseDatasetEvents } from "./event-store";
 
 export interface IngestResult {
@@ -40,15 +41,24 @@ export async function ingestTelemetryStream(
   // The upload page names its upload to follow it.
   { uploadId }: { uploadId?: string } = {},
 ): Promise<IngestResult> {
-  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy, uploadId } }).catch((error: unknown) => {
+  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy, uploadId, ownerPid: process.pid } }).catch((error: unknown) => {
     // The unique index decides, so two requests racing with one id cannot both pass a check.
     if ((error as { code?: string }).code === "P2002") {
       throw new ApiError(409, "upload_id_in_use", "This upload id already names another upload; send each upload with a new one.");
     }
     throw error;
   });
+  const untrack = trackUpload(dataset.id);
+  try {
+    return await storeDataset(dataset.id, fileName, chunks);
+  } finally {
+    untrack();
+  }
+}
+
+async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<IngestResult> {
   const coverage = new CoverageTracker();
-  const writer = new DatasetEventWriter(dataset.id);
+  const writer = new DatasetEventWriter(datasetId);
   const parser = new TelemetryStreamParser((events) => {
     writer.write(events);
     coverage.add(events);
@@ -65,11 +75,11 @@ export async function ingestTelemetryStream(
   } catch (error) {
     // Nothing of this dataset may still be in the writer's queue when its events are removed.
     await writer.settle();
-    releaseDatasetEvents(dataset.id, error instanceof TelemetryFileError ? "remove" : "mark-failed");
+    releaseDatasetEvents(datasetId, error instanceof TelemetryFileError ? "remove" : "mark-failed");
     throw error;
   }
   await prisma.dataset.update({
-    where: { id: dataset.id },
+    where: { id: datasetId },
     data: {
       status: "complete",
       format: summary.format,
@@ -83,7 +93,7 @@ export async function ingestTelemetryStream(
     },
   });
   return {
-    datasetId: dataset.id,
+    datasetId,
     fileName,
     format: summary.format,
     table: summary.tables.join(", "),
