@@ -5,7 +5,7 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3"],
   poweredByHeader: false,
   async headers() {
-    // Event strings are attacker-controlled: a strict CSP is a second line behind React's escaping.
+    // Event strings are attacker-controlled: these and each page's CSP (proxy.ts) are a second line behind React's escaping.
     return [
       {
         source: "/:path*",
@@ -13,6 +13,7 @@ const nextConfig: NextConfig = {
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "no-referrer" },
           { key: "X-Frame-Options", value: "DENY" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()" },
         ],
       },
     ];

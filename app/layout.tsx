@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { AppNav } from "@/components/layout/app-nav";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
 import "./globals.css";
@@ -11,11 +12,13 @@ export const metadata: Metadata = {
 // Applies the saved theme, or else the system's, before first paint, so dark mode does not flash white.
 const THEME_BOOTSTRAP = `try{var t=localStorage.getItem("cw-theme");if(t!=="dark"&&t!=="light")t=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";document.documentElement.dataset.theme=t}catch(e){}`;
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // The page's CSP nonce (proxy.ts): the only inline script of ours must carry it to run.
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: THEME_BOOTSTRAP }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_BOOTSTRAP }} />
       </head>
       <body>
         <a href="#main" className="skip-link">

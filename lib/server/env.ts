@@ -1,12 +1,15 @@
 import "server-only";
 import { z } from "zod";
 import { databaseUrl } from "../database-url";
+import { parseAllowedHosts } from "../http/request-hygiene";
 
 const envSchema = z.object({
   // Uploads are streamed, so the default can be large; it bounds the inflated size of gzip too.
   CW_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(8 * 1024 ** 3),
   // The detection process's V8 heap: a device with more events than fit is skipped and named (device-event-budget).
   CW_DETECTION_HEAP_MB: z.coerce.number().int().min(128).default(256),
+  // Host names the server answers to besides localhost (a team's name for it), comma-separated.
+  CW_ALLOWED_HOSTS: z.string().optional().transform(parseAllowedHosts),
 });
 
 /** Environment read and validated once; a bad value stops the server with a clear message. */

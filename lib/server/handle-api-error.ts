@@ -2,6 +2,7 @@ import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
+import { isJsonContentType } from "../http/request-hygiene";
 import { ApiError } from "./api-error";
 
 /** The one error shape every API answers with: `{ error: { code, message, details? } }`. */
@@ -19,8 +20,11 @@ function errorResponse(status: number, code: string, message: string, details?: 
   return NextResponse.json({ error: details === undefined ? { code, message } : { code, message, details } }, { status });
 }
 
-/** Parses a JSON body, answering 400 for malformed JSON. */
+/** Parses a JSON body: 415 unless it is sent as JSON (a form post cannot pass for one), 400 for malformed JSON. */
 export async function readJsonBody(request: Request): Promise<unknown> {
+  if (!isJsonContentType(request.headers.get("content-type"))) {
+    throw new ApiError(415, "unsupported_media_type", "Send the body as JSON, with Content-Type: application/json.");
+  }
   try {
     return await request.json();
   } catch {

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { guardApiRequest } from "@/lib/server/api-guard";
 import { z } from "zod";
 import { parseIsoTimestamp } from "@/lib/telemetry/iso-timestamp";
 import { writeAsOfOverride } from "@/lib/server/detection-settings";
@@ -13,8 +14,9 @@ const asOfBodySchema = z.object({
 });
 
 /** Detection status: the last complete run (when, as of what time, how many findings), a run in progress, a failure. */
-export async function GET() {
+export async function GET(request: Request) {
   try {
+    guardApiRequest(request);
     return NextResponse.json(await detectionStatus());
   } catch (error) {
     return handleApiError(error);
@@ -24,6 +26,7 @@ export async function GET() {
 /** Sets (or clears, with null) the as-of time and asks for a detection rerun. */
 export async function PUT(request: Request) {
   try {
+    guardApiRequest(request);
     const { asOf } = asOfBodySchema.parse(await readJsonBody(request));
     await writeAsOfOverride(asOf === null ? null : parseIsoTimestamp(asOf)!.text);
     return NextResponse.json(await requestDetection());

@@ -1,3 +1,4 @@
+import { guardApiRequest } from "@/lib/server/api-guard";
 import { z } from "zod";
 import { allFindings, detectionModeSchema } from "@/lib/server/findings-store";
 import { handleApiError } from "@/lib/server/handle-api-error";
@@ -13,6 +14,7 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
  */
 export async function GET(request: Request) {
   try {
+    guardApiRequest(request);
     const { mode } = findingsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
     const run = await readDetectionRun();
     const slices = mode === "kql" ? allFindings("kql", run) : allFindings("default", run);

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { guardApiRequest } from "@/lib/server/api-guard";
 import { uploadIdSchema } from "@/lib/server/dataset-store";
 import { env } from "@/lib/server/env";
 import { handleApiError } from "@/lib/server/handle-api-error";
@@ -13,6 +14,7 @@ import { requestDetection } from "@/lib/server/detection-scheduler";
 export async function POST(request: Request) {
   let upload: UploadedFile | null = null;
   try {
+    guardApiRequest(request);
     const uploadIdHeader = request.headers.get("x-upload-id");
     const uploadId = uploadIdHeader === null ? undefined : uploadIdSchema.parse(uploadIdHeader);
     upload = await readUpload(request, env.CW_MAX_UPLOAD_BYTES);

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { guardApiRequest } from "@/lib/server/api-guard";
 import { z } from "zod";
 import { removeAllowlistEntry, updateAllowlistEntry } from "@/lib/server/allowlist-store";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
@@ -11,6 +12,7 @@ const updateBodySchema = z.object({ value: z.union([z.string(), z.number()]).tra
 
 export async function PATCH(request: Request, context: Context) {
   try {
+    guardApiRequest(request);
     const id = entryIdSchema.parse((await context.params).id);
     const { value } = updateBodySchema.parse(await readJsonBody(request));
     const entry = await updateAllowlistEntry(id, value);
@@ -20,8 +22,9 @@ export async function PATCH(request: Request, context: Context) {
   }
 }
 
-export async function DELETE(_request: Request, context: Context) {
+export async function DELETE(request: Request, context: Context) {
   try {
+    guardApiRequest(request);
     await removeAllowlistEntry(entryIdSchema.parse((await context.params).id));
     return NextResponse.json({ detection: await requestDetection() });
   } catch (error) {

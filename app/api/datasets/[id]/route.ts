@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { guardApiRequest } from "@/lib/server/api-guard";
 import { ApiError } from "@/lib/server/api-error";
 import { datasetDeletionImpact, datasetIdSchema, deleteDataset } from "@/lib/server/dataset-store";
 import { requestDetection } from "@/lib/server/detection-scheduler";
@@ -11,8 +12,9 @@ function notFound(): ApiError {
 }
 
 /** What deleting the dataset would do: `{ deletion: { removedEvents, keptEvents } }` (kept: another dataset holds them). */
-export async function GET(_request: Request, context: Context) {
+export async function GET(request: Request, context: Context) {
   try {
+    guardApiRequest(request);
     const id = datasetIdSchema.parse((await context.params).id);
     const impact = await datasetDeletionImpact(id);
     if (!impact) throw notFound();
@@ -23,8 +25,9 @@ export async function GET(_request: Request, context: Context) {
 }
 
 /** Deletes a dataset with the events no other dataset holds, and asks for a detection rerun. A running upload is a 409. */
-export async function DELETE(_request: Request, context: Context) {
+export async function DELETE(request: Request, context: Context) {
   try {
+    guardApiRequest(request);
     const id = datasetIdSchema.parse((await context.params).id);
     const released = await deleteDataset(id);
     if (!released) throw notFound();

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { crossSiteRefusal, hostName, isAllowedHost, isJsonContentType } from "./request-hygiene";
+
+describe("isAllowedHost", () => {
+  it("answers loopback names on any port and the configured names, case-insensitively", () => {
+    expect(["localhost:3000", "127.0.0.1", "[::1]:3000", "LOCALHOST"].map((host) => isAllowedHost(host, []))).toEqual([true, true, true, true]);
+    expect(isAllowedHost("cw.corp.example:443", ["cw.corp.example"])).toBe(true);
+    expect(isAllowedHost("CW.Corp.Example", ["cw.corp.example"])).toBe(true);
+  });
+
+  it("refuses other names (DNS rebinding), look-alikes and malformed headers", () => {
+    expect(isAllowedHost("attacker.example", [])).toBe(false);
+    expect(isAllowedHost("localhost.attacker.example", [])).toBe(false);
+    expect(isAllowedHost("127.0.0.2", [])).toBe(false);
+    expect(isAllowedHost(null, [])).toBe(false);
+    expect(isAllowedHost("", [])).toBe(false);
+    expect(isAllowedHost("localhost/evil", [])).toBe(false);
+    expect(isAllowedHost("user@localhost", [])).toBe(false);
+  });
+
+  it("reads the name of a Host header without its port", () => {
+    expect([hostName("Example.COM:8080"), hostName("[::1]:3217"), hostName("a b")]).toEqual(["example.com", "[::1]", null]);
+  });
+});
+
+describe("crossSiteRefusal", () => {
+  const request = (method: string, origin: string | null, secFetchSite: string | null) => crossSiteRefusal({ method, host: "localhost:3000", origin, secFetchSite });
+
+  it("lets same-origin changes, reads from anywhere, and scripts without browser headers through", () => {
+    expect(request("POST", "http://localhost:3000", "same-origin")).toBeNull();
+    expect(request("DELETE", null, "same-origin")).toBeNull();
+    expect(request("PUT", "http://LOCALHOST:3000", null)).toBeNull();
+    expect(request("GET", "https://attacker.example", "cross-site")).toBeNull();
+    expect(request("POST", null, null)).toBeNull();
+    expect(request("POST", null, "none")).toBeNull();
+  });
+
+  it("refuses a change from another origin, port or site", () => {
+    expect(request("POST", "https://attacker.example", null)).toBe("A POST from another origin is refused.");
+    expect(request("PATCH", "http://localhost:4000", null)).toBe("A PATCH from another origin is refused.");
+    expect(request("PUT", "null", null)).toBe("A PUT from another origin is refused.");
+    expect(request("DELETE", null, "cross-site")).toBe("A DELETE from another site (Sec-Fetch-Site: cross-site) is refused.");
+    expect(request("POST", "http://localhost:3000", "same-site")).toBe("A POST from another site (Sec-Fetch-Site: same-site) is refused.");
+  });
+});
+
+describe("isJsonContentType", () => {
+  it("takes application/json with parameters, and nothing else", () => {
+    expect(["application/json", "application/json; charset=utf-8", "Application/JSON"].map(isJsonContentType)).toEqual([true, true, true]);
+    expect(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", null].map(isJsonContentType)).toEqual([false, false, false, false, false]);
+  });
+});

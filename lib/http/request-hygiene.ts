@@ -1,0 +1,86 @@
+/**
+ * Which requests the server answers at all, decided from their headers alone: a Host it serves
+ * (DNS rebinding points another name at a server bound to localhost), and for state-changing
+ * requests no sign of a cross-site origin (a page the analyst visits posting to the API).
+ * Pure: the caller passes the headers and the configured host names.
+ */
+
+/** Names every server answers to; CW_ALLOWED_HOSTS adds the names a team reaches it by. */
+export const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"] as const;
+
+const STATE_CHANGING_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** The host name of a Host header, lower-cased, without its port; null when it is not one. */
+export function hostName(hostHeader: string | null): string | null {
+  if (!hostHeader) return null;
+  try {
+    const url = new URL(`http://${hostHeader}`);
+    // A Host header is a name and a port, nothing else.
+    if (url.username || url.password || url.pathname !== "/" || url.search || url.hash) return null;
+    return url.hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+export function isAllowedHost(hostHeader: string | null, allowedHosts: readonly string[]): boolean {
+  const name = hostName(hostHeader);
+  return name !== null && [...LOOPBACK_HOSTS, ...allowedHosts].some((allowed) => allowed.toLowerCase() === name);
+}
+
+/**
+ * Why a request must be refused as cross-site, or null. A state-changing request whose Origin
+ * is another site, or that the browser says came from another site (Sec-Fetch-Site), is refused;
+ * one with neither header is a script or the CLI, not a browser page (accounts will require
+ * these headers of cookie-authenticated requests).
+ */
+export function crossSiteRefusal(request: { method: string; host: string | null; origin: string | null; secFetchSite: string | null }): string | null {
+  if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) return null;
+  if (request.secFetchSite !== null && request.secFetchSite !== "same-origin" && request.secFetchSite !== "none") {
+    return `A ${request.method} from another site (Sec-Fetch-Site: ${request.secFetchSite}) is refused.`;
+  }
+  if (request.origin !== null) {
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(request.origin).host.toLowerCase();
+    } catch {
+      // "null" (a sandboxed frame, a file) or garbage: not this site.
+    }
+    if (originHost === null || originHost !== request.host?.toLowerCase()) return `A ${request.method} from another origin is refused.`;
+  }
+  return null;
+}
+
+/** JSON endpoints read only `application/json` bodies (with parameters such as charset). */
+export function isJsonContentType(contentType: string | null): boolean {
+  return contentType !== null && contentType.split(";")[0].trim().toLowerCase() === "application/json";
+}
+
+/** CW_ALLOWED_HOSTS: comma-separated host names (no ports). */
+export function parseAllowedHosts(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
+}
+
+/**
+ * The Content-Security-Policy of a page: scripts only from this origin or carrying this
+ * response's nonce (Next puts it on its own inline scripts; the theme script carries it too), no
+ * plugins, no <base> elsewhere, no framing. Inline style attributes stay allowed: charts and
+ * React set them, and they cannot run code.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}

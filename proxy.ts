@@ -1,0 +1,28 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { contentSecurityPolicy, isAllowedHost, parseAllowedHosts } from "@/lib/http/request-hygiene";
+
+const ALLOWED_HOSTS = parseAllowedHosts(process.env.CW_ALLOWED_HOSTS);
+
+/**
+ * Pages only (see the matcher): a Host the server does not serve is refused (DNS rebinding), and
+ * each page gets a fresh CSP nonce, passed to the layout in the request headers. API routes check
+ * their requests themselves (lib/server/api-guard): a proxy in front of them would buffer upload
+ * bodies (Next's proxyClientMaxBodySize), which are streamed.
+ */
+export function proxy(request: NextRequest) {
+  if (!isAllowedHost(request.headers.get("host"), ALLOWED_HOSTS)) {
+    return new NextResponse("This server does not answer to that host name (set CW_ALLOWED_HOSTS to serve it).", { status: 400, headers: { "content-type": "text/plain" } });
+  }
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const policy = contentSecurityPolicy(nonce);
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("content-security-policy", policy);
+  return response;
+}
+
+export const config = {
+  matcher: [{ source: "/((?!api/|_next/static|_next/image|favicon.ico).*)" }],
+};
