@@ -15,8 +15,8 @@ export default async function DatasetsPage() {
         <div>
           <h1>Datasets</h1>
           <p>
-            Every upload is a dataset. Rows already stored by an earlier upload are counted, not stored twice. Deleting a dataset removes its
-            events and reruns detection.
+            Every upload is a dataset. Rows already stored by an earlier upload are counted, not stored twice. Deleting a dataset removes the
+            events no other dataset holds and reruns detection.
           </p>
         </div>
         <Link className="button" href="/upload">

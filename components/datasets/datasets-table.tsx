@@ -103,7 +103,8 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
       <td className="nowrap">
         {formatTimestamp(dataset.uploadedAt)} <span className="muted">({dataset.uploadedBy})</span>
       </td>
-      <td className="nowrap">
+      {/* The confirmation wraps, so it stays in view beside the row instead of widening the table. */}
+      <td className={confirming ? "confirm-cell" : "nowrap"}>
         {running ? (
           <span className="muted" title="Cancel a running upload on the Upload page, or let it finish, before deleting it">
             Running
