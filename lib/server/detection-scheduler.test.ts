@@ -68,6 +68,17 @@ function fakeDetectionProcess(): childProcess.ChildProcess {
   return child;
 }
 
+/** Until restore(), the scheduler starts stand-ins (listed here in order) instead of detection processes. */
+function fakeDetectionProcesses(): childProcess.ChildProcess[] & { restore(): void } {
+  const realSpawn = vi.mocked(childProcess.spawn).getMockImplementation()!;
+  const children: childProcess.ChildProcess[] = [];
+  vi.mocked(childProcess.spawn).mockImplementation(() => {
+    children.push(fakeDetectionProcess());
+    return children.at(-1)!;
+  });
+  return Object.assign(children, { restore: () => void vi.mocked(childProcess.spawn).mockImplementation(realSpawn) });
+}
+
 describe("detection scheduler", () => {
   it("runs detection in a process of its own and records the generation it reflects", async () => {
     const status = await scheduler.requestDetection();
@@ -81,12 +92,7 @@ describe("detection scheduler", () => {
 
   it("coalesces changes: five made while a run is in progress cost one more run, not five", async () => {
     const settings = await import("./detection-settings");
-    const children: childProcess.ChildProcess[] = [];
-    const realSpawn = vi.mocked(childProcess.spawn).getMockImplementation()!;
-    vi.mocked(childProcess.spawn).mockImplementation(() => {
-      children.push(fakeDetectionProcess());
-      return children.at(-1)!;
-    });
+    const children = fakeDetectionProcesses();
     const finish = async (child: childProcess.ChildProcess, generation: number) => {
       await settings.writeDetectionRun({ ...(await settings.readDetectionRun())!, generation });
       child.emit("exit", 0, null);
@@ -108,7 +114,7 @@ describe("detection scheduler", () => {
       expect(children).toHaveLength(2);
       expect(await scheduler.detectionStatus()).toMatchObject({ state: "idle", pending: false });
     } finally {
-      vi.mocked(childProcess.spawn).mockImplementation(realSpawn);
+      children.restore();
     }
   });
 
@@ -137,12 +143,7 @@ describe("detection scheduler", () => {
 
   it("does not lose a change made while a check is reading, and a process that cannot start does not leave it running", async () => {
     const settings = await import("./detection-settings");
-    const children: childProcess.ChildProcess[] = [];
-    const realSpawn = vi.mocked(childProcess.spawn).getMockImplementation()!;
-    vi.mocked(childProcess.spawn).mockImplementation(() => {
-      children.push(fakeDetectionProcess());
-      return children.at(-1)!;
-    });
+    const children = fakeDetectionProcesses();
     try {
       // A check reads the generation (nothing owed); a change lands and its caller arrives before
       // the check decides: that caller must not just join the check, which read too early.
@@ -165,7 +166,7 @@ describe("detection scheduler", () => {
       await vi.waitFor(async () => expect((await scheduler.detectionStatus()).state).toBe("idle"));
       expect((await scheduler.detectionStatus()).failure).toMatchObject({ generation: 10, reason: "The detection process could not run: spawn EMFILE" });
     } finally {
-      vi.mocked(childProcess.spawn).mockImplementation(realSpawn);
+      children.restore();
     }
   });
 });
