@@ -103,6 +103,10 @@ test("hostile strings go through upload, detection and every page as text", asyn
   await table.getByRole("link", { name: SCRIPT_NAME }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(SCRIPT_NAME);
   await expect(page.locator("body")).toContainText("<script>alert('cmd')</script>");
+  // Bidi and invisible characters are shown as their code points, in text isolated from its surroundings.
+  const commandLine = page.locator("pre.raw-text").first();
+  await expect(commandLine.locator(".hidden-char")).toHaveText(["U+202E", "U+200B", "U+0085", "U+009B"]);
+  await expect(commandLine.locator("bdi.event-text")).toHaveCount(1);
   // No element was made from the strings, and no link points at a script URL.
   await expect(page.locator("img[src='x'], svg[onload]")).toHaveCount(0);
   await expect(page.locator("a[href^='javascript:']")).toHaveCount(0);

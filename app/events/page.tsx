@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import { EventText } from "@/components/ui/event-text";
 import { TruncatedText } from "@/components/ui/truncated-text";
 import { eventIdsSchema } from "@/lib/server/event-lookup";
 import { eventsByIds } from "@/lib/server/event-store";
@@ -62,18 +63,22 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
                   <td className="num">{event.id}</td>
                   <td className="mono nowrap">{formatTimestamp(event.timestamp)}</td>
                   <td>{KIND_LABEL[event.kind as keyof typeof KIND_LABEL] ?? event.kind}</td>
-                  <td>{event.actionType}</td>
-                  <td className="nowrap">{event.deviceName}</td>
-                  <td className="nowrap">{(isProcess ? event.fileName : event.initiatingProcessFileName) ?? "n/a"}</td>
+                  <td>
+                    <EventText text={event.actionType} />
+                  </td>
+                  <td className="nowrap">
+                    <EventText text={event.deviceName} />
+                  </td>
+                  <td className="nowrap">{optionalEventText(isProcess ? event.fileName : event.initiatingProcessFileName, "n/a")}</td>
                   <td className="num">{(isProcess ? event.processId : event.initiatingProcessId) ?? "n/a"}</td>
                   <td className="wide">
                     <TruncatedText text={(isProcess ? event.processCommandLine : event.initiatingProcessCommandLine) ?? ""} label="command line" />
                   </td>
-                  <td className="mono">{isProcess ? "" : (event.folderPath ?? event.fileName ?? "")}</td>
-                  <td className="mono">{event.remoteIp ? `${event.remoteIp}:${event.remotePort ?? ""}` : ""}</td>
+                  <td className="mono">{isProcess ? "" : optionalEventText(event.folderPath ?? event.fileName, "")}</td>
+                  <td className="mono">{event.remoteIp ? <EventText text={`${event.remoteIp}:${event.remotePort ?? ""}`} /> : ""}</td>
                   <td className="num">{event.kind === "network" ? formatNumber(event.sentBytes) : ""}</td>
                   <td className="num">{event.kind === "network" ? formatNumber(event.receivedBytes) : ""}</td>
-                  <td className="mono">{event.datasetFileName}</td>
+                  <td className="mono">{optionalEventText(event.datasetFileName, "")}</td>
                 </tr>
               );
             })}
@@ -82,4 +87,8 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       </div>
     </>
   );
+}
+
+function optionalEventText(text: string | null, absent: string): React.ReactNode {
+  return text === null ? absent : <EventText text={text} />;
 }

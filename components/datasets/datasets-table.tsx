@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import Link from "next/link";
 import { useState } from "react";
 import { Badge } from "@/components/ui/badge";
+import { EventText } from "@/components/ui/event-text";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import type { DatasetView } from "@/lib/server/dataset-store";
 
@@ -85,7 +86,9 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
 
   return (
     <tr>
-      <td className="mono">{dataset.fileName}</td>
+      <td className="mono">
+        <EventText text={dataset.fileName} />
+      </td>
       <td>
         <Badge tone={STATUS_TONE[dataset.status]}>{dataset.status}</Badge>
         {running && <span className="muted"> {formatNumber(dataset.accepted)} rows so far</span>}

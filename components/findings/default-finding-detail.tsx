@@ -5,6 +5,7 @@ import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { RULE_LABELS, formatSeconds, type DefaultEvidenceConnection, type DefaultEvidenceLoad } from "@/lib/detection/default-detection";
 import type { DetectionSettings } from "@/lib/detection/detection-settings";
 import type { StoredDefaultFinding } from "@/lib/server/findings-store";
+import { EventText } from "@/components/ui/event-text";
 
 /** Rows beyond this are summarised rather than rendered: a day of 5 s beacons is 17,000 rows. */
 const MAX_TABLE_ROWS = 500;
@@ -21,13 +22,23 @@ interface Props {
 export function DefaultFindingDetail({ finding, loads, connections, settings }: Props) {
   const { process } = finding;
   const facts: [string, React.ReactNode][] = [
-    ["Device", process.deviceName],
+    ["Device", <EventText key="device" text={process.deviceName} />],
     ["PID", process.processId],
     ["Created", process.processCreationTime ? `${formatTimestamp(process.processCreationTime)} UTC` : "unknown"],
-    ["Account", process.accountName || "n/a"],
-    ["Parent", finding.parent ? `${finding.parent.fileName}${finding.parent.processId === null ? "" : ` (pid ${finding.parent.processId})`}` : "unknown"],
-    ["Grandparent", finding.grandparent?.fileName ?? "unknown"],
-    ["Crypto libraries", finding.cryptoLibsLoaded.length > 0 ? finding.cryptoLibsLoaded.join(", ") : "none loaded"],
+    ["Account", process.accountName ? <EventText key="account" text={process.accountName} /> : "n/a"],
+    [
+      "Parent",
+      finding.parent ? (
+        <>
+          <EventText text={finding.parent.fileName} />
+          {finding.parent.processId === null ? "" : ` (pid ${finding.parent.processId})`}
+        </>
+      ) : (
+        "unknown"
+      ),
+    ],
+    ["Grandparent", finding.grandparent ? <EventText key="grandparent" text={finding.grandparent.fileName} /> : "unknown"],
+    ["Crypto libraries", finding.cryptoLibsLoaded.length > 0 ? <EventText key="libraries" text={finding.cryptoLibsLoaded.join(", ")} /> : "none loaded"],
     ["Connections", finding.connections.count],
     ["Bytes sent", formatNumber(finding.connections.bytesSent)],
     ["Bytes received", formatNumber(finding.connections.bytesReceived)],
@@ -41,7 +52,11 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
       <div className="page-header">
         <div>
           <h1>
-            {process.processName || "(unnamed process)"} <span className="muted">on {process.deviceName}</span> <SeverityBadge severity={finding.severity} />{" "}
+            {process.processName ? <EventText text={process.processName} /> : "(unnamed process)"}{" "}
+            <span className="muted">
+              on <EventText text={process.deviceName} />
+            </span>{" "}
+            <SeverityBadge severity={finding.severity} />{" "}
             <ConfidenceText confidence={finding.confidence} />
           </h1>
           <p>
@@ -56,7 +71,7 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
           Compared with the seed query
         </h2>
         <p style={{ margin: 0 }} data-testid="mode-difference">
-          {finding.modeDifference}
+          <EventText text={finding.modeDifference} />
         </p>
       </section>
 
@@ -67,7 +82,7 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
         <ul className="reasons">
           {finding.reasons.map((reason, index) => (
             <li key={index}>
-              {reason.text}{" "}
+              <EventText text={reason.text} />{" "}
               {reason.eventIds.length > 0 && (
                 <Link href={`/events?ids=${reason.eventIds.join(",")}`} prefetch={false}>
                   {reason.eventIds.length === 1 ? "1 event" : `${reason.eventIds.length} events`}
@@ -144,12 +159,15 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
           <ul className="reasons">
             {finding.commandLineIndicators.map((indicator) => (
               <li key={indicator.id}>
-                {indicator.label}: <code>{indicator.evidence}</code>
+                {indicator.label}:{" "}
+                <code>
+                  <EventText text={indicator.evidence} />
+                </code>
               </li>
             ))}
             {finding.lineageFlags.map((flag) => (
               <li key={flag.id}>
-                {flag.label}: {flag.detail}
+                {flag.label}: <EventText text={flag.detail} />
               </li>
             ))}
           </ul>

@@ -10,6 +10,7 @@ import { SeverityBadge } from "@/components/findings/severity-badge";
 import { Badge } from "@/components/ui/badge";
 import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import { EventText } from "@/components/ui/event-text";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
 type Row = DefaultFindingListRow;
@@ -24,7 +25,7 @@ const columns: ColumnDef<Row, unknown>[] = [
     accessorKey: "process",
     header: "Process",
     meta: { className: "nowrap" },
-    cell: ({ row }) => <Link href={`/findings/${row.original.id}`}>{row.original.process || "(unnamed)"}</Link>,
+    cell: ({ row }) => <Link href={`/findings/${row.original.id}`}>{row.original.process ? <EventText text={row.original.process} /> : "(unnamed)"}</Link>,
   },
   { accessorKey: "pid", header: "PID", meta: numeric },
   { accessorKey: "rules", header: "Rules", meta: { className: "nowrap" } },

@@ -1,5 +1,6 @@
 import { ConnectionTimeline, IntervalChart } from "@/components/findings/finding-timeline";
 import { formatTimestamp } from "@/components/ui/format";
+import { EventText } from "@/components/ui/event-text";
 
 /** Label/value pairs shown as a dense grid of facts. */
 export function FactList({ facts }: { facts: [string, React.ReactNode][] }) {
@@ -20,7 +21,7 @@ export function RawTextBlock({ label, text, empty = "(empty)" }: { label: string
   return (
     <>
       <h3 className="subheading">{label}</h3>
-      <pre className="mono raw-text">{text || empty}</pre>
+      <pre className="mono raw-text">{text ? <EventText text={text} /> : empty}</pre>
     </>
   );
 }

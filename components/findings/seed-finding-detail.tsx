@@ -3,15 +3,16 @@ import { CryptoLoadsSection, FactList, FindingCharts, RawTextBlock } from "@/com
 import { Badge } from "@/components/ui/badge";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import type { EvidenceConnection, EvidenceLoad, SeedQueryRow } from "@/lib/detection/seed-kql-query";
+import { EventText } from "@/components/ui/event-text";
 
 /** A finding of the KQL-compatible mode: the seed query's row and the join's evidence. */
 export function SeedFindingDetail({ row, loads, connections }: { row: SeedQueryRow; loads: EvidenceLoad[]; connections: EvidenceConnection[] }) {
 
   const facts: [string, React.ReactNode][] = [
-    ["Device", row.DeviceName],
-    ["Account", row.AccountName || "n/a"],
-    ["Crypto libraries", row.CryptoLibsLoaded.join(", ")],
-    ["Remote IPs", row.RemoteIPs.join(", ")],
+    ["Device", <EventText key="device" text={row.DeviceName} />],
+    ["Account", row.AccountName ? <EventText key="account" text={row.AccountName} /> : "n/a"],
+    ["Crypto libraries", <EventText key="libraries" text={row.CryptoLibsLoaded.join(", ")} />],
+    ["Remote IPs", <EventText key="addresses" text={row.RemoteIPs.join(", ")} />],
     ["Remote ports", row.RemotePorts.join(", ")],
     ["ConnectionCount", row.ConnectionCount],
     ["Distinct connections", connections.length],
@@ -30,7 +31,10 @@ export function SeedFindingDetail({ row, loads, connections }: { row: SeedQueryR
       <div className="page-header">
         <div>
           <h1>
-            {row.ProcessName || "(unnamed process)"} <span className="muted">on {row.DeviceName}</span>{" "}
+            {row.ProcessName ? <EventText text={row.ProcessName} /> : "(unnamed process)"}{" "}
+            <span className="muted">
+              on <EventText text={row.DeviceName} />
+            </span>{" "}
             {row.BeaconLikely ? <Badge tone="danger">Beacon likely</Badge> : <Badge tone="neutral">Beacon not likely</Badge>}
           </h1>
           <p>

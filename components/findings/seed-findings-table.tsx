@@ -8,6 +8,7 @@ import type { FindingListPage } from "@/lib/server/findings-store";
 import { Badge } from "@/components/ui/badge";
 import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
+import { EventText } from "@/components/ui/event-text";
 import { TruncatedText } from "@/components/ui/truncated-text";
 
 type Row = SeedFindingListRow;
@@ -26,7 +27,7 @@ const columns: ColumnDef<Row, unknown>[] = [
     accessorKey: "ProcessName",
     header: "ProcessName",
     meta: { className: "nowrap" },
-    cell: ({ row }) => <Link href={`/findings/${row.original.id}`}>{row.original.ProcessName || "(unnamed)"}</Link>,
+    cell: ({ row }) => <Link href={`/findings/${row.original.id}`}>{row.original.ProcessName ? <EventText text={row.original.ProcessName} /> : "(unnamed)"}</Link>,
   },
   { accessorKey: "ProcessCmd", header: "ProcessCmd", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} label="command line" /> },
   { accessorKey: "AccountName", header: "AccountName" },

@@ -3,6 +3,7 @@
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { EventText } from "./event-text";
 
 export interface FacetFilter {
   /** The URL parameter (the list row's column) the filter sets. */
@@ -111,6 +112,8 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
   const table = useReactTable({
     data: page.rows,
     columns,
+    // Cells without a renderer of their own show event strings through EventText.
+    defaultColumn: { cell: ({ getValue }) => renderCellValue(getValue()) },
     state: { sorting },
     manualSorting: true,
     manualFiltering: true,
@@ -212,4 +215,9 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
       )}
     </div>
   );
+}
+
+function renderCellValue(value: unknown): React.ReactNode {
+  if (typeof value === "string") return <EventText text={value} />;
+  return value === null || value === undefined ? null : String(value);
 }

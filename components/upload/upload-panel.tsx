@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useId, useRef, useState } from "react";
+import { EventText } from "@/components/ui/event-text";
 
 interface RowError {
   line: number;
@@ -89,7 +90,10 @@ export function UploadPanel() {
           <ul className="upload-results" aria-live="polite">
             {results.map((result, index) => (
               <li key={index} className={`notice ${result.status === "failed" ? "notice-error" : result.status === "done" ? "notice-ok" : ""}`} aria-label={`Upload result for ${result.name}`}>
-                <strong className="mono">{result.name}</strong>: <UploadSummary result={result} />
+                <strong className="mono">
+                  <EventText text={result.name} />
+                </strong>
+                : <UploadSummary result={result} />
                 {result.status === "uploading" && (
                   <button type="button" className="link-button" style={{ marginLeft: 8 }} aria-label={`Cancel upload of ${result.name}`} onClick={() => cancels.current.get(index)?.()}>
                     Cancel
@@ -123,7 +127,9 @@ function UploadSummary({ result }: { result: UploadState }) {
   if (result.status === "failed") {
     return (
       <>
-        <span>not stored. {result.message}</span>
+        <span>
+          not stored. <EventText text={result.message} />
+        </span>
         <RowErrors errors={result.errors} />
       </>
     );
@@ -150,7 +156,7 @@ function RowErrors({ errors }: { errors: RowError[] }) {
     <ul className="error-list">
       {errors.map((error) => (
         <li key={`${error.line}-${error.message}`}>
-          line {error.line}: {error.message}
+          line {error.line}: <EventText text={error.message} />
         </li>
       ))}
     </ul>
