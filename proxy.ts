@@ -14,7 +14,7 @@ export function proxy(request: NextRequest) {
     return new NextResponse("This server does not answer to that host name (set CW_ALLOWED_HOSTS to serve it).", { status: 400, headers: { "content-type": "text/plain" } });
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  const policy = contentSecurityPolicy(nonce);
+  const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development");
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", policy);

@@ -39,8 +39,18 @@ describe("crossSiteRefusal", () => {
     expect(request("POST", "https://attacker.example", null)).toBe("A POST from another origin is refused.");
     expect(request("PATCH", "http://localhost:4000", null)).toBe("A PATCH from another origin is refused.");
     expect(request("PUT", "null", null)).toBe("A PUT from another origin is refused.");
+    expect(request("POST", "http://127.0.0.1:3000", null)).toBe("A POST from another origin is refused.");
     expect(request("DELETE", null, "cross-site")).toBe("A DELETE from another site (Sec-Fetch-Site: cross-site) is refused.");
     expect(request("POST", "http://localhost:3000", "same-site")).toBe("A POST from another site (Sec-Fetch-Site: same-site) is refused.");
+  });
+});
+
+describe("crossSiteRefusal behind a reverse proxy", () => {
+  it("takes an Origin naming a configured team host even when the proxy rewrote Host, and no other", () => {
+    const behindProxy = (origin: string) => crossSiteRefusal({ method: "POST", host: "127.0.0.1:3000", origin, secFetchSite: "same-origin" }, ["cw.corp.example"]);
+    expect(behindProxy("https://cw.corp.example")).toBeNull();
+    expect(behindProxy("https://CW.corp.example:8443")).toBeNull();
+    expect(behindProxy("https://cw.corp.example.attacker.example")).toBe("A POST from another origin is refused.");
   });
 });
 

@@ -32,21 +32,27 @@ export function isAllowedHost(hostHeader: string | null, allowedHosts: readonly 
  * Why a request must be refused as cross-site, or null. A state-changing request whose Origin
  * is another site, or that the browser says came from another site (Sec-Fetch-Site), is refused;
  * one with neither header is a script or the CLI, not a browser page (accounts will require
- * these headers of cookie-authenticated requests).
+ * these headers of cookie-authenticated requests). The Origin must be the request's own host and
+ * port, or a name in `teamHosts` (CW_ALLOWED_HOSTS), since a reverse proxy may rewrite Host.
  */
-export function crossSiteRefusal(request: { method: string; host: string | null; origin: string | null; secFetchSite: string | null }): string | null {
+export function crossSiteRefusal(
+  request: { method: string; host: string | null; origin: string | null; secFetchSite: string | null },
+  teamHosts: readonly string[] = [],
+): string | null {
   if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) return null;
   if (request.secFetchSite !== null && request.secFetchSite !== "same-origin" && request.secFetchSite !== "none") {
     return `A ${request.method} from another site (Sec-Fetch-Site: ${request.secFetchSite}) is refused.`;
   }
   if (request.origin !== null) {
-    let originHost: string | null = null;
+    let origin: URL | null = null;
     try {
-      originHost = new URL(request.origin).host.toLowerCase();
+      origin = new URL(request.origin);
     } catch {
       // "null" (a sandboxed frame, a file) or garbage: not this site.
     }
-    if (originHost === null || originHost !== request.host?.toLowerCase()) return `A ${request.method} from another origin is refused.`;
+    const sameHost = origin !== null && origin.host.toLowerCase() === request.host?.toLowerCase();
+    const teamHost = origin !== null && teamHosts.some((name) => name.toLowerCase() === origin.hostname.toLowerCase());
+    if (!sameHost && !teamHost) return `A ${request.method} from another origin is refused.`;
   }
   return null;
 }
@@ -65,15 +71,16 @@ export function parseAllowedHosts(value: string | undefined): string[] {
 }
 
 /**
- * The Content-Security-Policy of a page: scripts only from this origin or carrying this
- * response's nonce (Next puts it on its own inline scripts; the theme script carries it too), no
- * plugins, no <base> elsewhere, no framing. Inline style attributes stay allowed: charts and
- * React set them, and they cannot run code.
+ * The Content-Security-Policy of a page: a script runs only if it carries this response's nonce
+ * (Next puts it on its own scripts; the theme script carries it too) or a script that does loaded
+ * it ('strict-dynamic'; 'self' only serves browsers without it); no plugins, no <base> elsewhere,
+ * no framing. Inline style attributes stay allowed: charts and React set them, and they cannot
+ * run code. `next dev` needs eval for its error overlay; production never does.
  */
-export function contentSecurityPolicy(nonce: string): string {
+export function contentSecurityPolicy(nonce: string, development = false): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { prisma } from "./db";
 import { ApiError } from "./api-error";
 import { datasetEventImpact, releaseDatasetEvents, type ReleasedEvents } from "./event-store";
+import { isProcessAlive } from "./process-alive";
 
 // Datasets this process is storing now (registered by ingest-upload for the length of an upload).
 const uploadsInProgress: Set<string> = ((globalThis as { cipherwatchUploads?: Set<string> }).cipherwatchUploads ??= new Set());
@@ -24,13 +25,7 @@ const PROCESS_STARTED_AT = new Date(Date.now() - process.uptime() * 1000);
 function wasCutOff({ id, ownerPid, createdAt }: { id: string; ownerPid: number | null; createdAt: Date }): boolean {
   if (ownerPid === null) return createdAt < PROCESS_STARTED_AT;
   if (ownerPid === process.pid) return !uploadsInProgress.has(id);
-  try {
-    process.kill(ownerPid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: a live process of another user.
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  return !isProcessAlive(ownerPid);
 }
 
 /** Removes what an interrupted upload stored (but what another dataset holds) and marks its dataset failed. */

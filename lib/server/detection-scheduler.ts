@@ -5,6 +5,7 @@ import { prisma } from "./db";
 import {
   bumpRequestedGeneration,
   clearRunMarker,
+  isRunInProgressElsewhere,
   readDetectionFailure,
   readDetectionRun,
   readRequestedGeneration,
@@ -51,11 +52,16 @@ interface RunInProgress {
 // Route handlers may be bundled apart: one scheduler per process, on globalThis.
 interface Scheduler {
   current: RunInProgress | null;
+  /**
+   * The newest generation a run failed at, kept here too: if recording the failure fails (a full
+   * disk), the stored record cannot stop a respawn loop, but this can.
+   */
+  failedGeneration: number;
   /** A check in progress, and whether a change arrived while it ran (it may have read before the change). */
   checking: Promise<void> | null;
   recheck: boolean;
 }
-const scheduler = ((globalThis as { cipherwatchDetection?: Scheduler }).cipherwatchDetection ??= { current: null, checking: null, recheck: false });
+const scheduler = ((globalThis as { cipherwatchDetection?: Scheduler }).cipherwatchDetection ??= { current: null, failedGeneration: -1, checking: null, recheck: false });
 
 /** Run from the project folder (every npm script's working directory) through tsx, as the CLI is. */
 const DETECTION_PROCESS_ENTRY = path.join(process.cwd(), "lib", "server", "detection-process.ts");
@@ -91,8 +97,8 @@ export function startDetectionIfOwed(): Promise<void> {
 
 async function startIfOwed(): Promise<void> {
   const [requested, lastRun, failure] = await Promise.all([readRequestedGeneration(), readDetectionRun(), readDetectionFailure()]);
-  const covered = lastRun?.generation ?? -1;
-  if (requested <= covered || (failure !== null && failure.generation >= requested)) return;
+  const covered = Math.max(lastRun?.generation ?? -1, failure?.generation ?? -1, scheduler.failedGeneration);
+  if (requested <= covered) return;
   // spawn with an IPC channel rather than fork: Turbopack's build resolves fork's path as a module (vercel/next.js#97952).
   const child = spawn(process.execPath, [`--max-old-space-size=${env.CW_DETECTION_HEAP_MB}`, "--conditions=react-server", "--import", "tsx", DETECTION_PROCESS_ENTRY], {
     stdio: ["ignore", "inherit", "pipe", "ipc"],
@@ -125,9 +131,10 @@ async function runEnded(run: RunInProgress, failureReason: string | null): Promi
   try {
     if (failureReason !== null) {
       console.error(`Detection run failed: ${failureReason}`);
+      scheduler.failedGeneration = Math.max(scheduler.failedGeneration, run.generation);
+      await writeDetectionFailure({ generation: run.generation, at: new Date().toISOString(), reason: failureReason });
       // A run that died mid-way may have written some findings under its id: never shown, removed here.
       if (run.runId !== null) await prisma.$transaction([prisma.finding.deleteMany({ where: { runId: run.runId } }), clearRunMarker(run.runId)]);
-      await writeDetectionFailure({ generation: run.generation, at: new Date().toISOString(), reason: failureReason });
     }
   } catch (error) {
     // The next finished run removes what is left; the scheduler must not stay stuck on this one.
@@ -152,8 +159,11 @@ export async function detectionStatus(): Promise<DetectionStatus> {
   const current = scheduler.current;
   const owed = requested > Math.max(covered, failure?.generation ?? -1);
   // A change this server did not make (the CLI's, cut off before its own run finished) is still
-  // owed: pages that poll this status start it rather than wait for ever.
-  if (owed && !current) void startDetectionIfOwed().catch((error: unknown) => console.error("Starting a detection run failed:", error));
+  // owed: pages that poll this status start it rather than wait for ever, unless that run is
+  // still going in its own process.
+  if (owed && !current && !(await isRunInProgressElsewhere())) {
+    void startDetectionIfOwed().catch((error: unknown) => console.error("Starting a detection run failed:", error));
+  }
   return {
     state: current ? "running" : "idle",
     pending: owed || current !== null,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULT_DETECTION_SETTINGS, detectionSettingsSchema, type DetectionSettings } from "../detection/detection-settings";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { prisma } from "./db";
+import { isProcessAlive } from "./process-alive";
 import { sqliteConnection } from "./sqlite-connection";
 
 const AS_OF_KEY = "detection.asOf";
@@ -49,8 +50,18 @@ export function writeDetectionRun(run: DetectionRun) {
 const RUNNING_PREFIX = "detection.running.";
 export const RUN_MARKER_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
+/** The marker's value: its start (compared as text with ISO times: the suffix keeps the order), then the process running it. */
 export function markRunStarted(runId: string, startedAt: Date) {
-  return prisma.setting.create({ data: { key: `${RUNNING_PREFIX}${runId}`, value: startedAt.toISOString() } });
+  return prisma.setting.create({ data: { key: `${RUNNING_PREFIX}${runId}`, value: `${startedAt.toISOString()} pid=${process.pid}` } });
+}
+
+/** Whether a run is in progress in a process still alive (a CLI's `detect` beside the server). */
+export async function isRunInProgressElsewhere(): Promise<boolean> {
+  const markers = await prisma.setting.findMany({ where: { key: { startsWith: RUNNING_PREFIX } }, select: { value: true } });
+  return markers.some(({ value }) => {
+    const pid = Number(/ pid=(\d+)$/.exec(value)?.[1]);
+    return pid !== process.pid && isProcessAlive(pid);
+  });
 }
 
 export function clearRunMarker(runId: string) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { TelemetryFormat } from "../ingest/read-raw-rows";
 import { ApiError } from "./api-error";
 import { detachedCopy } from "../ingest/detached-copy";
@@ -41,16 +42,18 @@ export async function ingestTelemetryStream(
   // The upload page names its upload to follow it.
   { uploadId }: { uploadId?: string } = {},
 ): Promise<IngestResult> {
-  const dataset = await prisma.dataset.create({ data: { fileName, format: "unknown", tables: "", uploadedBy, uploadId, ownerPid: process.pid } }).catch((error: unknown) => {
-    // The unique index decides, so two requests racing with one id cannot both pass a check.
-    if ((error as { code?: string }).code === "P2002") {
-      throw new ApiError(409, "upload_id_in_use", "This upload id already names another upload; send each upload with a new one.");
-    }
-    throw error;
-  });
-  const untrack = trackUpload(dataset.id);
+  // Tracked before its row exists: a clean-up reading the row meanwhile must see it as being stored.
+  const datasetId = randomUUID().replaceAll("-", "");
+  const untrack = trackUpload(datasetId);
   try {
-    return await storeDataset(dataset.id, fileName, chunks);
+    await prisma.dataset.create({ data: { id: datasetId, fileName, format: "unknown", tables: "", uploadedBy, uploadId, ownerPid: process.pid } }).catch((error: unknown) => {
+      // The unique index decides, so two requests racing with one id cannot both pass a check.
+      if ((error as { code?: string }).code === "P2002") {
+        throw new ApiError(409, "upload_id_in_use", "This upload id already names another upload; send each upload with a new one.");
+      }
+      throw error;
+    });
+    return await storeDataset(datasetId, fileName, chunks);
   } finally {
     untrack();
   }
@@ -78,8 +81,9 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
     releaseDatasetEvents(datasetId, error instanceof TelemetryFileError ? "remove" : "mark-failed");
     throw error;
   }
-  await prisma.dataset.update({
-    where: { id: datasetId },
+  // Only a dataset still running completes: one marked failed meanwhile has had its events removed.
+  const completed = await prisma.dataset.updateMany({
+    where: { id: datasetId, status: "running" },
     data: {
       status: "complete",
       format: summary.format,
@@ -92,6 +96,10 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
       ...coverage.result(),
     },
   });
+  if (completed.count === 0) {
+    releaseDatasetEvents(datasetId, "mark-failed");
+    throw new ApiError(409, "upload_interrupted", "The upload was marked failed while it was being stored (an interrupted-upload clean-up); upload it again.");
+  }
   return {
     datasetId,
     fileName,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api-error";
 import { readUpload } from "./read-upload";
 
@@ -132,5 +132,27 @@ describe("readUpload, a file refused part way", () => {
     expect(sent).toBeLessThan(41);
     await upload.discardRest();
     expect(sent).toBe(41);
+  });
+
+  it("gives up on a client that stops sending without closing, at the deadline, and answers", async () => {
+    vi.useFakeTimers();
+    try {
+      const stalled = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("x".repeat(1024)));
+        },
+      });
+      const request = new Request("http://cw.test/api/ingest", { method: "POST", body: stalled, duplex: "half" } as RequestInit);
+      const upload = await readUpload(request, LIMIT);
+      let finished = false;
+      const discarding = upload.discardRest().then(() => (finished = true));
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(finished).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await discarding;
+      expect(finished).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

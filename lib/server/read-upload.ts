@@ -41,19 +41,23 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Up
   return {
     fileName,
     chunks: decodeUploadChunks({ [Symbol.asyncIterator]: () => body }, maxBytes),
-    discardRest: () => discardBody(body),
+    discardRest: () => discardBody(body, Date.now() + DISCARD_MAX_MS),
   };
 }
 
-/** Reads and drops the rest of a body, up to DISCARD_MAX_BYTES or DISCARD_MAX_MS; past either it stops reading. */
-async function discardBody(body: AsyncIterator<Uint8Array>): Promise<void> {
-  const deadline = Date.now() + DISCARD_MAX_MS;
+/**
+ * Reads and drops the rest of a body, up to DISCARD_MAX_BYTES or the deadline; past either it
+ * stops reading. The iterator is closed without waiting: a client that stalls mid-body would
+ * hold its pending read, and the answer, for ever.
+ */
+async function discardBody(body: AsyncIterator<Uint8Array>, deadline: number): Promise<void> {
   for (let discarded = 0; discarded <= DISCARD_MAX_BYTES; ) {
     const next = await withinDiscardTime(body.next(), deadline);
-    if (next === null || next.done) break;
+    if (next === null) break;
+    if (next.done) return;
     discarded += next.value.byteLength;
   }
-  await body.return?.().catch(() => undefined);
+  void body.return?.().catch(() => undefined);
 }
 
 /** The promise's value, or null once the deadline passes. */
@@ -82,8 +86,9 @@ function readMultipartFile(body: ReadableStream<Uint8Array>, contentType: string
   let fileChunks: AsyncIterator<Uint8Array> | null = null;
   // Drop the file's unread part, so the parser reads the rest of the body.
   const discardRest = async () => {
-    if (fileChunks) await discardBody(fileChunks);
-    await withinDiscardTime(bodyRead, Date.now() + DISCARD_MAX_MS);
+    const deadline = Date.now() + DISCARD_MAX_MS;
+    if (fileChunks) await discardBody(fileChunks, deadline);
+    await withinDiscardTime(bodyRead, deadline);
   };
   return new Promise((resolve, reject) => {
     let fileSeen = false;
