@@ -80,7 +80,7 @@ export function UploadPanel() {
         />
         <p className="muted" style={{ marginBottom: 0 }}>
           Format and source are recognised from the content: Defender&apos;s DeviceImageLoadEvents, DeviceNetworkEvents and
-          DeviceProcessEvents; Sysmon events 1, 3 and 7. Rows already stored are not stored twice. Detection reruns after each file.
+          DeviceProcessEvents; Sysmon events 1, 3 and 7. Rows already stored are not stored twice. Detection reruns in the background as files are stored; Findings shows when it is done.
         </p>
       </div>
 
