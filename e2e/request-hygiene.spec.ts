@@ -35,6 +35,9 @@ test("a change requested by another site's page is refused; JSON is read only as
   expect((await fromElsewhere.json()).error).toEqual({ code: "cross_site_request", message: "A POST from another origin is refused." });
   const crossSite = await request.delete("/api/datasets/anything", { headers: { "sec-fetch-site": "cross-site" } });
   expect(crossSite.status()).toBe(403);
+  // A read another site's page makes (an <img src> at the API) is refused; a link followed from elsewhere is not.
+  expect((await request.get("/api/datasets", { headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors" } })).status()).toBe(403);
+  expect((await request.get("/api/datasets", { headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" } })).status()).toBe(200);
   // A form post, which a page may send anywhere without a preflight, cannot pass for JSON.
   const asForm = await request.put("/api/detection", { headers: { "content-type": "text/plain" }, data: JSON.stringify({ asOf: null }) });
   expect(asForm.status()).toBe(415);

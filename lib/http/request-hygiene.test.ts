@@ -26,11 +26,12 @@ describe("isAllowedHost", () => {
 describe("crossSiteRefusal", () => {
   const request = (method: string, origin: string | null, secFetchSite: string | null) => crossSiteRefusal({ method, host: "localhost:3000", origin, secFetchSite });
 
-  it("lets same-origin changes, reads from anywhere, and scripts without browser headers through", () => {
+  it("lets same-origin changes, links followed from elsewhere, and scripts without browser headers through", () => {
     expect(request("POST", "http://localhost:3000", "same-origin")).toBeNull();
     expect(request("DELETE", null, "same-origin")).toBeNull();
     expect(request("PUT", "http://LOCALHOST:3000", null)).toBeNull();
-    expect(request("GET", "https://attacker.example", "cross-site")).toBeNull();
+    expect(crossSiteRefusal({ method: "GET", host: "localhost:3000", origin: null, secFetchSite: "cross-site", secFetchMode: "navigate" })).toBeNull();
+    expect(request("GET", null, "same-origin")).toBeNull();
     expect(request("POST", null, null)).toBeNull();
     expect(request("POST", null, "none")).toBeNull();
   });
@@ -42,6 +43,11 @@ describe("crossSiteRefusal", () => {
     expect(request("POST", "http://127.0.0.1:3000", null)).toBe("A POST from another origin is refused.");
     expect(request("DELETE", null, "cross-site")).toBe("A DELETE from another site (Sec-Fetch-Site: cross-site) is refused.");
     expect(request("POST", "http://localhost:3000", "same-site")).toBe("A POST from another site (Sec-Fetch-Site: same-site) is refused.");
+    // A read another site's page makes (an <img>, a fetch) has side effects too.
+    expect(crossSiteRefusal({ method: "GET", host: "localhost:3000", origin: null, secFetchSite: "cross-site", secFetchMode: "no-cors" })).toBe(
+      "A request another site's page made (Sec-Fetch-Site: cross-site) is refused.",
+    );
+    expect(request("GET", "https://attacker.example", "cross-site")).toBe("A request another site's page made (Sec-Fetch-Site: cross-site) is refused.");
   });
 });
 

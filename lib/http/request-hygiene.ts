@@ -34,13 +34,18 @@ export function isAllowedHost(hostHeader: string | null, allowedHosts: readonly 
  * one with neither header is a script or the CLI, not a browser page (accounts will require
  * these headers of cookie-authenticated requests). The Origin must be the request's own host and
  * port, or a name in `teamHosts` (CW_ALLOWED_HOSTS), since a reverse proxy may rewrite Host.
+ * A read that another site's page makes (an <img> or fetch, which still has side effects: a
+ * clean-up, a detection run) is refused too; following a link from elsewhere is not.
  */
 export function crossSiteRefusal(
-  request: { method: string; host: string | null; origin: string | null; secFetchSite: string | null },
+  request: { method: string; host: string | null; origin: string | null; secFetchSite: string | null; secFetchMode?: string | null },
   teamHosts: readonly string[] = [],
 ): string | null {
-  if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) return null;
-  if (request.secFetchSite !== null && request.secFetchSite !== "same-origin" && request.secFetchSite !== "none") {
+  const fromElsewhere = request.secFetchSite !== null && request.secFetchSite !== "same-origin" && request.secFetchSite !== "none";
+  if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) {
+    return fromElsewhere && request.secFetchMode !== "navigate" ? `A request another site's page made (Sec-Fetch-Site: ${request.secFetchSite}) is refused.` : null;
+  }
+  if (fromElsewhere) {
     return `A ${request.method} from another site (Sec-Fetch-Site: ${request.secFetchSite}) is refused.`;
   }
   if (request.origin !== null) {
