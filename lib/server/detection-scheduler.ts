@@ -1,10 +1,9 @@
 import "server-only";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { prisma } from "./db";
 import {
   bumpRequestedGeneration,
-  clearRunMarker,
+  discardRun,
   isRunInProgressElsewhere,
   readDetectionFailure,
   readDetectionRun,
@@ -134,7 +133,7 @@ async function runEnded(run: RunInProgress, failureReason: string | null): Promi
       scheduler.failedGeneration = Math.max(scheduler.failedGeneration, run.generation);
       await writeDetectionFailure({ generation: run.generation, at: new Date().toISOString(), reason: failureReason });
       // A run that died mid-way may have written some findings under its id: never shown, removed here.
-      if (run.runId !== null) await prisma.$transaction([prisma.finding.deleteMany({ where: { runId: run.runId } }), clearRunMarker(run.runId)]);
+      if (run.runId !== null) await discardRun(run.runId);
     }
   } catch (error) {
     // The next finished run removes what is left; the scheduler must not stay stuck on this one.

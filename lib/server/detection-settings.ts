@@ -64,8 +64,9 @@ export async function isRunInProgressElsewhere(): Promise<boolean> {
   });
 }
 
-export function clearRunMarker(runId: string) {
-  return prisma.setting.deleteMany({ where: { key: `${RUNNING_PREFIX}${runId}` } });
+/** Removes what a run that did not finish wrote (never shown: pages read only the current run) and its marker. */
+export function discardRun(runId: string) {
+  return prisma.$transaction([prisma.finding.deleteMany({ where: { runId } }), prisma.setting.deleteMany({ where: { key: `${RUNNING_PREFIX}${runId}` } })]);
 }
 
 /**
@@ -82,7 +83,7 @@ export function commitDetectionRun(run: DetectionRun, staleBefore: Date): Detect
   return db
     .transaction((): DetectionRun => {
       const stored = db.prepare(`SELECT "value" FROM "Setting" WHERE "key" = ?`).pluck().get(LAST_RUN_KEY) as string | undefined;
-      const current = stored === undefined ? null : parseDetectionRun(stored);
+      const current = stored === undefined ? null : parseJsonSetting(stored, detectionRunSchema);
       clearMarker.run(`${RUNNING_PREFIX}${run.runId}`);
       if (current !== null && current.generation > run.generation) {
         db.prepare(`DELETE FROM "Finding" WHERE "runId" = ?`).run(run.runId);
@@ -99,22 +100,24 @@ export function commitDetectionRun(run: DetectionRun, staleBefore: Date): Detect
     .immediate();
 }
 
-function parseDetectionRun(value: string): DetectionRun | null {
-  const parsed = detectionRunSchema.safeParse(JSON.parse(value));
-  return parsed.success ? parsed.data : null;
+export function readDetectionRun(): Promise<DetectionRun | null> {
+  return readJsonSetting(LAST_RUN_KEY, detectionRunSchema);
 }
 
-export async function readDetectionRun(): Promise<DetectionRun | null> {
-  const setting = await prisma.setting.findUnique({ where: { key: LAST_RUN_KEY } });
-  return setting ? parseDetectionRun(setting.value) : null;
+/** A setting stored as JSON, validated on the way back; null when absent or not valid. */
+async function readJsonSetting<T>(key: string, schema: z.ZodType<T>): Promise<T | null> {
+  const setting = await prisma.setting.findUnique({ where: { key } });
+  return setting ? parseJsonSetting(setting.value, schema) : null;
+}
+
+function parseJsonSetting<T>(value: string, schema: z.ZodType<T>): T | null {
+  const parsed = schema.safeParse(JSON.parse(value));
+  return parsed.success ? parsed.data : null;
 }
 
 /** The stored thresholds, validated on the way back; anything unreadable falls back to the defaults. */
 export async function readDetectionSettings(): Promise<DetectionSettings> {
-  const setting = await prisma.setting.findUnique({ where: { key: SETTINGS_KEY } });
-  if (!setting) return DEFAULT_DETECTION_SETTINGS;
-  const parsed = detectionSettingsSchema.safeParse(JSON.parse(setting.value));
-  return parsed.success ? parsed.data : DEFAULT_DETECTION_SETTINGS;
+  return (await readJsonSetting(SETTINGS_KEY, detectionSettingsSchema)) ?? DEFAULT_DETECTION_SETTINGS;
 }
 
 export async function writeDetectionSettings(settings: DetectionSettings): Promise<void> {
@@ -144,10 +147,8 @@ export const detectionFailureSchema = z.object({ generation: z.number().int(), a
 /** A run that died (its process crashed or threw): the previous results stay, and this says why. */
 export type DetectionFailure = z.infer<typeof detectionFailureSchema>;
 
-export async function readDetectionFailure(): Promise<DetectionFailure | null> {
-  const setting = await prisma.setting.findUnique({ where: { key: FAILURE_KEY } });
-  const parsed = setting ? detectionFailureSchema.safeParse(JSON.parse(setting.value)) : null;
-  return parsed?.success ? parsed.data : null;
+export function readDetectionFailure(): Promise<DetectionFailure | null> {
+  return readJsonSetting(FAILURE_KEY, detectionFailureSchema);
 }
 
 export async function writeDetectionFailure(failure: DetectionFailure): Promise<void> {

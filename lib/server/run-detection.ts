@@ -8,11 +8,10 @@ import { defaultFindingListRow, defaultFindingSearchText, seedFindingListRow, se
 import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
 import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
-import { prisma } from "./db";
 import { rankRunFindings, storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import {
-  clearRunMarker,
+  discardRun,
   commitDetectionRun,
   markRunStarted,
   readAsOfOverride,
@@ -93,7 +92,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     writePending();
     rankRunFindings(runId);
   } catch (error) {
-    await prisma.$transaction([prisma.finding.deleteMany({ where: { runId } }), clearRunMarker(runId)]);
+    await discardRun(runId);
     throw error;
   }
 
