@@ -226,7 +226,7 @@ export type DeviceEvents = { deviceName: string; events: TelemetryEvent[] } | { 
  * The events of complete datasets, one device at a time. Both detection modes only relate
  * events of the same device, so memory holds one device's events, not the whole store. A device
  * with more than `maxEvents` stored (counted on the identity index, before anything is read) is
- * not read at all, and one whose long texts make it cost more than that many events is given up
+ * not read at all, and one whose distinct texts make it cost more than that many events is given up
  * while it is read.
  */
 export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY, onProgress?: (devicesDone: number, devicesTotal: number) => void): Generator<DeviceEvents> {
@@ -246,7 +246,7 @@ export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY, on
       continue;
     }
     // Row by row, so a busy device's raw rows (several times the size of the events) are never all
-    // held at once; a device whose long texts would not fit is given up as soon as that is clear.
+    // held at once; a device whose distinct texts would not fit is given up as soon as that is clear.
     const events = eventsFromRows(eventsOf.iterate(deviceName) as IterableIterator<unknown[]>, maxEvents * DETECTION_BYTES_PER_EVENT);
     if (events === null) yield { deviceName, skippedEvents: stored };
     else if (events.length > 0) yield { deviceName, events };
