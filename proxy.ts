@@ -5,7 +5,8 @@ const ALLOWED_HOSTS = parseAllowedHosts(process.env.CW_ALLOWED_HOSTS);
 
 /**
  * Pages only (see the matcher): a Host the server does not serve is refused (DNS rebinding), and
- * each page gets a fresh CSP nonce, passed to the layout in the request headers. API routes check
+ * each page gets a fresh CSP nonce, passed to the layout in the request headers, and its path,
+ * for the sign-in redirect. Each page checks the session itself (lib/server/page-session). API routes check
  * their requests themselves (lib/server/api-guard): a proxy in front of them would buffer upload
  * bodies (Next's proxyClientMaxBodySize), which are streamed.
  */
@@ -18,6 +19,8 @@ export function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", policy);
+  // The page's own address, for the redirect back after signing in (lib/server/page-session).
+  requestHeaders.set("x-cw-path", `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);
   return response;

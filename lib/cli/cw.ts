@@ -5,6 +5,7 @@
  *   demo-files DIR                 write the demo exports to DIR
  *   seed-demo                      load the demo exports into an empty database
  *   datasets [--json]              list the datasets
+ *   user …, token …, first-run     accounts and ingest tokens (account-commands)
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
@@ -22,6 +23,7 @@ import { bumpRequestedGeneration, readDetectionSettings, writeAsOfOverride, writ
 import { allFindings } from "../server/findings-store";
 import { ingestTelemetryStream, ingestTelemetryText } from "../server/ingest-upload";
 import { runDetection } from "../server/run-detection";
+import { ACCOUNT_USAGE, firstRun, tokenCommand, UsageError, userCommand } from "./account-commands";
 
 const USAGE = `usage: npm run cw -- <command>
   ingest FILE...                         store Defender Advanced Hunting exports (CSV, API JSON, NDJSON)
@@ -30,7 +32,8 @@ const USAGE = `usage: npm run cw -- <command>
                                          setting) includes loopback and private destinations
   demo-files DIR                         write the demo exports to DIR
   seed-demo                              load the demo exports when the database is empty
-  datasets [--json]                      list the datasets (cleans up uploads cut off by a crash)`;
+  datasets [--json]                      list the datasets (cleans up uploads cut off by a crash)
+${ACCOUNT_USAGE}`;
 
 function demoFiles(): { name: string; text: string }[] {
   const demo = generateDemoTelemetry();
@@ -182,8 +185,6 @@ function writeDemoFiles(directory: string | undefined): number {
   return 0;
 }
 
-class UsageError extends Error {}
-
 /** Files are streamed; the bound only stops a mistaken path (or a gzip bomb) clearly. */
 const MAX_CLI_FILE_BYTES = 64 * 1024 ** 3;
 
@@ -200,6 +201,12 @@ async function main(argv: string[]): Promise<number> {
       return printDatasets(rest.includes("--json"));
     case "demo-files":
       return writeDemoFiles(rest[0]);
+    case "user":
+      return userCommand(rest);
+    case "token":
+      return tokenCommand(rest);
+    case "first-run":
+      return firstRun();
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   }

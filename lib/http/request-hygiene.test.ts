@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crossSiteRefusal, hostName, isAllowedHost, isJsonContentType } from "./request-hygiene";
+import { cookieChangeRefusal, crossSiteRefusal, hostName, isAllowedHost, isJsonContentType } from "./request-hygiene";
 
 describe("isAllowedHost", () => {
   it("answers loopback names on any port and the configured names, case-insensitively", () => {
@@ -57,6 +57,18 @@ describe("crossSiteRefusal behind a reverse proxy", () => {
     expect(behindProxy("https://cw.corp.example")).toBeNull();
     expect(behindProxy("https://CW.corp.example:8443")).toBeNull();
     expect(behindProxy("https://cw.corp.example.attacker.example")).toBe("A POST from another origin is refused.");
+  });
+});
+
+describe("cookieChangeRefusal", () => {
+  it("lets a cookie change through only with an Origin or Sec-Fetch-Site: same-origin", () => {
+    const refused = (method: string, origin: string | null, secFetchSite: string | null) => cookieChangeRefusal({ method, origin, secFetchSite }) !== null;
+    expect(refused("POST", null, null)).toBe(true);
+    expect(refused("DELETE", null, "same-site")).toBe(true);
+    expect(refused("PUT", "http://localhost:3000", null)).toBe(false);
+    expect(refused("patch", null, "same-origin")).toBe(false);
+    // Reads change nothing: a bookmarked link carries neither header.
+    expect(refused("GET", null, null)).toBe(false);
   });
 });
 

@@ -31,8 +31,8 @@ export function isAllowedHost(hostHeader: string | null, allowedHosts: readonly 
 /**
  * Why a request must be refused as cross-site, or null. A state-changing request whose Origin
  * is another site, or that the browser says came from another site (Sec-Fetch-Site), is refused;
- * one with neither header is a script or the CLI, not a browser page (accounts will require
- * these headers of cookie-authenticated requests). The Origin must be the request's own host and
+ * one with neither header is a script, and must then authenticate with a token
+ * (cookieChangeRefusal). The Origin must be the request's own host and
  * port, or a name in `teamHosts` (CW_ALLOWED_HOSTS), since a reverse proxy may rewrite Host.
  * A read that another site's page makes (an <img> or fetch, which still has side effects: a
  * clean-up, a detection run) is refused too; following a link from elsewhere is not.
@@ -60,6 +60,18 @@ export function crossSiteRefusal(
     if (!sameHost && !teamHost) return `A ${request.method} from another origin is refused.`;
   }
   return null;
+}
+
+/**
+ * A change made with the session cookie must show it comes from this site's own pages: an Origin
+ * (which crossSiteRefusal has already matched against the host) or Sec-Fetch-Site: same-origin.
+ * A cookie is sent by the browser whatever page asks; these headers are not, and cannot be forged
+ * by a page. Scripts authenticate with a token instead.
+ */
+export function cookieChangeRefusal(request: { method: string; origin: string | null; secFetchSite: string | null }): string | null {
+  if (!STATE_CHANGING_METHODS.has(request.method.toUpperCase())) return null;
+  if (request.origin !== null || request.secFetchSite === "same-origin") return null;
+  return `A ${request.method} signed in by cookie must carry an Origin header or Sec-Fetch-Site: same-origin (browsers send them; scripts use a token).`;
 }
 
 /** JSON endpoints read only `application/json` bodies (with parameters such as charset). */

@@ -65,16 +65,19 @@ export async function addAllowlistEntry(list: DetectionListName, value: string):
   return { id: entry.id, list, value: entry.value };
 }
 
-export async function updateAllowlistEntry(id: string, value: string): Promise<AllowlistEntryView> {
+/** The entry as changed, and the value it had (for the audit log). */
+export async function updateAllowlistEntry(id: string, value: string): Promise<{ entry: AllowlistEntryView; previousValue: string }> {
   const current = await prisma.allowlistEntry.findUnique({ where: { id } });
   if (!current) throw new ApiError(404, "not_found", "That allowlist entry no longer exists.");
   const list = current.list as DetectionListName;
   const validated = validOrThrow(list, value, await entriesOf(list), id);
   const entry = await prisma.allowlistEntry.update({ where: { id }, data: { value: validated.value, valueKey: validated.key } });
-  return { id: entry.id, list, value: entry.value };
+  return { entry: { id: entry.id, list, value: entry.value }, previousValue: current.value };
 }
 
-export async function removeAllowlistEntry(id: string): Promise<void> {
-  const { count } = await prisma.allowlistEntry.deleteMany({ where: { id } });
-  if (count === 0) throw new ApiError(404, "not_found", "That allowlist entry no longer exists.");
+/** Removes an entry; answers what it was (for the audit log). */
+export async function removeAllowlistEntry(id: string): Promise<AllowlistEntryView> {
+  const removed = await prisma.allowlistEntry.delete({ where: { id } }).catch(() => null);
+  if (!removed) throw new ApiError(404, "not_found", "That allowlist entry no longer exists.");
+  return { id: removed.id, list: removed.list as DetectionListName, value: removed.value };
 }

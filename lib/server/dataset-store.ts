@@ -97,19 +97,20 @@ export async function listDatasets(): Promise<DatasetView[]> {
  * does not exist. A running upload cannot be deleted: it is cancelled instead.
  */
 export async function datasetDeletionImpact(id: string): Promise<ReleasedEvents | null> {
-  return (await deletableDatasetExists(id)) ? datasetEventImpact(id) : null;
+  return (await deletableDataset(id)) !== null ? datasetEventImpact(id) : null;
 }
 
 /** Deletes a dataset and the events no other dataset holds; null when it did not exist. */
-export async function deleteDataset(id: string): Promise<ReleasedEvents | null> {
-  if (!(await deletableDatasetExists(id))) return null;
-  return releaseDatasetEvents(id, "remove");
+export async function deleteDataset(id: string): Promise<(ReleasedEvents & { fileName: string }) | null> {
+  const dataset = await deletableDataset(id);
+  if (!dataset) return null;
+  return { ...(await releaseDatasetEvents(id, "remove")), fileName: dataset.fileName };
 }
 
-async function deletableDatasetExists(id: string): Promise<boolean> {
-  const dataset = await prisma.dataset.findUnique({ where: { id }, select: { status: true } });
+async function deletableDataset(id: string): Promise<{ fileName: string } | null> {
+  const dataset = await prisma.dataset.findUnique({ where: { id }, select: { status: true, fileName: true } });
   if (dataset?.status === "running") {
     throw new ApiError(409, "dataset_running", "This upload is still running: cancel it on the Upload page (or let it finish) before deleting it.");
   }
-  return dataset !== null;
+  return dataset;
 }

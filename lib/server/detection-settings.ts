@@ -26,10 +26,15 @@ export const detectionRunSchema = z.object({
 });
 export type DetectionRun = z.infer<typeof detectionRunSchema>;
 
+/** The user's "as of" time as stored, or null (the newest event). */
+export async function readAsOfText(): Promise<string | null> {
+  return (await prisma.setting.findUnique({ where: { key: AS_OF_KEY } }))?.value ?? null;
+}
+
 /** The user's "as of" instant in epoch microseconds, or null to use the newest event. */
 export async function readAsOfOverride(): Promise<number | null> {
-  const setting = await prisma.setting.findUnique({ where: { key: AS_OF_KEY } });
-  return setting ? (parseIsoTimestamp(setting.value)?.us ?? null) : null;
+  const text = await readAsOfText();
+  return text === null ? null : (parseIsoTimestamp(text)?.us ?? null);
 }
 
 export async function writeAsOfOverride(asOf: string | null): Promise<void> {

@@ -10,6 +10,12 @@ const envSchema = z.object({
   CW_DETECTION_HEAP_MB: z.coerce.number().int().min(128).default(256),
   // Host names the server answers to besides localhost (a team's name for it), comma-separated.
   CW_ALLOWED_HOSTS: z.string().optional().transform(parseAllowedHosts),
+  // Signs session cookies; when unset, one is generated and kept in the database.
+  CW_AUTH_SECRET: z.string().min(32, "CW_AUTH_SECRET must be at least 32 characters").optional(),
+  // Served over HTTPS (usually behind a reverse proxy): cookies get the Secure flag.
+  CW_SECURE_COOKIES: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+  // Behind a reverse proxy: the client's address is the last X-Forwarded-For entry, which the proxy appends.
+  CW_TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
 });
 
 /** Environment read and validated once; a bad value stops the server with a clear message. */

@@ -24,8 +24,8 @@ export interface IngestResult {
   errors: RowError[];
 }
 
-/** Where an upload came from, shown on the Datasets page. */
-export type UploadChannel = "web" | "api" | `cli:${string}`;
+/** Who uploaded, shown on the Datasets page: a username, `token:<name>`, or `cli:<OS user>`. */
+export type Uploader = string;
 
 /**
  * Parses one file as it arrives and stores it as a dataset, batch by batch. The dataset is
@@ -38,7 +38,7 @@ export type UploadChannel = "web" | "api" | `cli:${string}`;
 export async function ingestTelemetryStream(
   fileName: string,
   chunks: AsyncIterable<string> | Iterable<string>,
-  uploadedBy: UploadChannel,
+  uploadedBy: Uploader,
   // The upload page names its upload to follow it.
   { uploadId }: { uploadId?: string } = {},
 ): Promise<IngestResult> {
@@ -114,7 +114,7 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
 }
 
 /** A whole file already in memory (the CLI's demo data, tests). */
-export function ingestTelemetryText(fileName: string, text: string, uploadedBy: UploadChannel = "api"): Promise<IngestResult> {
+export function ingestTelemetryText(fileName: string, text: string, uploadedBy: Uploader = "api"): Promise<IngestResult> {
   return ingestTelemetryStream(fileName, [text], uploadedBy);
 }
 

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
+import { auditCaller } from "@/lib/server/audit-log";
 import { allowlistEntryInputSchema } from "@/lib/detection/allowlist-entry-schema";
 import { addAllowlistEntry, listAllowlistEntries } from "@/lib/server/allowlist-store";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
@@ -7,7 +8,7 @@ import { requestDetection } from "@/lib/server/detection-scheduler";
 
 export async function GET(request: Request) {
   try {
-    guardApiRequest(request);
+    await authorize(request, "read");
     return NextResponse.json(await listAllowlistEntries());
   } catch (error) {
     return handleApiError(error);
@@ -17,9 +18,10 @@ export async function GET(request: Request) {
 /** Adds a value to a list and asks for a detection rerun; answers the entry and the detection status. */
 export async function POST(request: Request) {
   try {
-    guardApiRequest(request);
+    const caller = await authorize(request, "edit");
     const input = allowlistEntryInputSchema.parse(await readJsonBody(request));
     const entry = await addAllowlistEntry(input.list, input.value);
+    await auditCaller(caller, "allowlist.add", entry.list, { value: entry.value });
     return NextResponse.json({ entry, detection: await requestDetection() }, { status: 201 });
   } catch (error) {
     return handleApiError(error);

@@ -1,11 +1,11 @@
 import { NextResponse } from "next/server";
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
 import { listDatasets } from "@/lib/server/dataset-store";
 import { handleApiError } from "@/lib/server/handle-api-error";
 
 export async function GET(request: Request) {
   try {
-    guardApiRequest(request);
+    await authorize(request, "read");
     return NextResponse.json(await listDatasets());
   } catch (error) {
     return handleApiError(error);

@@ -1,8 +1,9 @@
 import { NextResponse } from "next/server";
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
+import { auditCaller } from "@/lib/server/audit-log";
 import { z } from "zod";
 import { parseIsoTimestamp } from "@/lib/telemetry/iso-timestamp";
-import { writeAsOfOverride } from "@/lib/server/detection-settings";
+import { readAsOfText, writeAsOfOverride } from "@/lib/server/detection-settings";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
 import { detectionStatus, requestDetection } from "@/lib/server/detection-scheduler";
 
@@ -16,7 +17,7 @@ const asOfBodySchema = z.object({
 /** Detection status: the last complete run (when, as of what time, how many findings), a run in progress, a failure. */
 export async function GET(request: Request) {
   try {
-    guardApiRequest(request);
+    await authorize(request, "read");
     return NextResponse.json(await detectionStatus());
   } catch (error) {
     return handleApiError(error);
@@ -26,9 +27,12 @@ export async function GET(request: Request) {
 /** Sets (or clears, with null) the as-of time and asks for a detection rerun. */
 export async function PUT(request: Request) {
   try {
-    guardApiRequest(request);
+    const caller = await authorize(request, "administer");
     const { asOf } = asOfBodySchema.parse(await readJsonBody(request));
-    await writeAsOfOverride(asOf === null ? null : parseIsoTimestamp(asOf)!.text);
+    const previous = await readAsOfText();
+    const next = asOf === null ? null : parseIsoTimestamp(asOf)!.text;
+    await writeAsOfOverride(next);
+    await auditCaller(caller, "detection.as_of", null, { from: previous, to: next });
     return NextResponse.json(await requestDetection());
   } catch (error) {
     return handleApiError(error);

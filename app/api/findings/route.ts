@@ -1,4 +1,4 @@
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
 import { z } from "zod";
 import { allFindings, detectionModeSchema } from "@/lib/server/findings-store";
 import { handleApiError } from "@/lib/server/handle-api-error";
@@ -14,7 +14,7 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
  */
 export async function GET(request: Request) {
   try {
-    guardApiRequest(request);
+    await authorize(request, "read");
     const { mode } = findingsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
     const run = await readDetectionRun();
     const slices = mode === "kql" ? allFindings("kql", run) : allFindings("default", run);

@@ -1,6 +1,8 @@
 import { NextResponse } from "next/server";
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
+import { auditCaller } from "@/lib/server/audit-log";
 import { uploadIdSchema } from "@/lib/server/dataset-store";
+import { actorLabel } from "@/lib/auth/roles";
 import { env } from "@/lib/server/env";
 import { handleApiError } from "@/lib/server/handle-api-error";
 import { ingestTelemetryStream } from "@/lib/server/ingest-upload";
@@ -14,13 +16,12 @@ import { requestDetection } from "@/lib/server/detection-scheduler";
 export async function POST(request: Request) {
   let upload: UploadedFile | null = null;
   try {
-    guardApiRequest(request);
+    const caller = await authorize(request, "upload");
     const uploadIdHeader = request.headers.get("x-upload-id");
     const uploadId = uploadIdHeader === null ? undefined : uploadIdSchema.parse(uploadIdHeader);
     upload = await readUpload(request, env.CW_MAX_UPLOAD_BYTES);
-    // The upload page says it is the browser; anything else is an API client.
-    const channel = request.headers.get("x-cw-client") === "web" ? "web" : "api";
-    const result = await ingestTelemetryStream(upload.fileName, upload.chunks, channel, { uploadId });
+    const result = await ingestTelemetryStream(upload.fileName, upload.chunks, actorLabel(caller.actor), { uploadId });
+    await auditCaller(caller, "dataset.upload", result.datasetId, { fileName: upload.fileName, accepted: result.accepted, rejected: result.rejected, duplicates: result.duplicates });
     return NextResponse.json({ ...result, detection: await requestDetection() }, { status: 201 });
   } catch (error) {
     // A file refused part way: the client may still be sending it.

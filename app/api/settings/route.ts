@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
+import { auditCaller } from "@/lib/server/audit-log";
 import { detectionSettingsSchema } from "@/lib/detection/detection-settings";
 import { readDetectionSettings, writeDetectionSettings } from "@/lib/server/detection-settings";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
@@ -7,7 +8,7 @@ import { requestDetection } from "@/lib/server/detection-scheduler";
 
 export async function GET(request: Request) {
   try {
-    guardApiRequest(request);
+    await authorize(request, "read");
     return NextResponse.json(await readDetectionSettings());
   } catch (error) {
     return handleApiError(error);
@@ -17,9 +18,11 @@ export async function GET(request: Request) {
 /** Replaces the detection settings (missing fields take their defaults) and asks for a detection rerun. */
 export async function PUT(request: Request) {
   try {
-    guardApiRequest(request);
+    const caller = await authorize(request, "administer");
     const settings = detectionSettingsSchema.parse(await readJsonBody(request));
+    const previous = await readDetectionSettings();
     await writeDetectionSettings(settings);
+    await auditCaller(caller, "settings.update", null, { from: previous, to: settings });
     return NextResponse.json({ settings, detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);

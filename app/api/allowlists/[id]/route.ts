@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
+import { auditCaller } from "@/lib/server/audit-log";
 import { z } from "zod";
 import { removeAllowlistEntry, updateAllowlistEntry } from "@/lib/server/allowlist-store";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
@@ -12,10 +13,11 @@ const updateBodySchema = z.object({ value: z.union([z.string(), z.number()]).tra
 
 export async function PATCH(request: Request, context: Context) {
   try {
-    guardApiRequest(request);
+    const caller = await authorize(request, "edit");
     const id = entryIdSchema.parse((await context.params).id);
     const { value } = updateBodySchema.parse(await readJsonBody(request));
-    const entry = await updateAllowlistEntry(id, value);
+    const { entry, previousValue } = await updateAllowlistEntry(id, value);
+    await auditCaller(caller, "allowlist.update", entry.list, { from: previousValue, to: entry.value });
     return NextResponse.json({ entry, detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);
@@ -24,8 +26,9 @@ export async function PATCH(request: Request, context: Context) {
 
 export async function DELETE(request: Request, context: Context) {
   try {
-    guardApiRequest(request);
-    await removeAllowlistEntry(entryIdSchema.parse((await context.params).id));
+    const caller = await authorize(request, "edit");
+    const removed = await removeAllowlistEntry(entryIdSchema.parse((await context.params).id));
+    await auditCaller(caller, "allowlist.remove", removed.list, { value: removed.value });
     return NextResponse.json({ detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
-import { guardApiRequest } from "@/lib/server/api-guard";
+import { authorize } from "@/lib/server/authorize";
+import { auditCaller } from "@/lib/server/audit-log";
 import { ApiError } from "@/lib/server/api-error";
 import { datasetDeletionImpact, datasetIdSchema, deleteDataset } from "@/lib/server/dataset-store";
 import { requestDetection } from "@/lib/server/detection-scheduler";
@@ -14,7 +15,7 @@ function notFound(): ApiError {
 /** What deleting the dataset would do: `{ deletion: { removedEvents, keptEvents } }` (kept: another dataset holds them). */
 export async function GET(request: Request, context: Context) {
   try {
-    guardApiRequest(request);
+    await authorize(request, "read");
     const id = datasetIdSchema.parse((await context.params).id);
     const impact = await datasetDeletionImpact(id);
     if (!impact) throw notFound();
@@ -27,10 +28,11 @@ export async function GET(request: Request, context: Context) {
 /** Deletes a dataset with the events no other dataset holds, and asks for a detection rerun. A running upload is a 409. */
 export async function DELETE(request: Request, context: Context) {
   try {
-    guardApiRequest(request);
+    const caller = await authorize(request, "administer");
     const id = datasetIdSchema.parse((await context.params).id);
     const released = await deleteDataset(id);
     if (!released) throw notFound();
+    await auditCaller(caller, "dataset.delete", id, { fileName: released.fileName, removedEvents: released.removed, keptEvents: released.kept });
     return NextResponse.json({ deleted: id, removedEvents: released.removed, keptEvents: released.kept, detection: await requestDetection() });
   } catch (error) {
     return handleApiError(error);
