@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { AppNav } from "@/components/layout/app-nav";
+import { SignOutButton } from "@/components/layout/sign-out-button";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
+import { sessionAccount } from "@/lib/server/sessions";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -13,8 +15,11 @@ export const metadata: Metadata = {
 const THEME_BOOTSTRAP = `try{var t=localStorage.getItem("cw-theme");if(t!=="dark"&&t!=="light")t=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";document.documentElement.dataset.theme=t}catch(e){}`;
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const requestHeaders = await headers();
   // The page's CSP nonce (proxy.ts): the only inline script of ours must carry it to run.
-  const nonce = (await headers()).get("x-nonce") ?? undefined;
+  const nonce = requestHeaders.get("x-nonce") ?? undefined;
+  // Signed out, only the sign-in page renders (every other page redirects there): no nav to show.
+  const account = await sessionAccount(requestHeaders);
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
@@ -33,8 +38,16 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <span>Cipherwatch</span>
             </div>
             <p className="brand-sub">T1573.001 hunting</p>
-            <AppNav />
+            {account && <AppNav role={account.role} />}
             <div className="sidebar-footer">
+              {account && (
+                <div className="signed-in">
+                  <p className="signed-in-name">
+                    {account.username} <span className="muted">· {account.role}</span>
+                  </p>
+                  <SignOutButton />
+                </div>
+              )}
               <ThemeToggle />
             </div>
           </header>

@@ -2,12 +2,15 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DatasetsTable } from "@/components/datasets/datasets-table";
 import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { actorCan } from "@/lib/auth/roles";
 import { listDatasets } from "@/lib/server/dataset-store";
+import { requirePageAccount } from "@/lib/server/page-session";
 
 export const metadata: Metadata = { title: "Datasets" };
 export const dynamic = "force-dynamic";
 
 export default async function DatasetsPage() {
+  const account = await requirePageAccount();
   const datasets = await listDatasets();
   return (
     <>
@@ -25,7 +28,7 @@ export default async function DatasetsPage() {
       </div>
       {/* Uploads in progress, from this browser or anywhere else, are followed live. */}
       <AutoRefresh active={datasets.some((dataset) => dataset.status === "running")} />
-      <DatasetsTable datasets={datasets} />
+      <DatasetsTable datasets={datasets} canDelete={actorCan({ kind: "user", ...account }, "administer")} />
     </>
   );
 }

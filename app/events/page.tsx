@@ -5,6 +5,7 @@ import { EventText } from "@/components/ui/event-text";
 import { TruncatedText } from "@/components/ui/truncated-text";
 import { eventIdsSchema } from "@/lib/server/event-lookup";
 import { eventsByIds } from "@/lib/server/event-store";
+import { requirePageAccount } from "@/lib/server/page-session";
 
 export const metadata: Metadata = { title: "Events" };
 export const dynamic = "force-dynamic";
@@ -13,6 +14,7 @@ const KIND_LABEL = { image_load: "Image load", network: "Network", process: "Pro
 
 /** The raw events behind a finding's reason, as stored. */
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageAccount();
   const parsed = eventIdsSchema.safeParse((await searchParams).ids);
   if (!parsed.success) {
     return (

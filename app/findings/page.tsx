@@ -4,10 +4,12 @@ import { AsOfControl } from "@/components/findings/as-of-control";
 import { DetectionStatusNotice } from "@/components/findings/detection-status-notice";
 import { DefaultFindingsTable } from "@/components/findings/default-findings-table";
 import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
+import { actorCan } from "@/lib/auth/roles";
 import { findingListQuery } from "@/lib/detection/finding-list";
 import { readDetectionSettings, type DetectionRun } from "@/lib/server/detection-settings";
 import { detectionModeSchema, listFindingsPage, runFindingCount } from "@/lib/server/findings-store";
 import { detectionStatus } from "@/lib/server/detection-scheduler";
+import { requirePageAccount } from "@/lib/server/page-session";
 
 export const metadata: Metadata = { title: "Findings" };
 export const dynamic = "force-dynamic";
@@ -18,6 +20,7 @@ const MODE_TABS = [
 ] as const;
 
 export default async function FindingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const account = await requirePageAccount();
   const params = await searchParams;
   const parsedMode = detectionModeSchema.safeParse(params.mode);
   const mode = parsedMode.success ? parsedMode.data : "default";
@@ -48,7 +51,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
         ))}
       </nav>
       <DetectionStatusNotice status={status} />
-      <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} />
+      <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} canEdit={actorCan({ kind: "user", ...account }, "administer")} />
       {run && run.skippedDevices.length > 0 && <SkippedDevicesNotice devices={run.skippedDevices} />}
       {mode === "kql" ? <SeedFindingsTable list={listFindingsPage("kql", query, run)} /> : <DefaultFindingsTable list={listFindingsPage("default", query, run)} />}
     </>

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import { UploadPanel } from "@/components/upload/upload-panel";
+import { actorCan } from "@/lib/auth/roles";
+import { requirePageAccount } from "@/lib/server/page-session";
 
 export const metadata: Metadata = { title: "Upload" };
 
-export default function UploadPage() {
+export default async function UploadPage() {
+  const account = await requirePageAccount();
   return (
     <>
       <div className="page-header">
@@ -16,7 +19,13 @@ export default function UploadPage() {
           </p>
         </div>
       </div>
-      <UploadPanel />
+      {actorCan({ kind: "user", ...account }, "upload") ? (
+        <UploadPanel />
+      ) : (
+        <p className="notice">
+          Your role ({account.role}) cannot upload telemetry. An admin can give you the analyst role.
+        </p>
+      )}
     </>
   );
 }

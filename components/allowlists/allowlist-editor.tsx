@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
+import { sendApiRequest, type ApiOutcome } from "@/components/ui/send-api-request";
 import { validateAllowlistValue } from "@/lib/detection/allowlist-entry-schema";
 import { DETECTION_LIST_LABELS, type DetectionListName } from "@/lib/detection/detection-lists";
 import { SAVED_AND_RERUNNING } from "./saved-message";
@@ -11,23 +12,8 @@ interface Entry {
   value: string;
 }
 
-/** Sends a change to the API; resolves to an error message, or null on success. */
-async function sendChange(url: string, method: "POST" | "PATCH" | "DELETE", body?: unknown): Promise<{ error: string | null }> {
-  try {
-    const response = await fetch(url, {
-      method,
-      headers: body ? { "content-type": "application/json" } : undefined,
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const payload = await response.json().catch(() => null);
-    if (!response.ok) return { error: payload?.error?.message ?? `The server answered ${response.status}.` };
-    return { error: null };
-  } catch {
-    return { error: "The server could not be reached." };
-  }
-}
-
-export function AllowlistEditor({ list, entries }: { list: DetectionListName; entries: Entry[] }) {
+/** One detection list; `canEdit` (the edit permission) adds the add, edit and remove controls. */
+export function AllowlistEditor({ list, entries, canEdit }: { list: DetectionListName; entries: Entry[]; canEdit: boolean }) {
   const router = useRouter();
   const labels = DETECTION_LIST_LABELS[list];
   const headingId = useId();
@@ -37,13 +23,13 @@ export function AllowlistEditor({ list, entries }: { list: DetectionListName; en
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function apply(change: () => Promise<{ error: string | null }>, onError: (message: string) => void): Promise<boolean> {
+  async function apply(change: () => Promise<ApiOutcome<unknown>>, onError: (message: string) => void): Promise<boolean> {
     setBusy(true);
     setStatus(null);
     const result = await change();
     setBusy(false);
-    if (result.error) {
-      onError(result.error);
+    if (!result.ok) {
+      onError(result.message);
       return false;
     }
     setStatus(SAVED_AND_RERUNNING);
@@ -59,7 +45,7 @@ export function AllowlistEditor({ list, entries }: { list: DetectionListName; en
       return;
     }
     setAddError(null);
-    const saved = await apply(() => sendChange("/api/allowlists", "POST", { list, value: validated.value }), setAddError);
+    const saved = await apply(() => sendApiRequest("/api/allowlists", "POST", { list, value: validated.value }), setAddError);
     if (saved) setNewValue("");
   }
 
@@ -76,38 +62,46 @@ export function AllowlistEditor({ list, entries }: { list: DetectionListName; en
         <p className="muted">This list is empty.</p>
       ) : (
         <ul aria-label={labels.title}>
-          {entries.map((entry) => (
-            <EntryRow key={entry.id} list={list} entry={entry} siblings={entries} listTitle={labels.title} busy={busy} apply={apply} />
-          ))}
+          {entries.map((entry) =>
+            canEdit ? (
+              <EntryRow key={entry.id} list={list} entry={entry} siblings={entries} listTitle={labels.title} busy={busy} apply={apply} />
+            ) : (
+              <li key={entry.id}>
+                <span className="value mono">{entry.value}</span>
+              </li>
+            ),
+          )}
         </ul>
       )}
-      <form className="add-form" onSubmit={add} noValidate>
-        <div className="field" style={{ flex: 1 }}>
-          <label htmlFor={`${headingId}-add`} className="visually-hidden">
-            {inputLabel}
-          </label>
-          <input
-            id={`${headingId}-add`}
-            value={newValue}
-            inputMode={list === "standardPorts" ? "numeric" : undefined}
-            placeholder={`e.g. ${labels.example}`}
-            aria-invalid={addError ? true : undefined}
-            aria-describedby={addError ? addErrorId : undefined}
-            onChange={(event) => {
-              setNewValue(event.target.value);
-              setAddError(null);
-            }}
-          />
-          {addError && (
-            <p id={addErrorId} className="field-error" role="alert">
-              {addError}
-            </p>
-          )}
-        </div>
-        <button type="submit" className="button" disabled={busy} aria-label={inputLabel}>
-          Add
-        </button>
-      </form>
+      {canEdit && (
+        <form className="add-form" onSubmit={add} noValidate>
+          <div className="field" style={{ flex: 1 }}>
+            <label htmlFor={`${headingId}-add`} className="visually-hidden">
+              {inputLabel}
+            </label>
+            <input
+              id={`${headingId}-add`}
+              value={newValue}
+              inputMode={list === "standardPorts" ? "numeric" : undefined}
+              placeholder={`e.g. ${labels.example}`}
+              aria-invalid={addError ? true : undefined}
+              aria-describedby={addError ? addErrorId : undefined}
+              onChange={(event) => {
+                setNewValue(event.target.value);
+                setAddError(null);
+              }}
+            />
+            {addError && (
+              <p id={addErrorId} className="field-error" role="alert">
+                {addError}
+              </p>
+            )}
+          </div>
+          <button type="submit" className="button" disabled={busy} aria-label={inputLabel}>
+            Add
+          </button>
+        </form>
+      )}
       {status && (
         <p className="muted" role="status">
           {status}
@@ -123,7 +117,7 @@ interface EntryRowProps {
   siblings: Entry[];
   listTitle: string;
   busy: boolean;
-  apply: (change: () => Promise<{ error: string | null }>, onError: (message: string) => void) => Promise<boolean>;
+  apply: (change: () => Promise<ApiOutcome<unknown>>, onError: (message: string) => void) => Promise<boolean>;
 }
 
 function EntryRow({ list, entry, siblings, listTitle, busy, apply }: EntryRowProps) {
@@ -139,7 +133,7 @@ function EntryRow({ list, entry, siblings, listTitle, busy, apply }: EntryRowPro
       setError(validated.message);
       return;
     }
-    if (await apply(() => sendChange(`/api/allowlists/${entry.id}`, "PATCH", { value: validated.value }), setError)) setEditing(false);
+    if (await apply(() => sendApiRequest(`/api/allowlists/${entry.id}`, "PATCH", { value: validated.value }), setError)) setEditing(false);
   }
 
   if (editing) {
@@ -189,7 +183,7 @@ function EntryRow({ list, entry, siblings, listTitle, busy, apply }: EntryRowPro
         style={{ color: "var(--danger)" }}
         disabled={busy}
         aria-label={`Remove ${entry.value} from ${listTitle}`}
-        onClick={() => void apply(() => sendChange(`/api/allowlists/${entry.id}`, "DELETE"), (message) => setError(message))}
+        onClick={() => void apply(() => sendApiRequest(`/api/allowlists/${entry.id}`, "DELETE"), (message) => setError(message))}
       >
         Remove
       </button>

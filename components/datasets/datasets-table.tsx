@@ -10,7 +10,8 @@ import type { DatasetView } from "@/lib/server/dataset-store";
 
 const STATUS_TONE = { complete: "ok", running: "warn", failed: "danger" } as const;
 
-export function DatasetsTable({ datasets }: { datasets: DatasetView[] }) {
+/** Every dataset; `canDelete` (admins) adds a Delete control to each row. */
+export function DatasetsTable({ datasets, canDelete }: { datasets: DatasetView[]; canDelete: boolean }) {
   if (datasets.length === 0) {
     return (
       <p className="notice">
@@ -33,14 +34,16 @@ export function DatasetsTable({ datasets }: { datasets: DatasetView[] }) {
             <th scope="col" className="num">Devices</th>
             <th scope="col">Time range (UTC)</th>
             <th scope="col">Uploaded</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            {canDelete && (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
           {datasets.map((dataset) => (
-            <DatasetRow key={dataset.id} dataset={dataset} />
+            <DatasetRow key={dataset.id} dataset={dataset} canDelete={canDelete} />
           ))}
         </tbody>
       </table>
@@ -48,10 +51,40 @@ export function DatasetsTable({ datasets }: { datasets: DatasetView[] }) {
   );
 }
 
-function DatasetRow({ dataset }: { dataset: DatasetView }) {
-  const router = useRouter();
-  const [confirming, setConfirming] = useState(false);
+function DatasetRow({ dataset, canDelete }: { dataset: DatasetView; canDelete: boolean }) {
   const running = dataset.status === "running";
+  return (
+    <tr>
+      <td className="mono">
+        <EventText text={dataset.fileName} />
+      </td>
+      <td>
+        <Badge tone={STATUS_TONE[dataset.status]}>{dataset.status}</Badge>
+        {running && <span className="muted"> {formatNumber(dataset.accepted)} rows so far</span>}
+      </td>
+      {/* Only the stored count grows batch by batch; the rest is known when the upload completes. */}
+      <td>{running ? <KnownAtEnd /> : dataset.tables.join(", ")}</td>
+      <td>{running ? <KnownAtEnd /> : dataset.format}</td>
+      <td className="num">{formatNumber(dataset.accepted)}</td>
+      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.rejected)}</td>
+      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.duplicates)}</td>
+      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.devices)}</td>
+      <td className="mono nowrap">
+        {running ? <KnownAtEnd /> : dataset.timeFrom && dataset.timeTo ? `${formatTimestamp(dataset.timeFrom)} – ${formatTimestamp(dataset.timeTo)}` : "n/a"}
+      </td>
+      <td className="nowrap">
+        {formatTimestamp(dataset.uploadedAt)} <span className="muted">({dataset.uploadedBy})</span>
+      </td>
+      {canDelete && <DeleteDatasetCell dataset={dataset} />}
+    </tr>
+  );
+}
+
+/** The Delete control, with a confirmation step. */
+function DeleteDatasetCell({ dataset }: { dataset: DatasetView }) {
+  const router = useRouter();
+  const running = dataset.status === "running";
+  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [impact, setImpact] = useState<{ removedEvents: number; keptEvents: number } | null>(null);
@@ -84,63 +117,41 @@ function DatasetRow({ dataset }: { dataset: DatasetView }) {
     router.refresh();
   }
 
+  // The confirmation wraps, so it stays in view beside the row instead of widening the table.
   return (
-    <tr>
-      <td className="mono">
-        <EventText text={dataset.fileName} />
-      </td>
-      <td>
-        <Badge tone={STATUS_TONE[dataset.status]}>{dataset.status}</Badge>
-        {running && <span className="muted"> {formatNumber(dataset.accepted)} rows so far</span>}
-      </td>
-      {/* Only the stored count grows batch by batch; the rest is known when the upload completes. */}
-      <td>{running ? <KnownAtEnd /> : dataset.tables.join(", ")}</td>
-      <td>{running ? <KnownAtEnd /> : dataset.format}</td>
-      <td className="num">{formatNumber(dataset.accepted)}</td>
-      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.rejected)}</td>
-      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.duplicates)}</td>
-      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.devices)}</td>
-      <td className="mono nowrap">
-        {running ? <KnownAtEnd /> : dataset.timeFrom && dataset.timeTo ? `${formatTimestamp(dataset.timeFrom)} – ${formatTimestamp(dataset.timeTo)}` : "n/a"}
-      </td>
-      <td className="nowrap">
-        {formatTimestamp(dataset.uploadedAt)} <span className="muted">({dataset.uploadedBy})</span>
-      </td>
-      {/* The confirmation wraps, so it stays in view beside the row instead of widening the table. */}
-      <td className={confirming ? "confirm-cell" : "nowrap"}>
-        {running ? (
-          <span className="muted" title="Cancel a running upload on the Upload page, or let it finish, before deleting it">
-            Running
-          </span>
-        ) : confirming ? (
-          <span role="group" aria-label={`Confirm deleting ${dataset.fileName}`}>
-            {impact === null ? (
-              "Counting events…"
-            ) : (
-              <>
-                Delete {formatNumber(impact.removedEvents)} events?
-                {impact.keptEvents > 0 && <span className="muted"> ({formatNumber(impact.keptEvents)} kept: other datasets hold them)</span>}
-              </>
-            )}{" "}
-            <button type="button" className="button button-danger" disabled={busy || impact === null} onClick={() => void remove()}>
-              Delete
-            </button>{" "}
-            <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <button type="button" className="link-button" style={{ color: "var(--danger)" }} aria-label={`Delete dataset ${dataset.fileName}`} onClick={() => void confirm()}>
+    <td className={confirming ? "confirm-cell" : "nowrap"}>
+      {running ? (
+        <span className="muted" title="Cancel a running upload on the Upload page, or let it finish, before deleting it">
+          Running
+        </span>
+      ) : confirming ? (
+        <span role="group" aria-label={`Confirm deleting ${dataset.fileName}`}>
+          {impact === null ? (
+            "Counting events…"
+          ) : (
+            <>
+              Delete {formatNumber(impact.removedEvents)} events?
+              {impact.keptEvents > 0 && <span className="muted"> ({formatNumber(impact.keptEvents)} kept: other datasets hold them)</span>}
+            </>
+          )}{" "}
+          <button type="button" className="button button-danger" disabled={busy || impact === null} onClick={() => void remove()}>
             Delete
+          </button>{" "}
+          <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
+            Cancel
           </button>
-        )}
-        {error && (
-          <span className="field-error" role="alert">
-            {error}
-          </span>
-        )}
-      </td>
-    </tr>
+        </span>
+      ) : (
+        <button type="button" className="link-button" style={{ color: "var(--danger)" }} aria-label={`Delete dataset ${dataset.fileName}`} onClick={() => void confirm()}>
+          Delete
+        </button>
+      )}
+      {error && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
+    </td>
   );
 }
 

@@ -4,8 +4,34 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { formatTimestamp } from "@/components/ui/format";
 
-/** Shows and sets the instant `ago(24h)` counts back from. */
-export function AsOfControl({ asOf, source }: { asOf: string | null; source: "newest-event" | "user" }) {
+interface AsOfProps {
+  asOf: string | null;
+  source: "newest-event" | "user";
+}
+
+/** Shows the instant `ago(24h)` counts back from; `canEdit` (admins) adds the control that sets it. */
+export function AsOfControl({ canEdit, ...current }: AsOfProps & { canEdit: boolean }) {
+  if (canEdit) return <AsOfForm {...current} />;
+  return (
+    <div className="toolbar card" role="group" aria-label="Detection time">
+      <AsOfSummary {...current} />
+      <span className="muted" style={{ alignSelf: "center" }}>
+        Only admins can change it.
+      </span>
+    </div>
+  );
+}
+
+function AsOfSummary({ asOf, source }: AsOfProps) {
+  return (
+    <p style={{ margin: 0, alignSelf: "center" }}>
+      As of <strong className="mono">{asOf ? `${formatTimestamp(asOf)} UTC` : "no events yet"}</strong>{" "}
+      <span className="muted">({source === "user" ? "set by an admin" : "newest event in the store"})</span>
+    </p>
+  );
+}
+
+function AsOfForm({ asOf, source }: AsOfProps) {
   const router = useRouter();
   const [value, setValue] = useState(asOf ? asOf.slice(0, 19) : "");
   const [error, setError] = useState<string | null>(null);
@@ -37,11 +63,7 @@ export function AsOfControl({ asOf, source }: { asOf: string | null; source: "ne
         void save(value || null);
       }}
     >
-      <p style={{ margin: 0, alignSelf: "center" }}>
-        As of{" "}
-        <strong className="mono">{asOf ? `${formatTimestamp(asOf)} UTC` : "no events yet"}</strong>{" "}
-        <span className="muted">({source === "user" ? "set by you" : "newest event in the store"})</span>
-      </p>
+      <AsOfSummary asOf={asOf} source={source} />
       <label className="field">
         <span>As of (UTC)</span>
         <input type="datetime-local" step="1" value={value} onChange={(event) => setValue(event.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? "as-of-error" : undefined} />

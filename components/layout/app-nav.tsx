@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { Role } from "@/lib/auth/roles";
 
 const LINKS = [
   { href: "/findings", label: "Findings" },
@@ -10,12 +11,19 @@ const LINKS = [
   { href: "/allowlists", label: "Tuning" },
 ];
 
-export function AppNav() {
+/** Pages only admins may open: the others are not shown a link they would be refused. */
+const ADMIN_LINKS = [
+  { href: "/admin", label: "Accounts" },
+  { href: "/audit", label: "Audit log" },
+];
+
+export function AppNav({ role }: { role: Role }) {
   const pathname = usePathname();
+  const links = role === "admin" ? [...LINKS, ...ADMIN_LINKS] : LINKS;
   return (
     <nav aria-label="Main">
       <ul className="nav-list">
-        {LINKS.map((link) => {
+        {links.map((link) => {
           const current = pathname === link.href || pathname.startsWith(`${link.href}/`);
           return (
             <li key={link.href}>

@@ -199,7 +199,6 @@ function uploadOne(file: File, onProgress: (progress: { sent: number; stored: nu
     request.open("POST", "/api/ingest");
     request.setRequestHeader("x-file-name", encodeURIComponent(file.name));
     request.setRequestHeader("content-type", "application/octet-stream");
-    request.setRequestHeader("x-cw-client", "web");
     request.setRequestHeader("x-upload-id", uploadId);
     request.upload.onprogress = (event) => {
       sent = event.loaded;

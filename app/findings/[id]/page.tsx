@@ -4,11 +4,13 @@ import { DefaultFindingDetail } from "@/components/findings/default-finding-deta
 import { SeedFindingDetail } from "@/components/findings/seed-finding-detail";
 import { readDetectionRun, readDetectionSettings } from "@/lib/server/detection-settings";
 import { findingIdSchema, getFinding } from "@/lib/server/findings-store";
+import { requirePageAccount } from "@/lib/server/page-session";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Finding" };
 
 export default async function FindingPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageAccount();
   const parsedId = findingIdSchema.safeParse((await params).id);
   if (!parsedId.success) notFound();
   const detail = await getFinding(parsedId.data, await readDetectionRun());
