@@ -32,7 +32,7 @@ test("uploading the same export twice stores it once, and datasets can be delete
     "2",
     "2",
     "2026-11-20 08:00:00.000 – 2026-11-20 08:05:00.000",
-    /\(web\)/,
+    /\(admin\)/,
     "Delete",
   ]);
   await expect(rows.nth(1).getByRole("cell")).toHaveText([
@@ -45,7 +45,7 @@ test("uploading the same export twice stores it once, and datasets can be delete
     "0",
     "2",
     "2026-11-20 08:00:00.000 – 2026-11-20 08:05:00.000",
-    /\(web\)/,
+    /\(admin\)/,
     "Delete",
   ]);
 
@@ -95,12 +95,14 @@ test("the datasets page follows an upload running elsewhere: its row count grows
   const rows = (from: number, to: number) =>
     Array.from({ length: to - from }, (_, i) => `2026-11-21T00:00:00.${String(from + i).padStart(7, "0")}Z,far-01,ImageLoaded,m${from + i}.dll,${4000 + ((from + i) % 7)}\n`).join("");
   const uploadId = "e2e-long-upload-000001";
+  // As a forwarder would send it: with an ingest token.
+  const { secret } = (await (await page.request.post("/api/tokens", { data: { name: "far-forwarder" } })).json()) as { secret: string };
   const upload = request({
     hostname: url.hostname,
     port: url.port,
     path: url.pathname,
     method: "POST",
-    headers: { "content-type": "text/csv", "x-file-name": "long-upload.csv", "x-upload-id": uploadId },
+    headers: { "content-type": "text/csv", "x-file-name": "long-upload.csv", "x-upload-id": uploadId, authorization: `Bearer ${secret}` },
   });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     upload.on("response", (response) => {

@@ -9,7 +9,7 @@ import { request as httpRequest } from "node:http";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { E2E_DATABASE_URL, E2E_DIR } from "./e2e-paths";
+import { E2E_ACCOUNTS, E2E_DATABASE_URL, E2E_DIR } from "./e2e-paths";
 
 const E2E_DATABASE_FILE = E2E_DATABASE_URL.slice("file:".length);
 const HEADER = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType";
@@ -116,7 +116,10 @@ class KillableServer {
   prepare() {
     rmSync(this.directory, { recursive: true, force: true });
     mkdirSync(this.directory, { recursive: true });
-    execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: `file:${this.databaseFile}` }, stdio: "pipe" });
+    const env = { ...process.env, DATABASE_URL: `file:${this.databaseFile}` };
+    execFileSync("npx", ["prisma", "migrate", "deploy"], { env, stdio: "pipe" });
+    const { username, password } = E2E_ACCOUNTS.admin;
+    execFileSync("npm", ["run", "-s", "cw", "--", "user", "create", "--username", username, "--role", "admin", "--password-stdin"], { env, input: password, stdio: ["pipe", "ignore", "inherit"] });
   }
 
   get url() {
@@ -130,7 +133,7 @@ class KillableServer {
       env: { ...process.env, DATABASE_URL: `file:${this.databaseFile}`, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: "ignore",
     });
-    await expect.poll(() => fetch(`${this.url}/api/datasets`).then((response) => response.ok, () => false), { timeout: 60_000, intervals: [250] }).toBe(true);
+    await expect.poll(() => fetch(`${this.url}/login`).then((response) => response.ok, () => false), { timeout: 60_000, intervals: [250] }).toBe(true);
   }
 
   async kill() {
@@ -158,9 +161,13 @@ test("SIGKILL during an upload and during a detection run: on restart nothing pa
   test.setTimeout(180_000);
   const server = new KillableServer();
   server.prepare();
-  await server.start();
-  const api = await playwright.request.newContext({ baseURL: server.url });
+  // Its own database, its own accounts: not the main server's session.
+  const api = await playwright.request.newContext({ baseURL: server.url, storageState: undefined, extraHTTPHeaders: { origin: server.url } });
   try {
+    // Inside the try: a server that never became ready is still stopped, not left on the port.
+    await server.start();
+    expect((await api.post("/api/session", { data: E2E_ACCOUNTS.admin })).status()).toBe(200);
+    const { secret } = (await (await api.post("/api/tokens", { data: { name: "killed-upload" } })).json()) as { secret: string };
     // 20 processes loading bcrypt.dll and connecting out, turn about: each is a finding.
     const rows = Array.from({ length: 11_000 }, (_, i) => {
       const at = `2026-11-21T00:00:00.${String(i).padStart(7, "0")}Z`;
@@ -169,7 +176,7 @@ test("SIGKILL during an upload and during a detection run: on restart nothing pa
     });
     // Part of an upload: the first batch (5,000 events) commits, then the request stays open.
     const uploadId = "e2e-killed-upload-0001";
-    const sending = httpRequest({ host: "127.0.0.1", port: server.port, method: "POST", path: "/api/ingest", headers: { "content-type": "text/csv", "x-file-name": "killed.csv", "x-upload-id": uploadId } });
+    const sending = httpRequest({ host: "127.0.0.1", port: server.port, method: "POST", path: "/api/ingest", headers: { "content-type": "text/csv", "x-file-name": "killed.csv", "x-upload-id": uploadId, authorization: `Bearer ${secret}` } });
     sending.on("error", () => {});
     sending.write(`${HEADER}\n${rows.slice(0, 6000).join("\n")}\n`);
     await expect.poll(async () => ((await (await api.get(`/api/uploads/${uploadId}`)).json()) as { stored?: number }).stored ?? 0, { timeout: 30_000 }).toBe(5000);

@@ -15,6 +15,21 @@ import { performance } from "node:perf_hooks";
 
 const HOST = "127.0.0.1";
 
+const BENCH_ACCOUNT = { username: "bench", password: "bench password only for this throwaway database" };
+
+/**
+ * The signed-in admin's cookie and the Origin its browser would send, on every request the bench
+ * makes: one server per bench process, so kept here rather than threaded through every call.
+ */
+let sessionHeaders: Record<string, string> = {};
+
+async function signInBenchAccount(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(BENCH_ACCOUNT) });
+  if (!response.ok) throw new Error(`signing in answered HTTP ${response.status}: ${await response.text()}`);
+  const cookie = response.headers.getSetCookie().map((header) => header.split(";")[0]).join("; ");
+  sessionHeaders = { cookie, origin: baseUrl };
+}
+
 export interface BenchServer {
   baseUrl: string;
   /** The server's own pid (the shell execs into it). */
@@ -92,6 +107,7 @@ export async function startBenchServer({ port, tempPrefix }: { port: number; tem
 
   try {
     execFileSync("npx", ["prisma", "migrate", "deploy"], { env, stdio: "pipe" });
+    execFileSync("npm", ["run", "-s", "cw", "--", "user", "create", "--username", BENCH_ACCOUNT.username, "--role", "admin", "--password-stdin"], { env, input: BENCH_ACCOUNT.password, stdio: ["pipe", "ignore", "inherit"] });
     // `exec` makes the shell become the server, so its pid is the server's (npm would stay a parent);
     // detached gives it a process group of its own, which stop ends as a whole.
     const output = [openSync(path.join(directory, "server.stdout.log"), "w"), openSync(stderrFile, "w")];
@@ -105,11 +121,12 @@ export async function startBenchServer({ port, tempPrefix }: { port: number; tem
     const baseUrl = `http://${HOST}:${port}`;
     for (let waited = 0; ; waited += 250) {
       if (!running) throw new Error(`the server exited while starting: ${readFileSync(stderrFile, "utf8").trim().slice(-2000)}`);
-      const ready = await fetch(`${baseUrl}/api/datasets`).then((response) => response.ok, () => false);
+      const ready = await fetch(`${baseUrl}/login`).then((response) => response.ok, () => false);
       if (ready) break;
       if (waited > 60_000) throw new Error("the server did not start within 60 s");
       await sleep(250);
     }
+    await signInBenchAccount(baseUrl);
     return { baseUrl, pid: server.pid!, directory, databaseFile, stderrFile, startCommand, stop };
   } catch (error) {
     await stop();
@@ -126,7 +143,7 @@ export interface DetectionStatus {
 }
 
 export async function detectionStatus(baseUrl: string): Promise<DetectionStatus> {
-  const response = await fetch(`${baseUrl}/api/detection`, { signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(`${baseUrl}/api/detection`, { headers: sessionHeaders, signal: AbortSignal.timeout(30_000) });
   if (!response.ok) throw new Error(`GET /api/detection answered HTTP ${response.status}: ${await response.text()}`);
   return (await response.json()) as DetectionStatus;
 }
@@ -166,7 +183,7 @@ export async function timedFetch(url: string, init: RequestInit = {}, timeoutMs 
   const started = performance.now();
   let status = 0;
   try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, { ...init, headers: { ...sessionHeaders, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(timeoutMs) });
     status = response.status;
     const body = await response.text();
     return { status, ms: performance.now() - started, body };
@@ -183,7 +200,7 @@ export function postFile(baseUrl: string, file: string, timeoutMs = 30 * 60_000)
     const answer = (status: number, body: string, failure?: string) => resolve({ status, ms: performance.now() - started, body, failure });
     const sending = request(
       `${baseUrl}/api/ingest`,
-      { method: "POST", headers: { "content-type": "text/csv", "x-file-name": path.basename(file) }, timeout: timeoutMs },
+      { method: "POST", headers: { ...sessionHeaders, "content-type": "text/csv", "x-file-name": path.basename(file) }, timeout: timeoutMs },
       (response) => {
         let body = "";
         response.setEncoding("utf8");

@@ -60,10 +60,10 @@ export async function runServerMemoryBench(): Promise<void> {
     const idleMs: number[] = [];
     for (let sample = 0; sample < IDLE_PAGE_SAMPLES; sample++) idleMs.push(await findingsPageMs(server.baseUrl));
     // Saving the settings unchanged reruns detection over everything stored.
-    const settings = await fetch(`${server.baseUrl}/api/settings`).then((response) => response.text());
+    const settings = (await timedFetch(`${server.baseUrl}/api/settings`)).body;
     const rerunStarted = performance.now();
-    const saved = await fetch(`${server.baseUrl}/api/settings`, { method: "PUT", headers: { "content-type": "application/json" }, body: settings });
-    if (!saved.ok) throw new Error(`PUT /api/settings answered HTTP ${saved.status}: ${await saved.text()}`);
+    const saved = await timedFetch(`${server.baseUrl}/api/settings`, { method: "PUT", headers: { "content-type": "application/json" }, body: settings });
+    if (saved.status !== 200) throw new Error(`PUT /api/settings answered HTTP ${saved.status}: ${saved.body}`);
     const duringRunMs: number[] = [];
     // A sample counts when the run was in progress as it began.
     while (duringRunMs.length < MAX_SAMPLES_DURING_RUN && (await detectionStatus(server.baseUrl)).state === "running") {
