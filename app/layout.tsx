@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { AppNav } from "@/components/layout/app-nav";
 import { SignOutButton } from "@/components/layout/sign-out-button";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
-import { sessionAccount } from "@/lib/server/sessions";
+import { currentAccount } from "@/lib/server/page-session";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -19,7 +19,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // The page's CSP nonce (proxy.ts): the only inline script of ours must carry it to run.
   const nonce = requestHeaders.get("x-nonce") ?? undefined;
   // Signed out, only the sign-in page renders (every other page redirects there): no nav to show.
-  const account = await sessionAccount(requestHeaders);
+  const account = await currentAccount();
   return (
     <html lang="en" suppressHydrationWarning>
       <head>

@@ -4,7 +4,7 @@ import { CreateAccountForm } from "@/components/admin/create-account-form";
 import { CreateTokenForm } from "@/components/admin/create-token-form";
 import { TokensTable } from "@/components/admin/tokens-table";
 import { AdminsOnlyNotice } from "@/components/auth/admins-only-notice";
-import { actorCan } from "@/lib/auth/roles";
+import { accountCan } from "@/lib/auth/roles";
 import { listAccounts, listTokens } from "@/lib/server/accounts";
 import { MIN_PASSWORD_LENGTH } from "@/lib/server/auth";
 import { requirePageAccount } from "@/lib/server/page-session";
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Accounts" };
 
 export default async function AdminPage() {
   const account = await requirePageAccount();
-  if (!actorCan({ kind: "user", ...account }, "administer")) return <AdminsOnlyNotice title="Accounts" message="Only admins can manage accounts." />;
+  if (!accountCan(account, "administer")) return <AdminsOnlyNotice title="Accounts" message="Only admins can manage accounts." />;
   const [accounts, tokens] = await Promise.all([listAccounts(), listTokens()]);
   return (
     <>

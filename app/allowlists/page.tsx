@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { AllowlistEditor } from "@/components/allowlists/allowlist-editor";
 import { DetectionSettingsForm } from "@/components/allowlists/detection-settings-form";
 import { readDetectionSettings } from "@/lib/server/detection-settings";
-import { actorCan, type Actor } from "@/lib/auth/roles";
+import { accountCan } from "@/lib/auth/roles";
 import { DETECTION_LIST_NAMES } from "@/lib/detection/detection-lists";
 import { listAllowlistEntries } from "@/lib/server/allowlist-store";
 import { requirePageAccount } from "@/lib/server/page-session";
@@ -12,8 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default async function AllowlistsPage() {
   const account = await requirePageAccount();
-  const actor: Actor = { kind: "user", ...account };
-  const canEditLists = actorCan(actor, "edit");
+  const canEditLists = accountCan(account, "edit");
   const [entries, settings] = await Promise.all([listAllowlistEntries(), readDetectionSettings()]);
   return (
     <>
@@ -26,7 +25,7 @@ export default async function AllowlistsPage() {
           </p>
         </div>
       </div>
-      <DetectionSettingsForm settings={settings} canEdit={actorCan(actor, "administer")} />
+      <DetectionSettingsForm settings={settings} canEdit={accountCan(account, "administer")} />
       <h2>Allowlists</h2>
       {!canEditLists && <p className="muted">Analysts and admins can change these lists.</p>}
       <div className="grid-2">

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { AuditFilterForm } from "@/components/audit/audit-filter-form";
 import { AuditTable } from "@/components/audit/audit-table";
 import { AdminsOnlyNotice } from "@/components/auth/admins-only-notice";
-import { actorCan } from "@/lib/auth/roles";
+import { accountCan } from "@/lib/auth/roles";
 import { auditApiFilters, filterSearch, readAuditFilterValues, type AuditFilterValues } from "@/lib/http/audit-filters";
 import { auditQuerySchema, listAuditEntries } from "@/lib/server/audit-log";
 import { requirePageAccount } from "@/lib/server/page-session";
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Audit log" };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const account = await requirePageAccount();
-  if (!actorCan({ kind: "user", ...account }, "administer")) return <AdminsOnlyNotice title="Audit log" message="Only admins can read the audit log." />;
+  if (!accountCan(account, "administer")) return <AdminsOnlyNotice title="Audit log" message="Only admins can read the audit log." />;
   const { values, page } = readAuditFilterValues(await searchParams);
   const filters = auditApiFilters(values, page);
   const query = filters.ok ? auditQuerySchema.safeParse({ ...filters.filters, page: filters.page }) : null;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DatasetsTable } from "@/components/datasets/datasets-table";
 import { AutoRefresh } from "@/components/ui/auto-refresh";
-import { actorCan } from "@/lib/auth/roles";
+import { accountCan } from "@/lib/auth/roles";
 import { listDatasets } from "@/lib/server/dataset-store";
 import { requirePageAccount } from "@/lib/server/page-session";
 
@@ -28,7 +28,7 @@ export default async function DatasetsPage() {
       </div>
       {/* Uploads in progress, from this browser or anywhere else, are followed live. */}
       <AutoRefresh active={datasets.some((dataset) => dataset.status === "running")} />
-      <DatasetsTable datasets={datasets} canDelete={actorCan({ kind: "user", ...account }, "administer")} />
+      <DatasetsTable datasets={datasets} canDelete={accountCan(account, "administer")} />
     </>
   );
 }

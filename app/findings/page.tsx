@@ -4,7 +4,7 @@ import { AsOfControl } from "@/components/findings/as-of-control";
 import { DetectionStatusNotice } from "@/components/findings/detection-status-notice";
 import { DefaultFindingsTable } from "@/components/findings/default-findings-table";
 import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
-import { actorCan } from "@/lib/auth/roles";
+import { accountCan } from "@/lib/auth/roles";
 import { findingListQuery } from "@/lib/detection/finding-list";
 import { readDetectionSettings, type DetectionRun } from "@/lib/server/detection-settings";
 import { detectionModeSchema, listFindingsPage, runFindingCount } from "@/lib/server/findings-store";
@@ -51,7 +51,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
         ))}
       </nav>
       <DetectionStatusNotice status={status} />
-      <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} canEdit={actorCan({ kind: "user", ...account }, "administer")} />
+      <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} canEdit={accountCan(account, "administer")} />
       {run && run.skippedDevices.length > 0 && <SkippedDevicesNotice devices={run.skippedDevices} />}
       {mode === "kql" ? <SeedFindingsTable list={listFindingsPage("kql", query, run)} /> : <DefaultFindingsTable list={listFindingsPage("default", query, run)} />}
     </>

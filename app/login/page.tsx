@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { safeNextPath } from "@/lib/http/safe-next-path";
-import { sessionAccount } from "@/lib/server/sessions";
+import { currentAccount } from "@/lib/server/page-session";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -11,7 +10,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { next } = await searchParams;
   const nextPath = typeof next === "string" ? next : undefined;
-  if (await sessionAccount(await headers())) redirect(safeNextPath(nextPath));
+  if (await currentAccount()) redirect(safeNextPath(nextPath));
   return (
     <section className="card auth-card" aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">Sign in</h1>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { UploadPanel } from "@/components/upload/upload-panel";
-import { actorCan } from "@/lib/auth/roles";
+import { accountCan } from "@/lib/auth/roles";
 import { requirePageAccount } from "@/lib/server/page-session";
 
 export const metadata: Metadata = { title: "Upload" };
@@ -19,7 +19,7 @@ export default async function UploadPage() {
           </p>
         </div>
       </div>
-      {actorCan({ kind: "user", ...account }, "upload") ? (
+      {accountCan(account, "upload") ? (
         <UploadPanel />
       ) : (
         <p className="notice">

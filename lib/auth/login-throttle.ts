@@ -1,9 +1,15 @@
+import ipaddr from "ipaddr.js";
+
 /**
  * The sign-in rate limit: after `perUsername` failures for one username, or `perAddress` failures
- * from one address, within `windowMs`, sign-in is refused (429) until the oldest of those failures
- * leaves the window. Counted for any username, known or not, so the answer never tells which
- * accounts exist. A success clears its username's failures, not its address's (one valid account
- * must not reset a spraying address). Pure; the server keeps one in memory.
+ * from one address (an IPv6 address by its /64, which one client holds whole), within `windowMs`,
+ * sign-in is refused (429) until the oldest of those failures leaves the window. Counted for any
+ * username, known or not, so the answer never tells which accounts exist.
+ *
+ * An attempt counts as a failure from the moment it starts (`attempt`), not when its slow
+ * password check ends: a burst of parallel guesses cannot all pass the check first. A success
+ * then clears its username's failures and takes back its own from the address (one valid
+ * account must not reset a spraying address). Pure; the server keeps one in memory.
  */
 export type LoginThrottleLimits = { perUsername: number; perAddress: number; windowMs: number; maxTracked: number };
 
@@ -17,13 +23,13 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Seconds until this username may try again from this address; 0 when it may now. */
-  retryAfterSeconds(username: string, address: string): number {
+  /**
+   * Starts a sign-in attempt: 0 when it may go ahead (it is then counted as a failure until
+   * `succeeded`), else the seconds until this username may try again from this address.
+   */
+  attempt(username: string, address: string): number {
     const waitMs = Math.max(this.waitMs(usernameKey(username), this.limits.perUsername), this.waitMs(addressKey(address), this.limits.perAddress));
-    return Math.ceil(waitMs / 1000);
-  }
-
-  recordFailure(username: string, address: string): void {
+    if (waitMs > 0) return Math.ceil(waitMs / 1000);
     const at = this.now();
     for (const key of [usernameKey(username), addressKey(address)]) {
       const times = this.recent(key);
@@ -32,10 +38,12 @@ export class LoginThrottle {
       this.failures.set(key, times);
     }
     this.evictBeyondCapacity();
+    return 0;
   }
 
-  recordSuccess(username: string): void {
+  succeeded(username: string, address: string): void {
     this.failures.delete(usernameKey(username));
+    this.failures.get(addressKey(address))?.pop();
   }
 
   private waitMs(key: string, limit: number): number {
@@ -49,14 +57,23 @@ export class LoginThrottle {
     return (this.failures.get(key) ?? []).filter((at) => at > since);
   }
 
-  /** Bounded memory under a spray of random usernames: the least recently failed keys go first. */
+  /**
+   * Bounded memory under a spray of random usernames: the least recently failed keys go first,
+   * but never one that is refusing now (filling the map must not lift a limit).
+   */
   private evictBeyondCapacity(): void {
     for (const key of this.failures.keys()) {
       if (this.failures.size <= this.limits.maxTracked) break;
-      this.failures.delete(key);
+      const limit = key.startsWith("user:") ? this.limits.perUsername : this.limits.perAddress;
+      if (this.waitMs(key, limit) <= 0) this.failures.delete(key);
     }
   }
 }
 
 const usernameKey = (username: string) => `user:${username.trim().toLowerCase()}`;
-const addressKey = (address: string) => `address:${address}`;
+
+function addressKey(address: string): string {
+  if (!ipaddr.isValid(address)) return `address:${address}`;
+  const parsed = ipaddr.process(address);
+  return parsed.kind() === "ipv6" ? `address:${ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/64`).toString()}/64` : `address:${parsed.toString()}`;
+}

@@ -4,7 +4,7 @@
  * | permission | viewer | analyst | admin | ingest token |
  * | read       | yes    | yes     | yes   | no           |
  * | upload     | no     | yes     | yes   | yes          |
- * | edit       | no     | yes     | yes   | no           |  (allowlists, triage, suppressions)
+ * | edit       | no     | yes     | yes   | no           |  (the allowlists; later triage and suppressions)
  * | administer | no     | no      | yes   | no           |  (settings, as-of, dataset deletes, accounts, tokens, audit)
  */
 
@@ -32,6 +32,11 @@ export function isRole(value: unknown): value is Role {
 
 export function actorCan(actor: Actor, permission: Permission): boolean {
   return (actor.kind === "token" ? TOKEN_GRANTS : ROLE_GRANTS[actor.role]).includes(permission);
+}
+
+/** What a page asks of its signed-in account: may it show this permission's controls. */
+export function accountCan(account: { role: Role }, permission: Permission): boolean {
+  return ROLE_GRANTS[account.role].includes(permission);
 }
 
 /** How the audit log and a dataset's uploader name an actor. */

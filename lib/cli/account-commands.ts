@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import type { AuditAction } from "../auth/audit-actions";
-import { countAccounts, createAccount, createToken, listAccounts, listTokens, resetAccountPassword, revokeToken, roleSchema, setAccountDisabled } from "../server/accounts";
+import { changeAccount, countAccounts, createAccount, createToken, listAccounts, listTokens, revokeToken, roleSchema } from "../server/accounts";
 import { recordAudit } from "../server/audit-log";
 
 export class UsageError extends Error {}
@@ -22,6 +22,8 @@ async function readPasswordFromStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }
 
+const parseRole = (value: unknown) => roleSchema.parse(value, { error: () => "--role must be admin, analyst or viewer" });
+
 function requiredOption(values: Record<string, unknown>, name: string): string {
   const value = values[name];
   if (typeof value !== "string" || value === "") throw new UsageError(`--${name} is required`);
@@ -32,7 +34,7 @@ export async function userCommand([subcommand, ...args]: string[]): Promise<numb
   const { values } = parseArgs({ args, options: { username: { type: "string" }, role: { type: "string" }, "password-stdin": { type: "boolean" }, json: { type: "boolean" } } });
   switch (subcommand) {
     case "create": {
-      const role = roleSchema.parse(values.role, { error: () => "--role must be admin, analyst or viewer" });
+      const role = parseRole(values.role);
       if (!values["password-stdin"]) throw new UsageError("user create needs --password-stdin (the password is read from standard input)");
       const account = await createAccount({ username: requiredOption(values, "username"), role, password: await readPasswordFromStdin() });
       await audit("user.create", account.username, { role });
@@ -47,20 +49,27 @@ export async function userCommand([subcommand, ...args]: string[]): Promise<numb
     }
     case "disable":
     case "enable": {
-      const account = await setAccountDisabled(requiredOption(values, "username"), subcommand === "disable");
+      const account = await changeAccount(requiredOption(values, "username"), { disabled: subcommand === "disable" });
       await audit(subcommand === "disable" ? "user.disable" : "user.enable", account.username);
       console.log(`${account.username} ${subcommand}d`);
       return 0;
     }
     case "reset-password": {
       if (!values["password-stdin"]) throw new UsageError("user reset-password needs --password-stdin");
-      const account = await resetAccountPassword(requiredOption(values, "username"), await readPasswordFromStdin());
+      const account = await changeAccount(requiredOption(values, "username"), { password: await readPasswordFromStdin() });
       await audit("user.reset_password", account.username);
       console.log(`new password set for ${account.username}; its sessions were ended`);
       return 0;
     }
+    case "set-role": {
+      const role = parseRole(values.role);
+      const account = await changeAccount(requiredOption(values, "username"), { role });
+      await audit("user.set_role", account.username, { role });
+      console.log(`${account.username} is now ${account.role}`);
+      return 0;
+    }
     default:
-      throw new UsageError(subcommand ? `unknown user command "${subcommand}"` : "user needs a command: create, list, disable, enable, reset-password");
+      throw new UsageError(subcommand ? `unknown user command "${subcommand}"` : "user needs a command: create, list, set-role, disable, enable, reset-password");
   }
 }
 
@@ -119,7 +128,7 @@ export async function firstRun(): Promise<number> {
 }
 
 export const ACCOUNT_USAGE = `  user create --username NAME --role admin|analyst|viewer --password-stdin
-  user list [--json] | user disable|enable --username NAME
+  user list [--json] | user set-role --username NAME --role ROLE | user disable|enable --username NAME
   user reset-password --username NAME --password-stdin
                                          accounts (passwords are read from standard input)
   token create --name NAME               a new ingest token, printed alone on the last line

@@ -1,9 +1,7 @@
 /**
- * The address a request came from, as the audit log and the sign-in limit see it. The server
- * stamps it on each request from the socket (lib/server/client-address-stamp), overwriting any
- * header of that name the client sent. Pure.
+ * The address a request came from, as the audit log and the sign-in limit see it; the server
+ * stamps it on each request from the socket (lib/server/client-address-stamp). Pure.
  */
-export const CLIENT_ADDRESS_HEADER = "x-cw-client-address";
 
 /**
  * The socket's peer, or behind a trusted reverse proxy the last X-Forwarded-For entry (the one the

@@ -52,16 +52,16 @@ describe("accounts and sessions", () => {
   it("ends every session of a disabled account and refuses its sign-in until enabled", async () => {
     await accounts.createAccount({ username: "viewer1", role: "viewer", password: "viewer password 1" });
     const before = await sessions.signIn("viewer1", "viewer password 1", new Headers());
-    await accounts.setAccountDisabled("viewer1", true);
+    await accounts.changeAccount("viewer1", { disabled: true });
     expect(await sessions.sessionAccount(cookieHeader(before!.setCookies))).toBeNull();
     expect(await sessions.signIn("viewer1", "viewer password 1", new Headers())).toBeNull();
-    await accounts.setAccountDisabled("viewer1", false);
+    await accounts.changeAccount("viewer1", { disabled: false });
     expect((await sessions.signIn("viewer1", "viewer password 1", new Headers()))?.account.role).toBe("viewer");
   });
 
   it("resets a password: the old one and old sessions stop working", async () => {
     const before = await sessions.signIn("viewer1", "viewer password 1", new Headers());
-    await accounts.resetAccountPassword("viewer1", "viewer password 2");
+    await accounts.changeAccount("viewer1", { password: "viewer password 2" });
     expect(await sessions.sessionAccount(cookieHeader(before!.setCookies))).toBeNull();
     expect(await sessions.signIn("viewer1", "viewer password 1", new Headers())).toBeNull();
     expect(await sessions.signIn("viewer1", "viewer password 2", new Headers())).not.toBeNull();
@@ -78,10 +78,13 @@ describe("accounts and sessions", () => {
     await expect(accounts.createAccount({ username: "KIM.LEE", role: "viewer", password: "another password" })).rejects.toMatchObject({ status: 409, code: "account_exists" });
     await expect(accounts.createAccount({ username: "short", role: "viewer", password: "elevenchars" })).rejects.toThrow("at least 12 characters");
     await accounts.createAccount({ username: "root", role: "admin", password: "admin password 1" });
-    await expect(accounts.setAccountDisabled("root", true)).rejects.toMatchObject({ status: 409, code: "last_admin" });
-    await expect(accounts.setAccountRole("root", "analyst")).rejects.toMatchObject({ status: 409, code: "last_admin" });
-    await accounts.setAccountRole("kim.lee", "admin");
-    expect((await accounts.setAccountDisabled("root", true)).disabled).toBe(true);
+    expect(await sessions.signIn("root", "admin password 1", new Headers())).not.toBeNull();
+    await expect(accounts.changeAccount("root", { disabled: true })).rejects.toMatchObject({ status: 409, code: "last_admin" });
+    // All or nothing: the password in the same change is not set either.
+    await expect(accounts.changeAccount("root", { role: "analyst", password: "root password 2" })).rejects.toMatchObject({ status: 409, code: "last_admin" });
+    expect(await sessions.signIn("root", "root password 2", new Headers())).toBeNull();
+    await accounts.changeAccount("kim.lee", { role: "admin" });
+    expect((await accounts.changeAccount("root", { disabled: true })).disabled).toBe(true);
     expect((await accounts.listAccounts()).map((account) => `${account.username}:${account.role}:${account.disabled}`)).toEqual([
       "kim.lee:admin:false",
       "root:admin:true",
@@ -103,6 +106,9 @@ describe("ingest tokens", () => {
     expect(await accounts.verifyToken(`${secret}x`)).toBeNull();
     await expect(accounts.createToken("edr-export", "kim.lee")).rejects.toMatchObject({ status: 409, code: "token_exists" });
     expect((await accounts.listTokens()).map((listed) => listed.name)).toEqual(["edr-export"]);
+    // Up to 64 characters, beyond better-auth's default of 32.
+    expect((await accounts.createToken("x".repeat(64), "kim.lee")).token.name).toBe("x".repeat(64));
+    await accounts.revokeToken("x".repeat(64));
 
     await accounts.revokeToken("edr-export");
     expect(await accounts.verifyToken(secret)).toBeNull();

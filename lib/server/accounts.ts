@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { isRole, ROLES, type Role } from "../auth/roles";
 import { ApiError } from "./api-error";
-import { getAuth, MIN_PASSWORD_LENGTH } from "./auth";
+import { getAuth, MIN_PASSWORD_LENGTH, TOKEN_NAME_MAX_LENGTH } from "./auth";
 import { prisma } from "./db";
 
 /** Usernames as better-auth's username plugin accepts them, stored lower-cased. */
@@ -16,7 +16,7 @@ export const roleSchema = z.enum(ROLES);
 export const tokenNameSchema = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "A token name is 1 to 64 letters, digits, dots, dashes or underscores.");
+  .regex(new RegExp(`^[A-Za-z0-9_.-]{1,${TOKEN_NAME_MAX_LENGTH}}$`), `A token name is 1 to ${TOKEN_NAME_MAX_LENGTH} letters, digits, dots, dashes or underscores.`);
 
 /** better-auth keys accounts by e-mail; ours have none, so each gets a name that can never be delivered (RFC 2606). */
 const placeholderEmail = (username: string) => `${username}@users.cipherwatch.invalid`;
@@ -44,46 +44,47 @@ async function findAccount(username: string): Promise<UserRow & { username: stri
   return { ...user, username: user.username };
 }
 
+/** A name taken meanwhile (two requests at once) is the same 409 as one taken before. */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && /unique constraint/i.test(error.message);
+}
+
 export async function createAccount(input: { username: string; role: Role; password: string }): Promise<AccountView> {
   const username = usernameSchema.parse(input.username);
   const password = passwordSchema.parse(input.password);
-  if (await prisma.user.findUnique({ where: { username } })) throw new ApiError(409, "account_exists", `An account named ${username} already exists.`);
+  const taken = new ApiError(409, "account_exists", `An account named ${username} already exists.`);
+  if (await prisma.user.findUnique({ where: { username } })) throw taken;
   const auth = await getAuth();
   // Server-side call without a session: better-auth trusts it, so only this module calls it, after the caller's role was checked.
-  await auth.api.createUser({ body: { email: placeholderEmail(username), password, name: username, role: input.role as "admin", data: { username } } });
+  // Its types know only its default roles; ours are configured by name.
+  await auth.api.createUser({ body: { email: placeholderEmail(username), password, name: username, role: input.role as "admin", data: { username } } }).catch((error: unknown) => {
+    throw isUniqueViolation(error) ? taken : error;
+  });
   return toAccountView(await findAccount(username));
 }
 
-/** An action that would leave no enabled admin is refused: nobody could manage accounts any more. */
-async function refuseLastAdmin(user: UserRow, change: string): Promise<void> {
-  if (user.role !== "admin" || user.banned) return;
-  const enabledAdmins = await prisma.user.count({ where: { role: "admin", OR: [{ banned: false }, { banned: null }] } });
-  if (enabledAdmins <= 1) throw new ApiError(409, "last_admin", `${user.username} is the only enabled admin: ${change} would leave nobody able to manage accounts.`);
-}
+export type AccountChange = { role?: Role; disabled?: boolean; password?: string };
 
-/** Disabling also ends the account's sessions at once. */
-export async function setAccountDisabled(username: string, disabled: boolean): Promise<AccountView> {
+/**
+ * Applies any of a new role, disabled or enabled, a new password, all or nothing, in one
+ * transaction: a change that would leave no enabled admin is refused (409) before anything is
+ * written, and two admins demoting each other at once cannot both succeed. Disabling and a new
+ * password end the account's sessions at once.
+ */
+export async function changeAccount(username: string, change: AccountChange): Promise<AccountView> {
   const user = await findAccount(username);
-  if (disabled) await refuseLastAdmin(user, "disabling it");
-  await prisma.user.update({ where: { id: user.id }, data: { banned: disabled, banReason: disabled ? "disabled by an admin" : null } });
-  if (disabled) await prisma.session.deleteMany({ where: { userId: user.id } });
+  const hash = change.password === undefined ? undefined : await (await (await getAuth()).$context).password.hash(passwordSchema.parse(change.password));
+  const losesAdmin = user.role === "admin" && !user.banned && ((change.role !== undefined && change.role !== "admin") || change.disabled === true);
+  await prisma.$transaction(async (tx) => {
+    if (losesAdmin && (await tx.user.count({ where: { role: "admin", OR: [{ banned: false }, { banned: null }] } })) <= 1) {
+      throw new ApiError(409, "last_admin", `${user.username} is the only enabled admin: this change would leave nobody able to manage accounts.`);
+    }
+    const disabled = change.disabled === undefined ? {} : { banned: change.disabled, banReason: change.disabled ? "disabled by an admin" : null };
+    await tx.user.update({ where: { id: user.id }, data: { ...(change.role === undefined ? {} : { role: change.role }), ...disabled } });
+    if (hash !== undefined) await tx.account.updateMany({ where: { userId: user.id, providerId: "credential" }, data: { password: hash } });
+    if (hash !== undefined || change.disabled === true) await tx.session.deleteMany({ where: { userId: user.id } });
+  });
   return toAccountView(await findAccount(username));
-}
-
-export async function setAccountRole(username: string, role: Role): Promise<AccountView> {
-  const user = await findAccount(username);
-  if (role !== "admin") await refuseLastAdmin(user, `making it ${role}`);
-  await prisma.user.update({ where: { id: user.id }, data: { role } });
-  return toAccountView(await findAccount(username));
-}
-
-/** A new password, hashed by better-auth; every session of the account ends. */
-export async function resetAccountPassword(username: string, password: string): Promise<AccountView> {
-  const user = await findAccount(username);
-  const hash = await (await (await getAuth()).$context).password.hash(passwordSchema.parse(password));
-  await prisma.account.updateMany({ where: { userId: user.id, providerId: "credential" }, data: { password: hash } });
-  await prisma.session.deleteMany({ where: { userId: user.id } });
-  return toAccountView(user);
 }
 
 function toTokenView(key: { id: string; name: string | null; referenceId: string; createdAt: Date; lastRequest: Date | null }): TokenView {
@@ -103,7 +104,9 @@ export async function createToken(name: string, createdBy: string): Promise<{ to
   const tokenName = tokenNameSchema.parse(name);
   if (await prisma.apikey.findUnique({ where: { name: tokenName } })) throw new ApiError(409, "token_exists", `A token named ${tokenName} already exists.`);
   const auth = await getAuth();
-  const created = await auth.api.createApiKey({ body: { userId: createdBy, name: tokenName } });
+  const created = await auth.api.createApiKey({ body: { userId: createdBy, name: tokenName } }).catch((error: unknown) => {
+    throw isUniqueViolation(error) ? new ApiError(409, "token_exists", `A token named ${tokenName} already exists.`) : error;
+  });
   const stored = await prisma.apikey.findUniqueOrThrow({ where: { id: created.id } });
   return { token: toTokenView(stored), secret: created.key };
 }
@@ -111,8 +114,8 @@ export async function createToken(name: string, createdBy: string): Promise<{ to
 /** A revoked token is deleted: it answers 401 from then on. */
 export async function revokeToken(name: string): Promise<TokenView> {
   const stored = await prisma.apikey.findUnique({ where: { name: tokenNameSchema.parse(name) } });
-  if (!stored) throw new ApiError(404, "token_not_found", `No token is named ${name}.`);
-  await prisma.apikey.delete({ where: { id: stored.id } });
+  const { count } = await prisma.apikey.deleteMany({ where: { id: stored?.id ?? "" } });
+  if (!stored || count === 0) throw new ApiError(404, "token_not_found", `No token is named ${name}.`);
   return toTokenView(stored);
 }
 

@@ -77,7 +77,8 @@ export async function updateAllowlistEntry(id: string, value: string): Promise<{
 
 /** Removes an entry; answers what it was (for the audit log). */
 export async function removeAllowlistEntry(id: string): Promise<AllowlistEntryView> {
-  const removed = await prisma.allowlistEntry.delete({ where: { id } }).catch(() => null);
-  if (!removed) throw new ApiError(404, "not_found", "That allowlist entry no longer exists.");
-  return { id: removed.id, list: removed.list as DetectionListName, value: removed.value };
+  const entry = await prisma.allowlistEntry.findUnique({ where: { id } });
+  const { count } = await prisma.allowlistEntry.deleteMany({ where: { id } });
+  if (!entry || count === 0) throw new ApiError(404, "not_found", "That allowlist entry no longer exists.");
+  return { id: entry.id, list: entry.list as DetectionListName, value: entry.value };
 }

@@ -9,10 +9,12 @@ import { env } from "./env";
 
 const SECRET_KEY = "auth.secret";
 
-/** Sessions last a working day and slide while used; an idle one ends after SESSION_SECONDS. */
+/** A session lasts a working day from sign-in, used or not (the cookie's lifetime too). */
 export const SESSION_SECONDS = 12 * 60 * 60;
 
 export const MIN_PASSWORD_LENGTH = 12;
+
+export const TOKEN_NAME_MAX_LENGTH = 64;
 
 /** Where sign-in, sessions, passwords (scrypt) and token hashes come from: better-auth. */
 function createAuth(secret: string) {
@@ -21,7 +23,7 @@ function createAuth(secret: string) {
     database: prismaAdapter(prisma, { provider: "sqlite" }),
     // Accounts are created by an admin (lib/server/accounts), never by signing up.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 256 },
-    session: { expiresIn: SESSION_SECONDS, updateAge: 60 * 60 },
+    session: { expiresIn: SESSION_SECONDS, disableSessionRefresh: true },
     // Its HTTP handler is not mounted (routes call auth.api), so its per-path limiter never runs: see login-throttle.
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
@@ -32,7 +34,7 @@ function createAuth(secret: string) {
       username(),
       admin({ defaultRole: "viewer", adminRoles: ["admin"] }),
       // Every upload is worth accepting: no per-token request quota.
-      apiKey({ defaultPrefix: "cw_", rateLimit: { enabled: false } }),
+      apiKey({ defaultPrefix: "cw_", rateLimit: { enabled: false }, maximumNameLength: TOKEN_NAME_MAX_LENGTH }),
     ],
   });
 }

@@ -1,24 +1,19 @@
 import "server-only";
-import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
 import { cookieChangeRefusal } from "../http/request-hygiene";
 import { actorCan, type Actor, type Permission } from "../auth/roles";
 import { verifyToken } from "./accounts";
 import { guardApiRequest } from "./api-guard";
 import { ApiError } from "./api-error";
 import type { Caller } from "./audit-log";
+import { requestAddress } from "./client-address-stamp";
 import { sessionAccount } from "./sessions";
 
 const PERMISSION_WORDS: Record<Permission, string> = {
   read: "read stored data",
   upload: "upload telemetry",
-  edit: "change tuning or triage",
+  edit: "change the allowlists",
   administer: "change settings, delete datasets or manage accounts",
 };
-
-/** The address the server stamped on the request (lib/server/client-address-stamp). */
-export function requestAddress(request: Request): string {
-  return request.headers.get(CLIENT_ADDRESS_HEADER) ?? "unknown";
-}
 
 /**
  * The first call of every API route but sign-in: the request's host and origin are checked, then

@@ -62,8 +62,8 @@ afterAll(async () => {
 
 describe("deleting a dataset", () => {
   it("keeps the events a later, larger upload also holds: the whole export's findings keep every connection", async () => {
-    const slice = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF);
-    const whole = await modules.ingest.ingestTelemetryText("whole.csv", WHOLE);
+    const slice = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF, "cli:test");
+    const whole = await modules.ingest.ingestTelemetryText("whole.csv", WHOLE, "cli:test");
     expect([whole.accepted, whole.duplicates]).toEqual([3, 4]);
     expect(await seedConnectionCount()).toBe(6);
 
@@ -79,8 +79,8 @@ describe("deleting a dataset", () => {
   });
 
   it("hands the shared events to the smaller upload when the larger one, stored first, is deleted", async () => {
-    const whole = await modules.ingest.ingestTelemetryText("whole.csv", WHOLE);
-    const slice = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF);
+    const whole = await modules.ingest.ingestTelemetryText("whole.csv", WHOLE, "cli:test");
+    const slice = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF, "cli:test");
     expect([slice.accepted, slice.duplicates]).toEqual([0, 4]);
 
     expect(await modules.datasets.deleteDataset(whole.datasetId)).toEqual({ removed: 3, kept: 4, fileName: "whole.csv" });
@@ -100,7 +100,7 @@ describe("deleting a dataset", () => {
   });
 
   it("keeps what an upload that broke midway shared with a complete dataset", async () => {
-    const whole = await modules.ingest.ingestTelemetryText("whole.csv", WHOLE);
+    const whole = await modules.ingest.ingestTelemetryText("whole.csv", WHOLE, "cli:test");
     async function* brokenUpload() {
       yield `${FIRST_HALF}\n2024-05-01T11:00:00Z,ws-1,ImageLoaded,rsaenh.dll,7,implant.exe,,,\n`;
       throw new Error("connection lost");
@@ -114,8 +114,8 @@ describe("deleting a dataset", () => {
 
 describe("a delete while an upload is writing", () => {
   it("waits for the upload's batch instead of failing with 'database is locked'", async () => {
-    const older = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF);
-    await modules.ingest.ingestTelemetryText("whole.csv", WHOLE);
+    const older = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF, "cli:test");
+    await modules.ingest.ingestTelemetryText("whole.csv", WHOLE, "cli:test");
     // Another connection (as the upload writer thread is) holds the write lock for 300 ms.
     const { Worker } = await import("node:worker_threads");
     const lockHolder = new Worker(

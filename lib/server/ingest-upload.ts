@@ -114,7 +114,7 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
 }
 
 /** A whole file already in memory (the CLI's demo data, tests). */
-export function ingestTelemetryText(fileName: string, text: string, uploadedBy: Uploader = "api"): Promise<IngestResult> {
+export function ingestTelemetryText(fileName: string, text: string, uploadedBy: Uploader): Promise<IngestResult> {
   return ingestTelemetryStream(fileName, [text], uploadedBy);
 }
 

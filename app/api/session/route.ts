@@ -4,7 +4,8 @@ import { LoginThrottle } from "@/lib/auth/login-throttle";
 import { guardApiRequest } from "@/lib/server/api-guard";
 import { ApiError } from "@/lib/server/api-error";
 import { auditCaller, recordAudit } from "@/lib/server/audit-log";
-import { authorize, requestAddress } from "@/lib/server/authorize";
+import { authorize } from "@/lib/server/authorize";
+import { requestAddress } from "@/lib/server/client-address-stamp";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
 import { signIn, signOut } from "@/lib/server/sessions";
 
@@ -33,20 +34,21 @@ export async function POST(request: Request) {
     guardApiRequest(request);
     const { username, password } = signInBodySchema.parse(await readJsonBody(request));
     const address = requestAddress(request);
-    const retryAfter = throttle.retryAfterSeconds(username, address);
+    const retryAfter = throttle.attempt(username, address);
     if (retryAfter > 0) {
-      await recordAudit({ actor: username, action: "session.sign_in_failed", address, detail: { reason: "rate limited" } });
+      // Not audited: each failure that led here was, and an anonymous flood must not grow the log.
       const refusal = handleApiError(new ApiError(429, "too_many_attempts", `Too many failed sign-ins: try again in ${retryAfter} s.`));
       refusal.headers.set("retry-after", String(retryAfter));
       return refusal;
     }
     const signedIn = await signIn(username, password, request.headers);
     if (!signedIn) {
-      throttle.recordFailure(username, address);
-      await recordAudit({ actor: username, action: "session.sign_in_failed", address, detail: { reason: "wrong username or password" } });
+      // Under the name as sign-in compares it, so filtering the log by an account finds guesses at it in any case.
+      const tried = username.trim().toLowerCase();
+      await recordAudit({ actor: tried, action: "session.sign_in_failed", address, detail: { reason: "wrong username or password", ...(tried === username ? {} : { typed: username }) } });
       throw new ApiError(401, "invalid_credentials", "Wrong username or password.");
     }
-    throttle.recordSuccess(username);
+    throttle.succeeded(username, address);
     const { account } = signedIn;
     await recordAudit({ actor: account.username, action: "session.sign_in", address });
     const response = NextResponse.json({ username: account.username, role: account.role });
