@@ -24,6 +24,11 @@ test.describe("signed out", () => {
     await expect(page.getByText("analyst · analyst")).toBeVisible();
   });
 
+  test("a page asked for without a session cookie answers a plain redirect, with no data", async ({ request }) => {
+    const answer = await request.get("/findings?severity=high", { maxRedirects: 0 });
+    expect([answer.status(), answer.headers()["location"]]).toEqual([307, "/login?next=%2Ffindings%3Fseverity%3Dhigh"]);
+  });
+
   test("signing out ends the session: pages send the visitor to sign in again", async ({ page }) => {
     await page.goto("/login");
     await page.getByLabel("Username").fill(E2E_ACCOUNTS.viewer.username);

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
+import { SESSION_COOKIE_PREFIX } from "../auth/session-cookie";
 import { admin, username } from "better-auth/plugins";
 import { prisma } from "./db";
 import { env } from "./env";
@@ -29,7 +30,7 @@ function createAuth(secret: string) {
     telemetry: { enabled: false },
     // Its one warning here is that no base URL is set: it builds no links or redirects for us.
     logger: { level: "error" },
-    advanced: { cookiePrefix: "cipherwatch", useSecureCookies: env.CW_SECURE_COOKIES },
+    advanced: { cookiePrefix: SESSION_COOKIE_PREFIX, useSecureCookies: env.CW_SECURE_COOKIES },
     plugins: [
       username(),
       admin({ defaultRole: "viewer", adminRoles: ["admin"] }),
