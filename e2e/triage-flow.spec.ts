@@ -143,7 +143,7 @@ test("allowlisting a process removes its finding; invalid values are refused nex
 
   await processes.getByRole("textbox", { name: "Add to Excluded system processes" }).fill("PanGPS.exe");
   await processes.getByRole("button", { name: "Add to Excluded system processes" }).click();
-  await expect(processes.getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
+  await expect(processes.getByRole("status")).toHaveText("Saved. The findings already reflect it (excluded names are hidden as findings are read, no rerun needed).");
   await expect(processes.getByRole("list", { name: "Excluded system processes" })).toContainText("PanGPS.exe");
   await page.screenshot({ path: path.join(SCREENSHOTS, "allowlists.png"), fullPage: true });
 
@@ -157,7 +157,7 @@ test("allowlisting a process removes its finding; invalid values are refused nex
   // Removing it again brings the finding back.
   await page.goto("/allowlists");
   await page.getByRole("button", { name: "Remove PanGPS.exe from Excluded system processes" }).click();
-  await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
+  await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. The findings already reflect it (excluded names are hidden as findings are read, no rerun needed).");
   await page.goto("/findings");
   await expect(await findingsCount(page)).toHaveText("10 findings");
 });

@@ -7,7 +7,7 @@ import { SeedFindingsTable } from "@/components/findings/seed-findings-table";
 import { accountCan } from "@/lib/auth/roles";
 import { findingListQuery } from "@/lib/detection/finding-list";
 import { readDetectionSettings, type DetectionRun } from "@/lib/server/detection-settings";
-import { detectionModeSchema, listFindingsPage, runFindingCount } from "@/lib/server/findings-store";
+import { detectionModeSchema, listFindingsPage, findingCount } from "@/lib/server/findings-store";
 import { detectionStatus } from "@/lib/server/detection-scheduler";
 import { requirePageAccount } from "@/lib/server/page-session";
 
@@ -46,7 +46,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
       <nav aria-label="Detection mode" className="tabs">
         {MODE_TABS.map((tab) => (
           <Link key={tab.mode} href={tab.href} className="tab" aria-current={tab.mode === mode ? "page" : undefined}>
-            {tab.label} <span className="tab-count">{runFindingCount(run, tab.mode)}</span>
+            {tab.label} <span className="tab-count">{findingCount(run, tab.mode)}</span>
           </Link>
         ))}
       </nav>

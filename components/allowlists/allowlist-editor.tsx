@@ -4,8 +4,8 @@ import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { sendApiRequest, type ApiOutcome } from "@/components/ui/send-api-request";
 import { validateAllowlistValue } from "@/lib/detection/allowlist-entry-schema";
-import { DETECTION_LIST_LABELS, type DetectionListName } from "@/lib/detection/detection-lists";
-import { SAVED_AND_RERUNNING } from "./saved-message";
+import { DETECTION_LIST_LABELS, isHidingList, type DetectionListName } from "@/lib/detection/detection-lists";
+import { SAVED_AND_RERUNNING, SAVED_AND_SHOWN } from "./saved-message";
 
 interface Entry {
   id: string;
@@ -32,7 +32,7 @@ export function AllowlistEditor({ list, entries, canEdit }: { list: DetectionLis
       onError(result.message);
       return false;
     }
-    setStatus(SAVED_AND_RERUNNING);
+    setStatus(isHidingList(list) ? SAVED_AND_SHOWN : SAVED_AND_RERUNNING);
     router.refresh();
     return true;
   }

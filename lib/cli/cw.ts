@@ -20,7 +20,7 @@ import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { listDatasets } from "../server/dataset-store";
 import { prisma } from "../server/db";
 import { bumpRequestedGeneration, readDetectionSettings, writeAsOfOverride, writeDetectionSettings } from "../server/detection-settings";
-import { allFindings } from "../server/findings-store";
+import { allFindings, findingCount } from "../server/findings-store";
 import { ingestTelemetryStream, ingestTelemetryText } from "../server/ingest-upload";
 import { runDetection } from "../server/run-detection";
 import { ACCOUNT_USAGE, firstRun, tokenCommand, UsageError, userCommand } from "./account-commands";
@@ -76,7 +76,7 @@ async function ingest(files: string[]): Promise<number> {
 async function rerunDetection(): Promise<void> {
   await bumpRequestedGeneration();
   const run = await runDetection();
-  console.log(`detection: ${run.findings} finding(s), ${run.seedFindings} seed-query row(s)`);
+  console.log(`detection: ${findingCount(run, "default")} finding(s), ${findingCount(run, "kql")} seed-query row(s)`);
 }
 
 function unreadableReason(file: string): string | null {
@@ -118,7 +118,7 @@ async function detect(args: string[]): Promise<number> {
   }
   if (options.mode === "kql") {
     if (options.json) return printJsonArray(allFindings("kql", run));
-    console.log(`KQL-compatible mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${run.seedFindings} finding(s)`);
+    console.log(`KQL-compatible mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${findingCount(run, "kql")} finding(s)`);
     for (const rows of allFindings("kql", run)) {
       for (const row of rows) {
         console.log(`${row.BeaconLikely ? "BEACON " : "       "} ${row.DeviceName}  ${row.ProcessName}  connections=${row.ConnectionCount}  avg=${row.AvgIntervalSeconds.toFixed(1)}s  ${row.RemoteIPs.join(" ")}`);
@@ -127,7 +127,7 @@ async function detect(args: string[]): Promise<number> {
     return 0;
   }
   if (options.json) return printJsonArray(allFindings("default", run));
-  console.log(`Default mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${run.findings} finding(s)`);
+  console.log(`Default mode, as of ${run.asOf ?? "(no events)"} (${run.asOfSource}): ${findingCount(run, "default")} finding(s)`);
   for (const findings of allFindings("default", run)) {
     for (const finding of findings) {
       const beacon = finding.beacon ? `beacon=${finding.beacon.score.toFixed(3)}` : "beacon=n/a";

@@ -11,6 +11,22 @@ export const DETECTION_LIST_NAMES = [
 
 export type DetectionListName = (typeof DETECTION_LIST_NAMES)[number];
 
+/**
+ * The lists that only hide findings: a process with an excluded name is left out whole, in both
+ * modes, whatever else happens. So the server computes findings without them and hides the
+ * excluded names when findings are read: changing them shows at once, with no rerun.
+ */
+export const HIDING_LIST_NAMES = ["excludedSystemProcesses", "excludedBrowsers"] as const satisfies readonly DetectionListName[];
+
+export function isHidingList(list: DetectionListName): boolean {
+  return (HIDING_LIST_NAMES as readonly string[]).includes(list);
+}
+
+/** The lists as detection computes with them on the server: the hiding lists apply later, when findings are read. */
+export function computedLists(lists: DetectionLists): DetectionLists {
+  return { ...lists, excludedSystemProcesses: [], excludedBrowsers: [] };
+}
+
 export interface DetectionLists {
   cryptoLibraries: string[];
   excludedSystemProcesses: string[];

@@ -126,6 +126,15 @@ describe("list URL parameters", () => {
     expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" })).toEqual(none);
   });
 
+  it("reads severity and beacon by name for scripts, as the coded facets the page uses", () => {
+    expect(findingListQuery("default", { severity: "High", beacon: "yes" }).filters).toEqual([
+      { column: "severityRank", value: "2" },
+      { column: "strongBeacon", value: "yes" },
+    ]);
+    expect(findingListQuery("default", { severity: "toString", beacon: "maybe" }).filters).toEqual([]);
+    expect(findingListQuery("kql", { severity: "high" }).filters).toEqual([]);
+  });
+
   it("takes the first of repeated parameters", () => {
     expect(findingListQuery("kql", { DeviceName: ["ws-02", "ws-03"], sort: ["ConnectionCount.asc", "DeviceName.desc"] })).toEqual({
       sort: { column: "ConnectionCount", desc: false },

@@ -3,7 +3,7 @@
  * stores it, so a page of a list is read, filtered and sorted by the database without loading
  * every finding of a run. Also the text a list's search matches, and the keys lists are ranked by.
  */
-import { SEVERITY_ORDER, type DefaultFinding, type DefaultFindingRank, type RuleId } from "./default-detection";
+import { SEVERITY_ORDER, type DefaultFinding, type Severity, type DefaultFindingRank, type RuleId } from "./default-detection";
 import { z } from "zod";
 import type { SeedQueryRow } from "./seed-kql-query";
 
@@ -128,6 +128,19 @@ export interface FindingListQuery {
   page: number;
 }
 
+/**
+ * What a script writes for the default list's coded facets: `severity=high` for `severityRank=2`,
+ * `beacon=yes` for `strongBeacon=yes`. An unknown severity is ignored like any bad value.
+ */
+function readableFacets(single: (key: string) => string | undefined): { column: string; value: string }[] {
+  const severity = single("severity")?.toLowerCase();
+  const beacon = single("beacon")?.toLowerCase();
+  return [
+    ...(severity !== undefined && Object.hasOwn(SEVERITY_ORDER, severity) ? [{ column: "severityRank", value: String(SEVERITY_ORDER[severity as Severity]) }] : []),
+    ...(beacon === "yes" || beacon === "no" ? [{ column: "strongBeacon", value: beacon }] : []),
+  ];
+}
+
 const pageNumberSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 
 /**
@@ -145,10 +158,13 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
   return {
     sort: columns.includes(sortColumn) && (direction === "asc" || direction === "desc") ? { column: sortColumn, desc: direction === "desc" } : null,
     search: normalizeSearchTerm(single("q") ?? ""),
-    filters: facets.flatMap((column) => {
-      const value = single(column);
-      return value ? [{ column, value }] : [];
-    }),
+    filters: [
+      ...facets.flatMap((column) => {
+        const value = single(column);
+        return value ? [{ column, value }] : [];
+      }),
+      ...(mode === "default" ? readableFacets(single) : []),
+    ],
     page: pageNumberSchema.parse(single("page")),
   };
 }

@@ -13,6 +13,7 @@ import {
   type DetectionRun,
 } from "./detection-settings";
 import { env } from "./env";
+import { isHidingList, type DetectionListName } from "../detection/detection-lists";
 
 /**
  * Detection runs off the request path, in a child process with its own heap: a run that
@@ -123,6 +124,15 @@ async function startIfOwed(): Promise<void> {
   };
   child.once("error", (error) => end(`The detection process could not run: ${error.message}`));
   child.once("exit", (code, signal) => end(code === 0 ? null : (run.failureReason ?? describeExit(code, signal, stderrTail))));
+}
+
+/**
+ * After a tuning list changed: an excluded-name list is applied as findings are read, so the
+ * findings already reflect it (the status is only reported); any other list is computed with,
+ * so detection reruns.
+ */
+export function detectionAfterListChange(list: DetectionListName): Promise<DetectionStatus> {
+  return isHidingList(list) ? detectionStatus() : requestDetection();
 }
 
 /** Records a failed run (reason not null), then checks whether another run is owed. */

@@ -152,10 +152,39 @@ describe("allFindings", () => {
     ]);
   });
 
+  it("keeps only what the list's filters and search keep, as GET /api/findings?severity=high does", () => {
+    const ids = (params: Record<string, string>) => [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", params))].flat().map((finding) => finding.id.slice(-1));
+    expect(ids({ severity: "high" })).toEqual(["c", "b"]);
+    expect(ids({ device: "ws-01", q: "updater" })).toEqual(["b"]);
+    expect(ids({ beacon: "yes" })).toEqual(["a", "d"]);
+  });
+
   it("fails instead of ending early when the run's rows went away while being read", () => {
-    // What a reader of a run sees once a newer run has replaced it: fewer rows than the run counted.
-    const replaced = { ...CURRENT_RUN, findings: 5 };
+    // What a reader of a run sees once a newer run has replaced it: the run's rows are gone.
+    const replaced = { ...CURRENT_RUN, runId: "run-replaced" };
     expect(() => [...store.allFindings("default", replaced)]).toThrow("Detection reran while the findings were being read");
+    expect([...store.allFindings("default", { ...replaced, findings: 0, seedFindings: 0 })]).toEqual([]);
     expect([...store.allFindings("default", null)]).toEqual([]);
+  });
+});
+
+describe("excluded-name lists", () => {
+  it("hide a finding as findings are read, whatever the name's case, and bring it back when removed", async () => {
+    const entry = await db.prisma.allowlistEntry.create({ data: { list: "excludedBrowsers", value: "POWERSHELL.EXE", valueKey: "powershell.exe" } });
+    // A crypto-library entry of the same name hides nothing: only the excluded-name lists do.
+    await db.prisma.allowlistEntry.create({ data: { list: "cryptoLibraries", value: "agent.exe", valueKey: "agent.exe" } });
+    const page = store.listFindingsPage("default", findingListQuery("default", {}), CURRENT_RUN);
+    expect(page.rows.map((row) => row.id.slice(-1))).toEqual(["c", "b", "d"]);
+    expect([page.total, page.matching, store.findingCount(CURRENT_RUN, "default")]).toEqual([3, 3, 3]);
+    expect(page.processNames).toEqual(["Updater.exe", "agent.exe", "python.exe"]);
+    expect([...store.allFindings("default", CURRENT_RUN)].flat().map((finding) => finding.id.slice(-1))).toEqual(["c", "b", "d"]);
+    expect(await store.getFinding("000000000000000a", CURRENT_RUN)).toBeNull();
+    expect((await store.getFinding("000000000000000c", CURRENT_RUN))?.mode).toBe("default");
+    // The seed list is untouched: none of its processes is named so.
+    expect(store.findingCount(CURRENT_RUN, "kql")).toBe(SEED_COUNT);
+
+    await db.prisma.allowlistEntry.delete({ where: { id: entry.id } });
+    expect(store.findingCount(CURRENT_RUN, "default")).toBe(4);
+    expect((await store.getFinding("000000000000000a", CURRENT_RUN))?.mode).toBe("default");
   });
 });

@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
+import { HIDING_LIST_NAMES } from "../detection/detection-lists";
 import { compareDefaultRanks, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFindingRank } from "../detection/default-detection";
 import type { DefaultFindingListRow, DefaultFindingSummary, FindingListMode, FindingListQuery, SeedFindingListRow } from "../detection/finding-list";
 import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedFindingRank, type SeedQueryRow } from "../detection/seed-kql-query";
-import { prisma } from "./db";
 import type { DetectionRun } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
 
@@ -45,11 +45,12 @@ export interface FindingRecord {
 export function storeFindings(records: readonly FindingRecord[]): void {
   const db = sqliteConnection();
   const insert = db.prepare(
-    `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "beaconLikely", "connectionCount", "listRow", "searchText", "row", "evidence")
-     VALUES (@id, @runId, @mode, @deviceName, @processName, @beaconLikely, @connectionCount, @listRow, @searchText, @row, @evidence)`,
+    `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "listRow", "searchText", "row", "evidence")
+     VALUES (@id, @runId, @mode, @deviceName, @processName, @processNameKey, @beaconLikely, @connectionCount, @listRow, @searchText, @row, @evidence)`,
   );
   db.transaction(() => {
-    for (const record of records) insert.run({ ...record, beaconLikely: record.beaconLikely ? 1 : 0 });
+    // Lower-cased as detection's caseInsensitiveSet folds names, so hiding matches what excluding did.
+    for (const record of records) insert.run({ ...record, processNameKey: record.processName.toLowerCase(), beaconLikely: record.beaconLikely ? 1 : 0 });
   })();
 }
 
@@ -78,10 +79,33 @@ export function rankRunFindings(runId: string): void {
   }).immediate();
 }
 
-/** How many findings a run stored in a mode (none without a run). */
-export function runFindingCount(run: DetectionRun | null, mode: DetectionMode): number {
+/**
+ * A finding is shown unless its process name is on an excluded-name list: those lists are applied
+ * here, when findings are read, not when detection computes them (see HIDING_LIST_NAMES), so an
+ * exclusion shows at once. The list names are constants, not input.
+ */
+const NOT_HIDDEN = `"processNameKey" NOT IN (SELECT "valueKey" FROM "AllowlistEntry" WHERE "list" IN (${HIDING_LIST_NAMES.map((list) => `'${list}'`).join(", ")}))`;
+
+/** The conditions selecting the shown findings of a run in a mode, narrowed by a list's filters and search. */
+function shownFindings(runId: string, mode: DetectionMode, query: Pick<FindingListQuery, "filters" | "search"> = { filters: [], search: "" }): { where: string; params: unknown[] } {
+  const where = [`"runId" = ?`, `"mode" = ?`, NOT_HIDDEN];
+  const params: unknown[] = [runId, mode];
+  for (const filter of query.filters) {
+    where.push(`CAST(json_extract("listRow", ?) AS TEXT) = ?`);
+    params.push(`$.${filter.column}`, filter.value);
+  }
+  if (query.search) {
+    where.push(`instr("searchText", ?) > 0`);
+    params.push(query.search);
+  }
+  return { where: where.join(" AND "), params };
+}
+
+/** How many findings a run shows in a mode (none without a run). */
+export function findingCount(run: DetectionRun | null, mode: DetectionMode): number {
   if (run === null) return 0;
-  return mode === "kql" ? run.seedFindings : run.findings;
+  const { where, params } = shownFindings(run.runId, mode);
+  return sqliteConnection().prepare(`SELECT count(*) FROM "Finding" WHERE ${where}`).pluck().get(...params) as number;
 }
 
 const FINDINGS_PAGE_SIZE = 100;
@@ -113,31 +137,22 @@ export function listFindingsPage(mode: "kql", query: FindingListQuery, run: Dete
 export function listFindingsPage(mode: FindingListMode, query: FindingListQuery, run: DetectionRun | null): FindingListPage<DefaultFindingListRow | SeedFindingListRow> {
   const runId = run?.runId ?? "";
   const db = sqliteConnection();
-  const where = [`"runId" = ?`, `"mode" = ?`];
-  const params: unknown[] = [runId, mode];
-  for (const filter of query.filters) {
-    where.push(`CAST(json_extract("listRow", ?) AS TEXT) = ?`);
-    params.push(`$.${filter.column}`, filter.value);
-  }
-  if (query.search) {
-    where.push(`instr("searchText", ?) > 0`);
-    params.push(query.search);
-  }
-  const distinct = (column: "deviceName" | "processName") =>
-    db.prepare(`SELECT DISTINCT "${column}" FROM "Finding" WHERE "runId" = ? AND "mode" = ? ORDER BY 1`).pluck().all(runId, mode) as string[];
-  const matching = db.prepare(`SELECT count(*) FROM "Finding" WHERE ${where.join(" AND ")}`).pluck().get(...params) as number;
+  const { where, params } = shownFindings(runId, mode, query);
+  const shown = shownFindings(runId, mode);
+  const distinct = (column: "deviceName" | "processName") => db.prepare(`SELECT DISTINCT "${column}" FROM "Finding" WHERE ${shown.where} ORDER BY 1`).pluck().all(...shown.params) as string[];
+  const matching = db.prepare(`SELECT count(*) FROM "Finding" WHERE ${where}`).pluck().get(...params) as number;
   const pageCount = Math.max(1, Math.ceil(matching / FINDINGS_PAGE_SIZE));
   const page = Math.min(query.page, pageCount);
   const sortValue = `json_extract("listRow", ?)`;
   const order = query.sort ? `${sortValue} IS NULL, ${sortValue} COLLATE NOCASE ${query.sort.desc ? "DESC" : "ASC"}, "rank"` : `"rank"`;
   const orderParams = query.sort ? [`$.${query.sort.column}`, `$.${query.sort.column}`] : [];
   const rows = db
-    .prepare(`SELECT "listRow" FROM "Finding" WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .prepare(`SELECT "listRow" FROM "Finding" WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .pluck()
     .all(...params, ...orderParams, FINDINGS_PAGE_SIZE, (page - 1) * FINDINGS_PAGE_SIZE) as string[];
   return {
     rows: rows.map((row) => JSON.parse(row)),
-    total: runFindingCount(run, mode),
+    total: findingCount(run, mode),
     matching,
     page,
     pageCount,
@@ -147,24 +162,26 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
 }
 
 /**
- * Every finding of a run in a mode, in rank order, a slice at a time (exports, the CLI): default
- * mode yields `{ id, ...finding }`, seed mode the query's rows. A run that finishes meanwhile
- * removes this one's rows; the reader then throws rather than end a short list as if complete.
+ * Every shown finding of a run in a mode that a list's filters and search keep, in rank order, a
+ * slice at a time (the API, the CLI): default mode yields `{ id, ...finding }`, seed mode the
+ * query's rows. A run that finishes meanwhile removes this one's rows; the reader then throws
+ * rather than end a short list as if complete.
  */
-export function allFindings(mode: "default", run: DetectionRun | null): Generator<({ id: string } & StoredDefaultFinding)[]>;
-export function allFindings(mode: "kql", run: DetectionRun | null): Generator<SeedQueryRow[]>;
-export function* allFindings(mode: DetectionMode, run: DetectionRun | null): Generator<unknown[]> {
+export function allFindings(mode: "default", run: DetectionRun | null, query?: Pick<FindingListQuery, "filters" | "search">): Generator<({ id: string } & StoredDefaultFinding)[]>;
+export function allFindings(mode: "kql", run: DetectionRun | null, query?: Pick<FindingListQuery, "filters" | "search">): Generator<SeedQueryRow[]>;
+export function* allFindings(mode: DetectionMode, run: DetectionRun | null, query?: Pick<FindingListQuery, "filters" | "search">): Generator<unknown[]> {
   if (run === null) return;
-  const slice = sqliteConnection().prepare(`SELECT "id", "rank", "row" FROM "Finding" WHERE "runId" = ? AND "mode" = ? AND "rank" > ? ORDER BY "rank" LIMIT 500`).raw();
-  let read = 0;
+  const db = sqliteConnection();
+  const { where, params } = shownFindings(run.runId, mode, query);
+  const slice = db.prepare(`SELECT "id", "rank", "row" FROM "Finding" WHERE ${where} AND "rank" > ? ORDER BY "rank" LIMIT 500`).raw();
   for (let after = -1; ; ) {
-    const rows = slice.all(run.runId, mode, after) as [string, number, string][];
+    const rows = slice.all(...params, after) as [string, number, string][];
     if (rows.length === 0) break;
-    read += rows.length;
     after = rows[rows.length - 1][1];
     yield rows.map(([id, , row]) => (mode === "kql" ? JSON.parse(row) : { id, ...JSON.parse(row) }));
   }
-  if (read !== runFindingCount(run, mode)) {
+  const stillStored = db.prepare(`SELECT EXISTS (SELECT 1 FROM "Finding" WHERE "runId" = ?)`).pluck().get(run.runId) === 1;
+  if (!stillStored && run.findings + run.seedFindings > 0) {
     throw new Error("Detection reran while the findings were being read, so this list is incomplete: read them again.");
   }
 }
@@ -172,7 +189,10 @@ export function* allFindings(mode: DetectionMode, run: DetectionRun | null): Gen
 /** A finding of a run, with its evidence; null when that run has no such finding. */
 export async function getFinding(id: string, run: DetectionRun | null): Promise<FindingDetail | null> {
   if (run === null) return null;
-  const stored = await prisma.finding.findUnique({ where: { runId_id: { runId: run.runId, id } } });
+  // Either mode: the id says which.
+  const stored = sqliteConnection()
+    .prepare(`SELECT "mode", "row", "evidence" FROM "Finding" WHERE "runId" = ? AND "id" = ? AND ${NOT_HIDDEN}`)
+    .get(run.runId, id) as { mode: DetectionMode; row: string; evidence: string } | undefined;
   if (!stored) return null;
   const evidence = JSON.parse(stored.evidence);
   if (stored.mode === "kql") return { mode: "kql", id, row: JSON.parse(stored.row), loads: evidence.loads, connections: evidence.connections };

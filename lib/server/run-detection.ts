@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { getHeapStatistics } from "node:v8";
 import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
 import { maxEventsPerDevice } from "../detection/device-event-budget";
+import { computedLists } from "../detection/detection-lists";
 import { explainModeDifference } from "../detection/explain-mode-difference";
 import { defaultFindingListRow, defaultFindingSearchText, seedFindingListRow, seedFindingSearchText } from "../detection/finding-list";
 import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
@@ -56,7 +57,9 @@ export interface DetectionRunOptions {
 async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit), onStart, onProgress }: DetectionRunOptions): Promise<DetectionRun> {
   // Read first: a change made while this run reads the store asks for the next run.
   const generation = await readRequestedGeneration();
-  const [lists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
+  const [allLists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
+  // Excluded names are hidden when findings are read (findings-store), so excluding one needs no rerun.
+  const lists = computedLists(allLists);
   // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
   const asOfUs = asOfOverride ?? newestCompleteEventUs();
   const runId = randomUUID();

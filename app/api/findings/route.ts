@@ -1,13 +1,16 @@
 import { authorize } from "@/lib/server/authorize";
 import { z } from "zod";
 import { allFindings, detectionModeSchema } from "@/lib/server/findings-store";
+import { findingListQuery } from "@/lib/detection/finding-list";
 import { handleApiError } from "@/lib/server/handle-api-error";
 import { readDetectionRun } from "@/lib/server/detection-settings";
 
 const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("default") });
 
 /**
- * Every stored finding, in rank order. Default mode: one object per flagged process (identity,
+ * Every shown finding, in rank order, or the slice the findings list's own URL parameters keep:
+ * `q` (search), and the facets (default mode: `device`, `process`, `severity`, `beacon`; seed
+ * mode: `device`, `process`, `beacon`), as on /findings. Default mode: one object per flagged process (identity,
  * rules, severity, confidence, reasons, connections, beacon scores). `mode=kql`: the seed query's
  * rows. The JSON array is streamed a slice of findings at a time, so a fleet with tens of
  * thousands of findings never sits in the server's memory at once.
@@ -15,9 +18,11 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
 export async function GET(request: Request) {
   try {
     await authorize(request, "read");
-    const { mode } = findingsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+    const params = Object.fromEntries(new URL(request.url).searchParams);
+    const { mode } = findingsQuerySchema.parse(params);
+    const query = findingListQuery(mode, params);
     const run = await readDetectionRun();
-    const slices = mode === "kql" ? allFindings("kql", run) : allFindings("default", run);
+    const slices = mode === "kql" ? allFindings("kql", run, query) : allFindings("default", run, query);
     const encoder = new TextEncoder();
     let separator = "[";
     const body = new ReadableStream<Uint8Array>({

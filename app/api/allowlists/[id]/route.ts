@@ -4,7 +4,7 @@ import { auditCaller } from "@/lib/server/audit-log";
 import { z } from "zod";
 import { removeAllowlistEntry, updateAllowlistEntry } from "@/lib/server/allowlist-store";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
-import { requestDetection } from "@/lib/server/detection-scheduler";
+import { detectionAfterListChange } from "@/lib/server/detection-scheduler";
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -18,7 +18,7 @@ export async function PATCH(request: Request, context: Context) {
     const { value } = updateBodySchema.parse(await readJsonBody(request));
     const { entry, previousValue } = await updateAllowlistEntry(id, value);
     await auditCaller(caller, "allowlist.update", entry.list, { from: previousValue, to: entry.value });
-    return NextResponse.json({ entry, detection: await requestDetection() });
+    return NextResponse.json({ entry, detection: await detectionAfterListChange(entry.list) });
   } catch (error) {
     return handleApiError(error);
   }
@@ -29,7 +29,7 @@ export async function DELETE(request: Request, context: Context) {
     const caller = await authorize(request, "edit");
     const removed = await removeAllowlistEntry(entryIdSchema.parse((await context.params).id));
     await auditCaller(caller, "allowlist.remove", removed.list, { value: removed.value });
-    return NextResponse.json({ detection: await requestDetection() });
+    return NextResponse.json({ detection: await detectionAfterListChange(removed.list) });
   } catch (error) {
     return handleApiError(error);
   }

@@ -1,0 +1,65 @@
+/**
+ * Integration: excluding a process name hides its findings at once, with no detection rerun;
+ * detection itself computes them (so removing the name brings them back, again without a rerun).
+ * Real SQLite file, real ingest and detection.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const directory = mkdtempSync(path.join(tmpdir(), "cw-hidden-"));
+process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+
+type Modules = {
+  ingest: typeof import("./ingest-upload");
+  detection: typeof import("./run-detection");
+  findings: typeof import("./findings-store");
+  allowlists: typeof import("./allowlist-store");
+  settings: typeof import("./detection-settings");
+  db: typeof import("./db");
+};
+let modules: Modules;
+
+// One crypto load, then six connections a minute apart, from a process that is not excluded by default.
+const CSV = [
+  "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType",
+  "2024-05-01T10:00:00Z,ws-1,ImageLoaded,bcrypt.dll,7,Implant.exe,,,",
+  ...Array.from({ length: 6 }, (_, minute) => `2024-05-01T10:0${minute + 1}:00Z,ws-1,ConnectionSuccess,,7,Implant.exe,198.51.100.7,4444,Public`),
+].join("\n");
+
+beforeAll(async () => {
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
+  modules = {
+    ingest: await import("./ingest-upload"),
+    detection: await import("./run-detection"),
+    findings: await import("./findings-store"),
+    allowlists: await import("./allowlist-store"),
+    settings: await import("./detection-settings"),
+    db: await import("./db"),
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await modules?.db.prisma.$disconnect();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe("an excluded process name", () => {
+  it("hides the process's findings in both modes at once, and only until it is removed", async () => {
+    await modules.ingest.ingestTelemetryText("implant.csv", CSV, "cli:test");
+    const run = await modules.detection.runDetection();
+    const shown = () => [modules.findings.findingCount(run, "default"), modules.findings.findingCount(run, "kql")];
+    expect(shown()).toEqual([1, 1]);
+
+    const entry = await modules.allowlists.addAllowlistEntry("excludedSystemProcesses", "implant.EXE");
+    expect(shown()).toEqual([0, 0]);
+    // Nothing was recomputed: the same run, its rows still stored.
+    expect((await modules.settings.readDetectionRun())?.runId).toBe(run.runId);
+    expect(await modules.db.prisma.finding.count({ where: { runId: run.runId } })).toBe(2);
+
+    await modules.allowlists.removeAllowlistEntry(entry.id);
+    expect(shown()).toEqual([1, 1]);
+  });
+});
