@@ -223,32 +223,61 @@ const HELD_BY_COMPLETE_DATASET = `(e."datasetId" IN (SELECT "id" FROM "Dataset" 
 export type DeviceEvents = { deviceName: string; events: TelemetryEvent[] } | { deviceName: string; skippedEvents: number };
 
 /**
- * The events of complete datasets, one device at a time. Both detection modes only relate
- * events of the same device, so memory holds one device's events, not the whole store. A device
- * with more than `maxEvents` stored (counted on the identity index, before anything is read) is
- * not read at all, and one whose distinct texts make it cost more than that many events is given up
- * while it is read.
+ * What detection reads of a device, chosen in SQLite so that JavaScript never builds the rest:
+ * process creations (lineage, the openssl rule), successful connections, and loads of the crypto
+ * libraries. Both modes ignore every other event. Names compare as detection compares them
+ * (lower-cased); SQLite's lower() folds ASCII only, so a file name with any other character is
+ * passed on for detection's own, exact check. The names are bound, never spliced.
  */
-export function* completeEventsByDevice(maxEvents = Number.POSITIVE_INFINITY, onProgress?: (devicesDone: number, devicesTotal: number) => void): Generator<DeviceEvents> {
+export interface DetectionSelection {
+  cryptoLibraries: readonly string[];
+}
+
+function selectionClause({ cryptoLibraries }: DetectionSelection): { clause: string; params: string[] } {
+  const names = [...new Set(cryptoLibraries.map((name) => name.toLowerCase()))];
+  const libraries = names.length === 0 ? "NULL" : names.map(() => "?").join(", ");
+  return {
+    clause: `(e."kind" = 'process' OR (e."kind" = 'network' AND e."actionType" = 'ConnectionSuccess')
+      OR (e."kind" = 'image_load' AND (lower(e."fileName") IN (${libraries}) OR e."fileName" GLOB '*[^ -~]*')))`,
+    params: names,
+  };
+}
+
+/**
+ * The events of complete datasets that detection reads (see DetectionSelection; all of them
+ * without one), one device at a time. Both detection modes only relate events of the same device,
+ * so memory holds one device's events, not the whole store. A device with more than `maxEvents`
+ * to read (counted before anything is read: on the identity index alone when its whole count
+ * fits) is not read at all, and one whose distinct texts make it cost more than that many events
+ * is given up while it is read.
+ */
+export function* completeEventsByDevice(
+  maxEvents = Number.POSITIVE_INFINITY,
+  onProgress?: (devicesDone: number, devicesTotal: number) => void,
+  selection?: DetectionSelection,
+): Generator<DeviceEvents> {
   const db = database();
+  const { clause, params } = selection ? selectionClause(selection) : { clause: "1", params: [] };
   const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
-  const countOf = db.prepare(`SELECT count(*) FROM "TelemetryEvent" WHERE "deviceName" = ?`).pluck();
+  const storedCount = db.prepare(`SELECT count(*) FROM "TelemetryEvent" WHERE "deviceName" = ?`).pluck();
+  const selectedCount = db.prepare(`SELECT count(*) FROM "TelemetryEvent" e WHERE e."deviceName" = ? AND ${clause}`).pluck();
   // One range of the identity index per device, in time order. Rows come as arrays: better-sqlite3
   // builds those nearly three times faster than objects, and the objects are built here instead.
   const eventsOf = db
-    .prepare(`${SELECT_EVENTS} WHERE e."deviceName" = ? AND ${HELD_BY_COMPLETE_DATASET} ORDER BY e."timeUs"`)
+    .prepare(`${SELECT_EVENTS} WHERE e."deviceName" = ? AND ${clause} AND ${HELD_BY_COMPLETE_DATASET} ORDER BY e."timeUs"`)
     .raw(true);
   for (const [done, deviceName] of devices.entries()) {
     onProgress?.(done, devices.length);
-    const stored = countOf.get(deviceName) as number;
-    if (stored > maxEvents) {
-      yield { deviceName, skippedEvents: stored };
+    const stored = storedCount.get(deviceName) as number;
+    const toRead = stored <= maxEvents ? stored : (selectedCount.get(deviceName, ...params) as number);
+    if (toRead > maxEvents) {
+      yield { deviceName, skippedEvents: toRead };
       continue;
     }
     // Row by row, so a busy device's raw rows (several times the size of the events) are never all
     // held at once; a device whose distinct texts would not fit is given up as soon as that is clear.
-    const events = eventsFromRows(eventsOf.iterate(deviceName) as IterableIterator<unknown[]>, maxEvents * DETECTION_BYTES_PER_EVENT);
-    if (events === null) yield { deviceName, skippedEvents: stored };
+    const events = eventsFromRows(eventsOf.iterate(deviceName, ...params) as IterableIterator<unknown[]>, maxEvents * DETECTION_BYTES_PER_EVENT);
+    if (events === null) yield { deviceName, skippedEvents: toRead };
     else if (events.length > 0) yield { deviceName, events };
   }
   onProgress?.(devices.length, devices.length);

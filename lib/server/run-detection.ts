@@ -72,7 +72,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   try {
     onStart?.(runId, generation);
     if (asOfUs !== null) {
-      for (const device of completeEventsByDevice(maxEvents, onProgress)) {
+      for (const device of completeEventsByDevice(maxEvents, onProgress, { cryptoLibraries: lists.cryptoLibraries })) {
         // A device too busy for the heap is reported on the run, never allowed to crash the server.
         if ("skippedEvents" in device) {
           skippedDevices.push({ deviceName: device.deviceName, events: device.skippedEvents });
