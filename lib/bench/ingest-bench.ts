@@ -111,13 +111,9 @@ export async function runIngestBench(): Promise<void> {
   console.log(`peak resident memory during ingestion: ${(peakRss / 1048576).toFixed(0)} MiB (sampled between chunks)`);
 
   // Detection over everything just stored, as the server runs it after an upload (device by device).
-  const { runDetection } = await import("../server/run-detection");
-  const started = performance.now();
-  const run = await runDetection();
-  console.log(
-    `detection over everything stored: ${((performance.now() - started) / 1000).toFixed(1)} s, ${run.findings} default / ${run.seedFindings} seed findings; ` +
-      `process peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
-  );
+  const { runStoredDetectionBench } = await import("./stored-detection-bench");
+  await runStoredDetectionBench();
+  console.log(`process peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   await prisma.$disconnect();
 
   const floor = insertFloor(path.join(directory, "floor.db"));

@@ -45,7 +45,12 @@ export interface DetectionRunOptions {
   onStart?: (runId: string, generation: number) => void;
   /** Told after each device. */
   onProgress?: (devicesDone: number, devicesTotal: number) => void;
+  /** Told at the end how long each phase took (the bench prints them). */
+  onPhases?: (phases: DetectionPhases) => void;
 }
+
+/** Milliseconds a run spent reading events (SQLite and building objects), in each mode, storing and ranking findings. */
+export type DetectionPhases = { read: number; seedQuery: number; defaultMode: number; store: number; rank: number };
 
 /**
  * Device by device, both modes' findings are written as they are found, under a new run id, so
@@ -54,7 +59,7 @@ export interface DetectionRunOptions {
  * never a mix. The run ranks its rows before it is made current. Runs of other processes still
  * in progress keep their rows (see markRunStarted).
  */
-async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit), onStart, onProgress }: DetectionRunOptions): Promise<DetectionRun> {
+async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit), onStart, onProgress, onPhases }: DetectionRunOptions): Promise<DetectionRun> {
   // Read first: a change made while this run reads the store asks for the next run.
   const generation = await readRequestedGeneration();
   const [allLists, settings, asOfOverride] = await Promise.all([loadDetectionLists(), readDetectionSettings(), readAsOfOverride()]);
@@ -68,23 +73,34 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   let defaultCount = 0;
   const pending: FindingRecord[] = [];
   const skippedDevices: DetectionRun["skippedDevices"] = [];
-  const writePending = () => storeFindings(pending.splice(0));
+  const phases: DetectionPhases = { read: 0, seedQuery: 0, defaultMode: 0, store: 0, rank: 0 };
+  const timed = <T>(phase: keyof DetectionPhases, work: () => T): T => {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      phases[phase] += performance.now() - started;
+    }
+  };
+  const writePending = () => timed("store", () => storeFindings(pending.splice(0)));
   try {
     onStart?.(runId, generation);
     if (asOfUs !== null) {
-      for (const device of completeEventsByDevice(maxEvents, onProgress, { cryptoLibraries: lists.cryptoLibraries })) {
+      const devices = completeEventsByDevice(maxEvents, onProgress, { cryptoLibraries: lists.cryptoLibraries });
+      for (let next = timed("read", () => devices.next()); !next.done; next = timed("read", () => devices.next())) {
+        const device = next.value;
         // A device too busy for the heap is reported on the run, never allowed to crash the server.
         if ("skippedEvents" in device) {
           skippedDevices.push({ deviceName: device.deviceName, events: device.skippedEvents });
           continue;
         }
         const { events } = device;
-        const seedFindings = runSeedQuery(events, { asOfUs, lists });
+        const seedFindings = timed("seedQuery", () => runSeedQuery(events, { asOfUs, lists }));
         // Both modes group by device, so the seed row a default finding is compared with is on this device.
         const seedRowsByGroup = new Map(seedFindings.map((finding) => [groupKeyOfSeedRow(finding.row), finding.row]));
         for (const finding of seedFindings) pending.push(seedFindingRecord(finding, runId));
         seedCount += seedFindings.length;
-        for (const finding of runDefaultDetection(events, { asOfUs, lists, settings })) {
+        for (const finding of timed("defaultMode", () => runDefaultDetection(events, { asOfUs, lists, settings }))) {
           const modeDifference = explainModeDifference(finding, seedRowsByGroup.get(groupKeyOfDefault(finding)) ?? null, settings);
           pending.push(defaultFindingRecord(finding, modeDifference, runId));
           defaultCount++;
@@ -93,7 +109,8 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
       }
     }
     writePending();
-    rankRunFindings(runId);
+    timed("rank", () => rankRunFindings(runId));
+    onPhases?.(phases);
   } catch (error) {
     await discardRun(runId);
     throw error;
