@@ -32,10 +32,13 @@ export async function runStoredDetectionBench(): Promise<void> {
   if (!top) return;
   const excludeStarted = performance.now();
   const entry = await addAllowlistEntry("excludedSystemProcesses", top.process);
-  const after = listFindingsPage("default", findingListQuery("default", { process: top.process }), run);
-  const excludeMs = performance.now() - excludeStarted;
-  console.log(`an exclusion (${top.process}) shows in the findings list after ${(excludeMs).toFixed(0)} ms (${after.matching} of its findings left listed), floor ${seconds(floorMs)}`);
-  await removeAllowlistEntry(entry.id);
+  try {
+    const after = listFindingsPage("default", findingListQuery("default", { process: top.process }), run);
+    const excludeMs = performance.now() - excludeStarted;
+    console.log(`an exclusion (${top.process}) shows in the findings list after ${excludeMs.toFixed(0)} ms (${after.matching} of its findings left listed), floor ${seconds(floorMs)}`);
+  } finally {
+    await removeAllowlistEntry(entry.id);
+  }
 }
 
 /**
@@ -49,15 +52,17 @@ function bareJoinMs(asOfUs: number): number {
   const ports = SEED_QUERY_LISTS.standardPorts.map(() => "?").join(", ");
   const started = performance.now();
   db.exec(`CREATE INDEX "BenchJoin" ON "TelemetryEvent" ("deviceName", "contextId", "kind", "timeUs")`);
-  db.prepare(
-    `SELECT l."deviceName", l."contextId", count(*) FROM "TelemetryEvent" l
-     JOIN "TelemetryEvent" c ON c."deviceName" = l."deviceName" AND c."contextId" = l."contextId" AND c."kind" = 'network'
-       AND c."timeUs" BETWEEN l."timeUs" AND l."timeUs" + 900000000
-     WHERE l."kind" = 'image_load' AND l."timeUs" > ? AND lower(l."fileName") IN (${libraries})
-       AND c."timeUs" > ? AND c."actionType" = 'ConnectionSuccess' AND c."remoteIpType" = 'Public' AND c."remotePort" NOT IN (${ports})
-     GROUP BY l."deviceName", l."contextId"`,
-  ).all(from, ...SEED_QUERY_LISTS.cryptoLibraries, from, ...SEED_QUERY_LISTS.standardPorts);
-  const ms = performance.now() - started;
-  db.exec(`DROP INDEX "BenchJoin"`);
-  return ms;
+  try {
+    db.prepare(
+      `SELECT l."deviceName", l."contextId", count(*) FROM "TelemetryEvent" l
+       JOIN "TelemetryEvent" c ON c."deviceName" = l."deviceName" AND c."contextId" = l."contextId" AND c."kind" = 'network'
+         AND c."timeUs" BETWEEN l."timeUs" AND l."timeUs" + 900000000
+       WHERE l."kind" = 'image_load' AND l."timeUs" > ? AND lower(l."fileName") IN (${libraries})
+         AND c."timeUs" > ? AND c."actionType" = 'ConnectionSuccess' AND c."remoteIpType" = 'Public' AND c."remotePort" NOT IN (${ports})
+       GROUP BY l."deviceName", l."contextId"`,
+    ).all(from, ...SEED_QUERY_LISTS.cryptoLibraries, from, ...SEED_QUERY_LISTS.standardPorts);
+    return performance.now() - started;
+  } finally {
+    db.exec(`DROP INDEX "BenchJoin"`);
+  }
 }

@@ -180,6 +180,27 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
   });
 });
 
+describe("runDefaultDetection: one finding per program", () => {
+  it("keeps two programs apart that share a reused PID without creation times, excluded names or not", () => {
+    const noCreation = { initiatingProcessId: 7, initiatingProcessCreationTime: null };
+    const events = [
+      connection("2024-01-01T10:00:00Z", { ...noCreation, initiatingProcessFileName: "chrome.exe", initiatingProcessCommandLine: "chrome.exe" }),
+      load("2024-01-01T10:01:00Z", { ...noCreation, initiatingProcessFileName: "implant.exe", initiatingProcessCommandLine: "implant.exe" }),
+      ...beacon("2024-01-01T10:02:00Z", 6, 60, { ...noCreation, initiatingProcessFileName: "implant.exe", initiatingProcessCommandLine: "implant.exe" }),
+    ];
+    // With the excluded-name lists emptied (the server hides those names when findings are read).
+    const findings = runDefaultDetection(events, {
+      asOfUs: parseIsoTimestamp(AS_OF)!.us,
+      lists: { ...SEED_QUERY_LISTS, excludedSystemProcesses: [], excludedBrowsers: [] },
+      settings: DEFAULT_DETECTION_SETTINGS,
+    });
+    const implant = findings.find((finding) => finding.process.processName === "implant.exe");
+    expect(implant?.connections.count).toBe(6);
+    expect(findings.every((finding) => finding.process.processName !== "chrome.exe" || finding.connections.count === 1)).toBe(true);
+    expect(new Set(findings.map((finding) => finding.key)).size).toBe(findings.length);
+  });
+});
+
 describe("isStrongBeacon", () => {
   const base = { score: 0.5, timestampScore: 0.5, dataSizeScore: null, histogramScore: 0, durationScore: 0, periodicity: 0.5, medianIntervalSeconds: 60, intervalMadSeconds: 1, connections: 20 };
   const settings = { beaconScoreThreshold: 0.8, beaconMinConnections: 10 };

@@ -245,14 +245,23 @@ function normalizedTime(text: string | null): string | null {
 }
 
 /** Device + Sysmon ProcessGuid when known, else device + PID + creation time (PIDs are reused). */
-export function processKey(deviceName: string, processId: number, creationTime: string | null, processGuid: string | null = null): string {
+function processKey(deviceName: string, processId: number, creationTime: string | null, processGuid: string | null = null): string {
   if (processGuid) return `${deviceName}\u0000guid\u0000${processGuid.toLowerCase()}`;
   return `${deviceName}\u0000${processId}\u0000${normalizedTime(creationTime) ?? ""}`;
 }
 
+/**
+ * A process as this mode groups and names it: its processKey and its image name. Without a
+ * creation time a reused PID would otherwise merge two programs into one finding, and an
+ * excluded name (hidden when findings are read) would hide the other program's activity with it.
+ */
+function activityKey(deviceName: string, processId: number, creationTime: string | null, processGuid: string | null, processName: string | null): string {
+  return `${processKey(deviceName, processId, creationTime, processGuid)}\u0000${(processName ?? "").toLowerCase()}`;
+}
+
 function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryEvent): ProcessActivity {
   const processId = event.initiatingProcessId as number;
-  const key = processKey(event.deviceName, processId, event.initiatingProcessCreationTime, event.initiatingProcessGuid);
+  const key = activityKey(event.deviceName, processId, event.initiatingProcessCreationTime, event.initiatingProcessGuid, event.initiatingProcessFileName);
   let activity = activities.get(key);
   if (!activity) {
     activity = {
@@ -437,7 +446,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   if (rules.length === 0) return null;
   const orderedRules = (Object.keys(RULE_LABELS) as RuleId[]).filter((rule) => rules.includes(rule));
   return {
-    key: processKey(identity.deviceName, identity.processId, identity.processCreationTime, identity.processGuid),
+    key: activityKey(identity.deviceName, identity.processId, identity.processCreationTime, identity.processGuid, identity.processName),
     process: identity,
     parent,
     grandparent,

@@ -122,17 +122,22 @@ describe("list URL parameters", () => {
   it("ignores what the list does not have instead of failing: another mode's columns, bad directions, bad pages", () => {
     const none = { sort: null, search: "", filters: [], page: 1 };
     expect(findingListQuery("default", { sort: "ConnectionCount.desc", DeviceName: "ws-01", page: "0" })).toEqual(none);
-    expect(findingListQuery("kql", { sort: "ConnectionCount.sideways", device: "ws-01", page: "two" })).toEqual(none);
+    expect(findingListQuery("kql", { sort: "ConnectionCount.sideways", strongBeacon: "yes", page: "two" })).toEqual(none);
     expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" })).toEqual(none);
   });
 
-  it("reads severity and beacon by name for scripts, as the coded facets the page uses", () => {
+  it("reads the same short names in both modes for scripts, as the facets each list uses", () => {
     expect(findingListQuery("default", { severity: "High", beacon: "yes" }).filters).toEqual([
       { column: "severityRank", value: "2" },
       { column: "strongBeacon", value: "yes" },
     ]);
     expect(findingListQuery("default", { severity: "toString", beacon: "maybe" }).filters).toEqual([]);
     expect(findingListQuery("kql", { severity: "high" }).filters).toEqual([]);
+    expect(findingListQuery("kql", { device: "ws-01", process: "a.exe", beacon: "no" }).filters).toEqual([
+      { column: "DeviceName", value: "ws-01" },
+      { column: "ProcessName", value: "a.exe" },
+      { column: "BeaconLikelyText", value: "no" },
+    ]);
   });
 
   it("takes the first of repeated parameters", () => {

@@ -129,12 +129,17 @@ export interface FindingListQuery {
 }
 
 /**
- * What a script writes for the default list's coded facets: `severity=high` for `severityRank=2`,
- * `beacon=yes` for `strongBeacon=yes`. An unknown severity is ignored like any bad value.
+ * What a script writes, the same in both modes, for the lists' own facet names: `device`,
+ * `process`, `beacon=yes|no`, and in default mode `severity=high` (the page's `severityRank=2`).
+ * An unknown severity or beacon value is ignored like any bad value.
  */
-function readableFacets(single: (key: string) => string | undefined): { column: string; value: string }[] {
+function readableFacets(mode: FindingListMode, single: (key: string) => string | undefined): { column: string; value: string }[] {
   const severity = single("severity")?.toLowerCase();
   const beacon = single("beacon")?.toLowerCase();
+  const device = single("device");
+  const process = single("process");
+  const named = (column: string, value: string | undefined) => (value ? [{ column, value }] : []);
+  if (mode === "kql") return [...named("DeviceName", device), ...named("ProcessName", process), ...(beacon === "yes" || beacon === "no" ? [{ column: "BeaconLikelyText", value: beacon }] : [])];
   return [
     ...(severity !== undefined && Object.hasOwn(SEVERITY_ORDER, severity) ? [{ column: "severityRank", value: String(SEVERITY_ORDER[severity as Severity]) }] : []),
     ...(beacon === "yes" || beacon === "no" ? [{ column: "strongBeacon", value: beacon }] : []),
@@ -163,7 +168,7 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
         const value = single(column);
         return value ? [{ column, value }] : [];
       }),
-      ...(mode === "default" ? readableFacets(single) : []),
+      ...readableFacets(mode, single),
     ],
     page: pageNumberSchema.parse(single("page")),
   };

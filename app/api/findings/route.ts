@@ -9,8 +9,8 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
 
 /**
  * Every shown finding, in rank order, or the slice the findings list's own URL parameters keep:
- * `q` (search), and the facets (default mode: `device`, `process`, `severity`, `beacon`; seed
- * mode: `device`, `process`, `beacon`), as on /findings. Default mode: one object per flagged process (identity,
+ * `q` (search), `device`, `process`, `beacon`, and in default mode `severity` (findingListQuery).
+ * Default mode: one object per flagged process (identity,
  * rules, severity, confidence, reasons, connections, beacon scores). `mode=kql`: the seed query's
  * rows. The JSON array is streamed a slice of findings at a time, so a fleet with tens of
  * thousands of findings never sits in the server's memory at once.

@@ -1,3 +1,6 @@
--- The excluded-name lists are applied when findings are read (by this key), not when they are computed.
+-- The excluded-name lists are applied when findings are read (by this key), not when they are
+-- computed. Stored findings were computed with them applied (and a reused PID could merge two
+-- programs): they are dropped with the run that made them, so the server recomputes at start.
 ALTER TABLE "Finding" ADD COLUMN "processNameKey" TEXT NOT NULL DEFAULT '';
-UPDATE "Finding" SET "processNameKey" = lower("processName");
+DELETE FROM "Finding";
+DELETE FROM "Setting" WHERE "key" = 'detection.lastRun';
