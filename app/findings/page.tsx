@@ -35,7 +35,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
           <p>
             {mode === "kql"
               ? "The seed Sentinel rule reproduced row for row, flaws included: processes that loaded a crypto library and then connected to a public IP on a non-standard port within 15 minutes."
-              : `Processes are identified by device, PID and creation time; each connection counts once; beaconing is scored per destination over the whole ${settings.lookbackHours} h lookback.`}
+              : `Processes are identified by device, PID, creation time and image name; each connection counts once; beaconing is scored per destination over the whole ${settings.lookbackHours} h lookback.`}
             {settings.labMode && mode === "default" ? " Lab mode is on: loopback and private destinations are included." : ""}
           </p>
         </div>

@@ -181,9 +181,11 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
 });
 
 describe("runDefaultDetection: one finding per program", () => {
-  it("keeps two programs apart that share a reused PID without creation times, excluded names or not", () => {
+  it("keeps two programs apart that share a reused PID without creation times, excluded names or not, and their lineage", () => {
     const noCreation = { initiatingProcessId: 7, initiatingProcessCreationTime: null };
     const events = [
+      // chrome.exe's own creation, by explorer.exe: the implant, reusing PID 7 later, is not its child.
+      buildTestEvent("process", { at: "2024-01-01T09:59:00Z", fileName: "chrome.exe", processId: 7, initiatingProcessFileName: "explorer.exe", initiatingProcessId: 900 }),
       connection("2024-01-01T10:00:00Z", { ...noCreation, initiatingProcessFileName: "chrome.exe", initiatingProcessCommandLine: "chrome.exe" }),
       load("2024-01-01T10:01:00Z", { ...noCreation, initiatingProcessFileName: "implant.exe", initiatingProcessCommandLine: "implant.exe" }),
       ...beacon("2024-01-01T10:02:00Z", 6, 60, { ...noCreation, initiatingProcessFileName: "implant.exe", initiatingProcessCommandLine: "implant.exe" }),
@@ -196,6 +198,7 @@ describe("runDefaultDetection: one finding per program", () => {
     });
     const implant = findings.find((finding) => finding.process.processName === "implant.exe");
     expect(implant?.connections.count).toBe(6);
+    expect(implant?.parent).toBeNull();
     expect(findings.every((finding) => finding.process.processName !== "chrome.exe" || finding.connections.count === 1)).toBe(true);
     expect(new Set(findings.map((finding) => finding.key)).size).toBe(findings.length);
   });

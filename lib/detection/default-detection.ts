@@ -324,9 +324,14 @@ interface ProcessReference {
   processId: number | null;
   creationTime: string | null;
   processGuid: string | null;
+  /** Its image name: without a creation time, a PID's latest creation is only this process's if the names agree. */
+  fileName: string | null;
 }
 
-/** The creation event of a process: by GUID, else by exact creation time, else the latest one before `beforeUs`. */
+/**
+ * The creation event of a process: by GUID, else by exact creation time, else the latest one
+ * before `beforeUs` when it created a program of the same name (a reused PID is another program).
+ */
 function findCreation(index: CreationIndex, deviceName: string, reference: ProcessReference, beforeUs: number): TelemetryEvent | null {
   if (reference.processGuid) {
     const byGuid = index.byGuid.get(`${deviceName}\u0000${reference.processGuid.toLowerCase()}`);
@@ -341,7 +346,9 @@ function findCreation(index: CreationIndex, deviceName: string, reference: Proce
     if (exact) return exact;
   }
   const { oldestFirst } = candidates;
-  return oldestFirst[countLeading(oldestFirst, (event) => event.timeUs <= beforeUs) - 1] ?? null;
+  const latest = oldestFirst[countLeading(oldestFirst, (event) => event.timeUs <= beforeUs) - 1] ?? null;
+  const sameProgram = latest !== null && (reference.fileName === null || (latest.fileName ?? "").toLowerCase() === reference.fileName.toLowerCase());
+  return sameProgram ? latest : null;
 }
 
 interface AssessContext {
@@ -400,7 +407,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   const creation = findCreation(
     context.creationIndex,
     identity.deviceName,
-    { processId: identity.processId, creationTime: identity.processCreationTime, processGuid: identity.processGuid },
+    { processId: identity.processId, creationTime: identity.processCreationTime, processGuid: identity.processGuid, fileName: identity.processName || null },
     connections[0].timeUs,
   );
   const parent: RelatedProcess | null = creation
@@ -412,7 +419,12 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     ? findCreation(
         context.creationIndex,
         identity.deviceName,
-        { processId: creation.initiatingProcessId, creationTime: normalizedTime(creation.initiatingProcessCreationTime), processGuid: creation.initiatingProcessGuid },
+        {
+          processId: creation.initiatingProcessId,
+          creationTime: normalizedTime(creation.initiatingProcessCreationTime),
+          processGuid: creation.initiatingProcessGuid,
+          fileName: creation.initiatingProcessFileName,
+        },
         creation.timeUs,
       )
     : null;

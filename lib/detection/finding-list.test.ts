@@ -4,6 +4,7 @@ import {
   defaultFindingListRow,
   defaultFindingSearchText,
   findingListQuery,
+  pageFacetParams,
   seedFindingListRow,
   seedFindingSearchText,
   type DefaultFindingSummary,
@@ -126,14 +127,18 @@ describe("list URL parameters", () => {
     expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" })).toEqual(none);
   });
 
-  it("reads the same short names in both modes for scripts, as the facets each list uses", () => {
-    expect(findingListQuery("default", { severity: "High", beacon: "yes" }).filters).toEqual([
-      { column: "severityRank", value: "2" },
+  it("turns a script's short names, the same in both modes, into each list's own facets", () => {
+    const scripted = (mode: "default" | "kql", params: Record<string, string>) => findingListQuery(mode, pageFacetParams(mode, params)).filters;
+    expect(scripted("default", { severity: "High", beacon: "yes", device: "ws-01" })).toEqual([
+      { column: "device", value: "ws-01" },
       { column: "strongBeacon", value: "yes" },
+      { column: "severityRank", value: "2" },
     ]);
-    expect(findingListQuery("default", { severity: "toString", beacon: "maybe" }).filters).toEqual([]);
-    expect(findingListQuery("kql", { severity: "high" }).filters).toEqual([]);
-    expect(findingListQuery("kql", { device: "ws-01", process: "a.exe", beacon: "no" }).filters).toEqual([
+    expect(scripted("default", { severity: "toString", beacon: "maybe" })).toEqual([]);
+    expect(scripted("kql", { severity: "high" })).toEqual([]);
+    // The page itself keeps its own names: a short one in its URL is not a filter it could show or clear.
+    expect(findingListQuery("kql", { device: "ws-01" }).filters).toEqual([]);
+    expect(scripted("kql", { device: "ws-01", process: "a.exe", beacon: "no" })).toEqual([
       { column: "DeviceName", value: "ws-01" },
       { column: "ProcessName", value: "a.exe" },
       { column: "BeaconLikelyText", value: "no" },

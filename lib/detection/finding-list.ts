@@ -129,21 +129,18 @@ export interface FindingListQuery {
 }
 
 /**
- * What a script writes, the same in both modes, for the lists' own facet names: `device`,
- * `process`, `beacon=yes|no`, and in default mode `severity=high` (the page's `severityRank=2`).
- * An unknown severity or beacon value is ignored like any bad value.
+ * A script's parameters in the list's own names: the same short names in both modes (`device`,
+ * `process`, `beacon=yes|no`, and in default mode `severity=high`) become the page's facets
+ * (`DeviceName`…, `strongBeacon`, `severityRank=2`). For GET /api/findings only: the page keeps
+ * its own names in its URL, which its filter controls read and clear. Unknown values are dropped.
  */
-function readableFacets(mode: FindingListMode, single: (key: string) => string | undefined): { column: string; value: string }[] {
-  const severity = single("severity")?.toLowerCase();
-  const beacon = single("beacon")?.toLowerCase();
-  const device = single("device");
-  const process = single("process");
-  const named = (column: string, value: string | undefined) => (value ? [{ column, value }] : []);
-  if (mode === "kql") return [...named("DeviceName", device), ...named("ProcessName", process), ...(beacon === "yes" || beacon === "no" ? [{ column: "BeaconLikelyText", value: beacon }] : [])];
-  return [
-    ...(severity !== undefined && Object.hasOwn(SEVERITY_ORDER, severity) ? [{ column: "severityRank", value: String(SEVERITY_ORDER[severity as Severity]) }] : []),
-    ...(beacon === "yes" || beacon === "no" ? [{ column: "strongBeacon", value: beacon }] : []),
-  ];
+export function pageFacetParams(mode: FindingListMode, params: Record<string, string>): Record<string, string> {
+  const { severity, beacon, device, process, ...rest } = params;
+  const yesNo = beacon?.toLowerCase() === "yes" || beacon?.toLowerCase() === "no" ? beacon.toLowerCase() : undefined;
+  const named = (entries: [string, string | undefined][]) => Object.fromEntries(entries.filter((entry): entry is [string, string] => Boolean(entry[1])));
+  if (mode === "kql") return { ...named([["DeviceName", device], ["ProcessName", process], ["BeaconLikelyText", yesNo]]), ...rest };
+  const rank = severity !== undefined && Object.hasOwn(SEVERITY_ORDER, severity.toLowerCase()) ? String(SEVERITY_ORDER[severity.toLowerCase() as Severity]) : undefined;
+  return { ...named([["device", device], ["process", process], ["strongBeacon", yesNo], ["severityRank", rank]]), ...rest };
 }
 
 const pageNumberSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
@@ -163,13 +160,10 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
   return {
     sort: columns.includes(sortColumn) && (direction === "asc" || direction === "desc") ? { column: sortColumn, desc: direction === "desc" } : null,
     search: normalizeSearchTerm(single("q") ?? ""),
-    filters: [
-      ...facets.flatMap((column) => {
-        const value = single(column);
-        return value ? [{ column, value }] : [];
-      }),
-      ...readableFacets(mode, single),
-    ],
+    filters: facets.flatMap((column) => {
+      const value = single(column);
+      return value ? [{ column, value }] : [];
+    }),
     page: pageNumberSchema.parse(single("page")),
   };
 }

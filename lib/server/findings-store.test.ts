@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultFindingSearchText, findingListQuery, seedFindingListRow, seedFindingSearchText, type DefaultFindingListRow } from "../detection/finding-list";
+import { defaultFindingSearchText, findingListQuery, pageFacetParams, seedFindingListRow, seedFindingSearchText, type DefaultFindingListRow } from "../detection/finding-list";
 import type { SeedQueryRow } from "../detection/seed-kql-query";
 
 const directory = mkdtempSync(path.join(tmpdir(), "cw-findings-"));
@@ -153,7 +153,8 @@ describe("allFindings", () => {
   });
 
   it("keeps only what the list's filters and search keep, as GET /api/findings?severity=high does", () => {
-    const ids = (params: Record<string, string>) => [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", params))].flat().map((finding) => finding.id.slice(-1));
+    const ids = (params: Record<string, string>) =>
+      [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params)))].flat().map((finding) => finding.id.slice(-1));
     expect(ids({ severity: "high" })).toEqual(["c", "b"]);
     expect(ids({ device: "ws-01", q: "updater" })).toEqual(["b"]);
     expect(ids({ beacon: "yes" })).toEqual(["a", "d"]);

@@ -1,7 +1,7 @@
 import { authorize } from "@/lib/server/authorize";
 import { z } from "zod";
 import { allFindings, detectionModeSchema } from "@/lib/server/findings-store";
-import { findingListQuery } from "@/lib/detection/finding-list";
+import { findingListQuery, pageFacetParams } from "@/lib/detection/finding-list";
 import { handleApiError } from "@/lib/server/handle-api-error";
 import { readDetectionRun } from "@/lib/server/detection-settings";
 
@@ -20,7 +20,7 @@ export async function GET(request: Request) {
     await authorize(request, "read");
     const params = Object.fromEntries(new URL(request.url).searchParams);
     const { mode } = findingsQuerySchema.parse(params);
-    const query = findingListQuery(mode, params);
+    const query = findingListQuery(mode, pageFacetParams(mode, params));
     const run = await readDetectionRun();
     const slices = mode === "kql" ? allFindings("kql", run, query) : allFindings("default", run, query);
     const encoder = new TextEncoder();

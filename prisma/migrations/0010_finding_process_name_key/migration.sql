@@ -3,4 +3,5 @@
 -- programs): they are dropped with the run that made them, so the server recomputes at start.
 ALTER TABLE "Finding" ADD COLUMN "processNameKey" TEXT NOT NULL DEFAULT '';
 DELETE FROM "Finding";
-DELETE FROM "Setting" WHERE "key" = 'detection.lastRun';
+-- The failure record goes too: it would otherwise count as covering the owed run.
+DELETE FROM "Setting" WHERE "key" IN ('detection.lastRun', 'detection.failure');
