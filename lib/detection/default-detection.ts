@@ -12,7 +12,7 @@
  */
 import { remoteAddressClass } from "../telemetry/classify-remote-address";
 import { MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, parseIsoTimestamp } from "../telemetry/iso-timestamp";
-import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import type { DetectionEvent } from "./detection-event";
 import { scoreBeaconSeries, type BeaconScore } from "./beacon-score";
 import { findCommandLineIndicators, type CommandLineIndicator } from "./command-line-indicators";
 import type { DetectionLists } from "./detection-lists";
@@ -127,8 +127,11 @@ export interface DefaultDetectionOptions {
   settings: DetectionSettings;
 }
 
-const NETWORK_TOOLS = caseInsensitiveSet(["nc", "ncat", "netcat", "socat", "curl", "wget", "nc.exe", "ncat.exe", "socat.exe", "curl.exe", "wget.exe"]);
-const OPENSSL = caseInsensitiveSet(["openssl", "openssl.exe"]);
+/** The network tools of the openssl rule, and openssl itself (compared case-insensitively). */
+export const NETWORK_TOOL_NAMES = ["nc", "ncat", "netcat", "socat", "curl", "wget", "nc.exe", "ncat.exe", "socat.exe", "curl.exe", "wget.exe"];
+export const OPENSSL_NAMES = ["openssl", "openssl.exe"];
+const NETWORK_TOOLS = caseInsensitiveSet(NETWORK_TOOL_NAMES);
+const OPENSSL = caseInsensitiveSet(OPENSSL_NAMES);
 const OPENSSL_ENCRYPTION = /\benc\s+-\w/i;
 const MAX_REASON_EVENTS = 50;
 
@@ -136,21 +139,26 @@ interface ProcessActivity {
   identity: ProcessIdentity;
   parentFileName: string | null;
   parentProcessId: number | null;
-  loads: TelemetryEvent[];
-  connections: TelemetryEvent[];
+  loads: DetectionEvent[];
+  connections: DetectionEvent[];
 }
 
-export function runDefaultDetection(events: readonly TelemetryEvent[], options: DefaultDetectionOptions): DefaultFinding[] {
+/** The destination address classes this mode scores (RemoteIPType, or the address's own class). */
+export function outboundAddressClasses(settings: Pick<DetectionSettings, "labMode">): string[] {
+  return settings.labMode ? ["Public", "Private", "Loopback"] : ["Public"];
+}
+
+export function runDefaultDetection(events: readonly DetectionEvent[], options: DefaultDetectionOptions): DefaultFinding[] {
   const { asOfUs, lists, settings } = options;
   const fromUs = asOfUs - settings.lookbackHours * MICROS_PER_HOUR;
-  const inLookback = (event: TelemetryEvent) => event.timeUs > fromUs && event.timeUs <= asOfUs;
+  const inLookback = (event: DetectionEvent) => event.timeUs > fromUs && event.timeUs <= asOfUs;
   const cryptoLibraries = caseInsensitiveSet(lists.cryptoLibraries);
   const excluded = caseInsensitiveSet([...lists.excludedSystemProcesses, ...lists.excludedBrowsers]);
   const standardPorts = new Set(lists.standardPorts);
-  const allowedClasses = new Set(settings.labMode ? ["Public", "Private", "Loopback"] : ["Public"]);
+  const allowedClasses = new Set(outboundAddressClasses(settings));
 
   const activities = new Map<string, ProcessActivity>();
-  const processCreations: TelemetryEvent[] = [];
+  const processCreations: DetectionEvent[] = [];
   for (const event of events) {
     if (event.kind === "process") {
       processCreations.push(event);
@@ -223,7 +231,7 @@ export const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, hig
 const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 const SEVERITIES: Severity[] = ["low", "medium", "high", "critical"];
 
-function byTime(a: TelemetryEvent, b: TelemetryEvent) {
+function byTime(a: DetectionEvent, b: DetectionEvent) {
   return a.timeUs - b.timeUs;
 }
 
@@ -259,7 +267,7 @@ function activityKey(deviceName: string, processId: number, creationTime: string
   return `${processKey(deviceName, processId, creationTime, processGuid)}\u0000${(processName ?? "").toLowerCase()}`;
 }
 
-function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryEvent): ProcessActivity {
+function activityFor(activities: Map<string, ProcessActivity>, event: DetectionEvent): ProcessActivity {
   const processId = event.initiatingProcessId as number;
   const key = activityKey(event.deviceName, processId, event.initiatingProcessCreationTime, event.initiatingProcessGuid, event.initiatingProcessFileName);
   let activity = activities.get(key);
@@ -288,19 +296,19 @@ function activityFor(activities: Map<string, ProcessActivity>, event: TelemetryE
 }
 
 interface PidCreations {
-  oldestFirst: TelemetryEvent[];
+  oldestFirst: DetectionEvent[];
   /** The oldest creation with each normalised creation time. */
-  byCreationTime: Map<string, TelemetryEvent>;
+  byCreationTime: Map<string, DetectionEvent>;
 }
 
 interface CreationIndex {
   /** By device + PID of the created process. */
   byPid: Map<string, PidCreations>;
   /** By device + Sysmon ProcessGuid. */
-  byGuid: Map<string, TelemetryEvent>;
+  byGuid: Map<string, DetectionEvent>;
 }
 
-function indexProcessCreations(creations: TelemetryEvent[]): CreationIndex {
+function indexProcessCreations(creations: DetectionEvent[]): CreationIndex {
   const index: CreationIndex = { byPid: new Map(), byGuid: new Map() };
   for (const event of creations) {
     if (event.processGuid) index.byGuid.set(`${event.deviceName}\u0000${event.processGuid.toLowerCase()}`, event);
@@ -332,7 +340,7 @@ interface ProcessReference {
  * The creation event of a process: by GUID, else by exact creation time, else the latest one
  * before `beforeUs` when it created a program of the same name (a reused PID is another program).
  */
-function findCreation(index: CreationIndex, deviceName: string, reference: ProcessReference, beforeUs: number): TelemetryEvent | null {
+function findCreation(index: CreationIndex, deviceName: string, reference: ProcessReference, beforeUs: number): DetectionEvent | null {
   if (reference.processGuid) {
     const byGuid = index.byGuid.get(`${deviceName}\u0000${reference.processGuid.toLowerCase()}`);
     if (byGuid) return byGuid;
@@ -358,7 +366,7 @@ interface AssessContext {
   fromUs: number;
   asOfUs: number;
   creationIndex: CreationIndex;
-  opensslRuns: Map<string, TelemetryEvent[]>;
+  opensslRuns: Map<string, DetectionEvent[]>;
 }
 
 function assessProcess(activity: ProcessActivity, context: AssessContext): DefaultFinding | null {
@@ -370,7 +378,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   // Rule 1, corrected seed: a connection to a non-standard port within the window after a load.
   // Both lists are in time order, so one walk keeps the latest load at or before each connection:
   // if any load's window holds the connection, the latest one's does.
-  const inSeedWindow = new Set<TelemetryEvent>();
+  const inSeedWindow = new Set<DetectionEvent>();
   let loadsAtOrBefore = 0;
   for (const connection of connections) {
     while (loadsAtOrBefore < loads.length && loads[loadsAtOrBefore].timeUs <= connection.timeUs) loadsAtOrBefore++;
@@ -505,13 +513,13 @@ export function isStrongBeacon(beacon: BeaconScore, settings: Pick<DetectionSett
   return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold;
 }
 
-function lineageOf(parent: RelatedProcess, creation: TelemetryEvent | null): LineageProcess {
+function lineageOf(parent: RelatedProcess, creation: DetectionEvent | null): LineageProcess {
   return { fileName: parent.fileName, folderPath: creation?.folderPath ?? null, commandLine: parent.commandLine };
 }
 
 /** Each device's `openssl enc` runs, oldest first (a stable sort: runs at one instant keep their order). */
-function indexOpensslRuns(creations: readonly TelemetryEvent[]): Map<string, TelemetryEvent[]> {
-  const runsByDevice = new Map<string, TelemetryEvent[]>();
+function indexOpensslRuns(creations: readonly DetectionEvent[]): Map<string, DetectionEvent[]> {
+  const runsByDevice = new Map<string, DetectionEvent[]>();
   for (const event of creations) {
     if (!OPENSSL.has(event.fileName) || !OPENSSL_ENCRYPTION.test(event.processCommandLine ?? "")) continue;
     const runs = runsByDevice.get(event.deviceName);
@@ -523,7 +531,7 @@ function indexOpensslRuns(creations: readonly TelemetryEvent[]): Map<string, Tel
 }
 
 /** The openssl run the rule cites for a connection: the latest at or before it, at most `windowUs` earlier. */
-function findOpensslBefore(runs: readonly TelemetryEvent[] | undefined, connectionUs: number, windowUs: number): TelemetryEvent | null {
+function findOpensslBefore(runs: readonly DetectionEvent[] | undefined, connectionUs: number, windowUs: number): DetectionEvent | null {
   if (!runs) return null;
   const latest = runs[countLeading(runs, (run) => run.timeUs <= connectionUs) - 1];
   return latest !== undefined && connectionUs - latest.timeUs <= windowUs ? latest : null;
@@ -544,11 +552,11 @@ function countLeading<T>(list: readonly T[], holds: (item: T) => boolean): numbe
 interface DestinationSeries {
   summary: DestinationSummary;
   /** The process's connections to this destination, in time order. */
-  connections: TelemetryEvent[];
+  connections: DetectionEvent[];
 }
 
-function summarizeDestinations(connections: TelemetryEvent[], context: AssessContext): DestinationSeries[] {
-  const series = new Map<string, TelemetryEvent[]>();
+function summarizeDestinations(connections: DetectionEvent[], context: AssessContext): DestinationSeries[] {
+  const series = new Map<string, DetectionEvent[]>();
   for (const connection of connections) {
     const key = `${connection.remoteIp}\u0000${connection.remotePort}`;
     const list = series.get(key);
@@ -593,7 +601,7 @@ function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineag
   };
 }
 
-function ids(events: TelemetryEvent[]): number[] {
+function ids(events: DetectionEvent[]): number[] {
   return [...new Set(events.map((event) => event.id).filter((id): id is number => id !== undefined))].slice(0, MAX_REASON_EVENTS);
 }
 

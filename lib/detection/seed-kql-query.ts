@@ -4,7 +4,7 @@
  *
  * Pure: the "as of" instant that anchors `ago(24h)` and the tuning lists are arguments.
  */
-import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import type { DetectionEvent } from "./detection-event";
 import { MICROS_PER_HOUR, MICROS_PER_MINUTE } from "../telemetry/iso-timestamp";
 import type { DetectionLists } from "./detection-lists";
 import { caseInsensitiveSet, datetimeDiffMinutes, kustoRound, sumKnown } from "./kusto-functions";
@@ -69,7 +69,7 @@ export interface SeedQueryOptions {
 
 /** An event with its index in the query's input, which fixes the order Kusto emits join pairs in. */
 interface PositionedEvent {
-  event: TelemetryEvent;
+  event: DetectionEvent;
   position: number;
 }
 
@@ -84,11 +84,11 @@ interface PairOrder {
 
 /** One `summarize` group's loads that have at least one pair, in input order and by join key. */
 interface JoinedGroup {
-  loads: TelemetryEvent[];
+  loads: DetectionEvent[];
   loadsByJoinKey: Map<string, PositionedEvent[]>;
 }
 
-export function runSeedQuery(events: readonly TelemetryEvent[], options: SeedQueryOptions): SeedQueryFinding[] {
+export function runSeedQuery(events: readonly DetectionEvent[], options: SeedQueryOptions): SeedQueryFinding[] {
   const lookbackStartUs = options.asOfUs - LOOKBACK_US;
   const cryptoLibraries = caseInsensitiveSet(options.lists.cryptoLibraries);
   const excludedProcesses = caseInsensitiveSet([
@@ -167,13 +167,13 @@ export function compareSeedFindings(a: { row: SeedFindingRank }, b: { row: SeedF
 }
 
 /** Device name + process id; Kusto joins never match on an empty key. */
-function joinKey(event: TelemetryEvent): string | null {
+function joinKey(event: DetectionEvent): string | null {
   if (event.initiatingProcessId === null) return null;
   return `${event.deviceName}\u0000${event.initiatingProcessId}`;
 }
 
 /** The `summarize ... by` columns; Kusto strings are never null, so missing values group as "". */
-function groupColumns(load: TelemetryEvent) {
+function groupColumns(load: DetectionEvent) {
   return {
     DeviceName: load.deviceName,
     ProcessName: load.initiatingProcessFileName ?? "",
@@ -188,7 +188,7 @@ function byTime(a: PositionedEvent, b: PositionedEvent): number {
 }
 
 /** Whether any of the process's time-sorted connections falls in the load's window. */
-function hasConnectionInWindow(load: TelemetryEvent, connections: readonly PositionedEvent[]): boolean {
+function hasConnectionInWindow(load: DetectionEvent, connections: readonly PositionedEvent[]): boolean {
   const next = firstAtOrAfter(connections, load.timeUs, 0);
   return next < connections.length && connections[next].event.timeUs <= load.timeUs + CORRELATION_WINDOW_US;
 }
@@ -250,7 +250,7 @@ function forEachCoveredConnection(
 
 /** A connection some load of the group covers: its pairs and where the first of them is in pair order. */
 interface CoveredConnection {
-  event: TelemetryEvent;
+  event: DetectionEvent;
   pairs: number;
   order: PairOrder;
 }
@@ -309,7 +309,7 @@ function compareTimeThenPairOrder(a: CoveredConnection, b: CoveredConnection): n
 }
 
 /** `make_set`: distinct values in order of first appearance among the pairs. */
-function distinctInPairOrder<T>(covered: readonly CoveredConnection[], value: (event: TelemetryEvent) => T): T[] {
+function distinctInPairOrder<T>(covered: readonly CoveredConnection[], value: (event: DetectionEvent) => T): T[] {
   const firstAppearance = new Map<T, PairOrder>();
   for (const { event, order } of covered) {
     const seen = firstAppearance.get(value(event));
@@ -318,7 +318,7 @@ function distinctInPairOrder<T>(covered: readonly CoveredConnection[], value: (e
   return [...firstAppearance].sort(([, a], [, b]) => comparePairOrder(a, b)).map(([distinctValue]) => distinctValue);
 }
 
-function evidenceLoads(pairedLoads: TelemetryEvent[]): EvidenceLoad[] {
+function evidenceLoads(pairedLoads: DetectionEvent[]): EvidenceLoad[] {
   // Stable sort of the distinct loads in pair order: equal times stay in input order.
   const loads = [...new Set(pairedLoads)].sort((a, b) => a.timeUs - b.timeUs);
   return loads.map((load) => ({
@@ -332,7 +332,7 @@ function evidenceLoads(pairedLoads: TelemetryEvent[]): EvidenceLoad[] {
 
 function evidenceConnections(covered: readonly CoveredConnection[]): EvidenceConnection[] {
   // The same event object listed twice in the input is one piece of evidence with both its pair counts.
-  const byEvent = new Map<TelemetryEvent, CoveredConnection>();
+  const byEvent = new Map<DetectionEvent, CoveredConnection>();
   for (const item of covered) {
     const seen = byEvent.get(item.event);
     byEvent.set(item.event, {
@@ -361,7 +361,7 @@ function distinct<T>(values: T[]): T[] {
 }
 
 /** The default "as of" instant: the newest event (uploaded exports are historical). */
-export function newestEventUs(events: readonly TelemetryEvent[]): number | null {
+export function newestEventUs(events: readonly DetectionEvent[]): number | null {
   let newest: number | null = null;
   for (const event of events) if (newest === null || event.timeUs > newest) newest = event.timeUs;
   return newest;

@@ -37,9 +37,8 @@ it("re-keys events stored under the old text identity before anything new is wri
   writer.write([buildTestEvent("image_load", { at: "2024-01-01T10:00:00Z", deviceId: "d1", deviceName: "ws-01", fileName: "bcrypt.dll", initiatingProcessId: 100 })]);
   expect(await writer.finish()).toBe(0);
 
-  const { completeEventsByDevice } = await import("./event-store");
-  const [device] = [...completeEventsByDevice()];
-  const events = "events" in device ? device.events : [];
+  const { eventsByIds } = await import("./event-store");
+  const events = eventsByIds([1]);
   expect(events.map((event) => [event.id, event.deviceName, event.fileName])).toEqual([[1, "ws-01", "bcrypt.dll"]]);
   // Migration 0006 moved the initiating process into ProcessContext: the event reads it back whole.
   expect(events.map((event) => [event.initiatingProcessId, event.initiatingProcessFileName, event.initiatingProcessCommandLine])).toEqual([[100, null, null]]);

@@ -1,5 +1,7 @@
 import "server-only";
 import type Database from "better-sqlite3";
+import { DETECTION_EVENT_FIELDS, type DetectionEvent } from "../detection/detection-event";
+import type { DetectionSelection } from "../detection/detection-selection";
 import { DETECTION_BYTES_PER_EVENT, distinctTextBytes } from "../detection/device-event-budget";
 import { eventKey, identityHash } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
@@ -67,7 +69,7 @@ function rekeyLegacyEvents(db: Database.Database): void {
   const setKey = db.prepare(`UPDATE "TelemetryEvent" SET "eventKey" = ? WHERE "id" = ?`);
   db.transaction(() => {
     // No budget: this one-off read is not bounded by detection's heap.
-    for (const event of eventsFromRows(legacy.all() as unknown[][]) ?? []) setKey.run(eventKey(event), event.id);
+    for (const event of eventsFromRows(legacy.all() as unknown[][])) setKey.run(eventKey(event), event.id);
     db.prepare(`DELETE FROM "Setting" WHERE "key" = 'eventKeysPending'`).run();
   }).immediate();
 }
@@ -219,68 +221,132 @@ export function datasetEventImpact(datasetId: string): ReleasedEvents {
 const HELD_BY_COMPLETE_DATASET = `(e."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete')
   OR EXISTS (SELECT 1 FROM "EventShare" s JOIN "Dataset" d ON d."id" = s."datasetId" WHERE s."eventId" = e."id" AND d."status" = 'complete'))`;
 
-/** One device's events for detection, or how many it has when they would not fit in memory. */
-export type DeviceEvents = { deviceName: string; events: TelemetryEvent[] } | { deviceName: string; skippedEvents: number };
+/** One device's events for detection, or how many it would read when they would not fit in memory. */
+export type DeviceEvents = { deviceName: string; events: DetectionEvent[] } | { deviceName: string; skippedEvents: number };
+
+/** DETECTION_EVENT_FIELDS as the store keeps them: the event row's own columns, and its process context's. */
+const DETECTION_ROW_COLUMNS = DETECTION_EVENT_FIELDS.filter((field) => field === "id" || (ROW_COLUMNS as readonly string[]).includes(field));
+const DETECTION_CONTEXT_COLUMNS = DETECTION_EVENT_FIELDS.filter((field) => (CONTEXT_COLUMNS as readonly string[]).includes(field));
+
+/** Texts and numbers bound as one JSON array each: `x IN (SELECT value FROM json_each(?))`. */
+const IN_LIST = (parameter: string) => `(SELECT "value" FROM json_each(@${parameter}))`;
+/** A name any non-ASCII character makes uncertain: SQLite's lower() folds ASCII only, so detection's own check decides. */
+const NAME_MATCHES = (column: string, list: string) => `(lower(${column}) IN ${IN_LIST(list)} OR ${column} GLOB '*[^ -~]*')`;
+
+const CRYPTO_LOAD = `(e."kind" = 'image_load' AND e."timeUs" > @afterUs AND ${NAME_MATCHES(`e."fileName"`, "cryptoLibraries")})`;
+/** A successful connection either mode may score (see DetectionSelection.addressClasses). */
+const OUTBOUND = `(e."kind" = 'network' AND e."timeUs" > @afterUs AND e."actionType" = 'ConnectionSuccess'
+  AND (e."remoteIpType" IS NULL OR e."remoteIpType" = '' OR e."remoteIpType" IN ${IN_LIST("addressClasses")} OR e."remoteIpType" GLOB '*[^!-~]*'))`;
+const ON_DEVICE = `e."deviceName" = @deviceName`;
 
 /**
- * What detection reads of a device, chosen in SQLite so that JavaScript never builds the rest:
- * process creations (lineage, the openssl rule), successful connections, and loads of the crypto
- * libraries. Both modes ignore every other event. Names compare as detection compares them
- * (lower-cased); SQLite's lower() folds ASCII only, so a file name with any other character is
- * passed on for detection's own, exact check. The names are bound, never spliced.
+ * Candidate PIDs of a device (see detection-selection), in one pass over its rows: loads and
+ * connections grouped by process and destination (loads have none), a group making its process a
+ * candidate when it holds a crypto load, is a long enough series, or is a network tool's.
  */
-export interface DetectionSelection {
-  cryptoLibraries: readonly string[];
-}
+const CANDIDATE_PIDS = `SELECT DISTINCT "pid" FROM (
+  SELECT c."initiatingProcessId" AS "pid" ${EVENTS_WITH_CONTEXT} WHERE ${ON_DEVICE} AND (${CRYPTO_LOAD} OR ${OUTBOUND})
+  GROUP BY c."initiatingProcessId", e."remoteIp", e."remotePort"
+  HAVING max(e."kind" = 'image_load') OR count(*) >= @beaconMinConnections OR max(${NAME_MATCHES(`c."initiatingProcessFileName"`, "networkTools")}))
+  WHERE "pid" IS NOT NULL`;
 
-function selectionClause({ cryptoLibraries }: DetectionSelection): { clause: string; params: string[] } {
-  const names = [...new Set(cryptoLibraries.map((name) => name.toLowerCase()))];
-  const libraries = names.length === 0 ? "NULL" : names.map(() => "?").join(", ");
-  return {
-    clause: `(e."kind" = 'process' OR (e."kind" = 'network' AND e."actionType" = 'ConnectionSuccess')
-      OR (e."kind" = 'image_load' AND (lower(e."fileName") IN (${libraries}) OR e."fileName" GLOB '*[^ -~]*')))`,
-    params: names,
-  };
-}
+/** The parents of candidates: who created them, by their creation events. */
+const PARENT_PIDS = `SELECT DISTINCT c."initiatingProcessId" ${EVENTS_WITH_CONTEXT}
+  WHERE ${ON_DEVICE} AND e."kind" = 'process' AND e."processId" IN ${IN_LIST("candidates")} AND c."initiatingProcessId" IS NOT NULL`;
 
 /**
- * The events of complete datasets that detection reads (see DetectionSelection; all of them
- * without one), one device at a time. Both detection modes only relate events of the same device,
- * so memory holds one device's events, not the whole store. A device with more than `maxEvents`
- * to read (counted before anything is read: on the identity index alone when its whole count
- * fits) is not read at all, and one whose distinct texts make it cost more than that many events
- * is given up while it is read.
+ * What detection reads of a device: crypto loads, candidates' connections, and the process
+ * creations lineage and the openssl rule look up. A creation without a PID is read too (a
+ * GUID may still find it); one found by GUID is assumed to carry its process's PID, as Sysmon's do.
+ */
+const DETECTION_READ = `${EVENTS_WITH_CONTEXT} WHERE ${ON_DEVICE} AND (${CRYPTO_LOAD}
+  OR (${OUTBOUND} AND c."initiatingProcessId" IN ${IN_LIST("candidates")})
+  OR (e."kind" = 'process' AND (e."processId" IS NULL OR e."processId" IN ${IN_LIST("candidates")} OR e."processId" IN ${IN_LIST("parents")}
+    OR ${NAME_MATCHES(`e."fileName"`, "opensslNames")})))
+  AND ${HELD_BY_COMPLETE_DATASET}`;
+
+/**
+ * The events of complete datasets that detection reads (see detection-selection), one device at a
+ * time, with only the columns it uses (DetectionEvent). Both detection modes only relate events of
+ * the same device, so memory holds one device's events, not the whole store. Candidates are found
+ * by SQLite (GROUP BY included) before any event is built. A device with more than `maxEvents` to
+ * read (counted before anything is read: on the identity index alone when its whole count fits)
+ * is not read at all, and one whose distinct texts make it cost more than that many events is
+ * given up while it is read.
  */
 export function* completeEventsByDevice(
+  selection: DetectionSelection,
   maxEvents = Number.POSITIVE_INFINITY,
   onProgress?: (devicesDone: number, devicesTotal: number) => void,
-  selection?: DetectionSelection,
 ): Generator<DeviceEvents> {
   const db = database();
-  const { clause, params } = selection ? selectionClause(selection) : { clause: "1", params: [] };
   const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
   const storedCount = db.prepare(`SELECT count(*) FROM "TelemetryEvent" WHERE "deviceName" = ?`).pluck();
-  const selectedCount = db.prepare(`SELECT count(*) FROM "TelemetryEvent" e WHERE e."deviceName" = ? AND ${clause}`).pluck();
+  const candidatePids = db.prepare(CANDIDATE_PIDS).pluck();
+  const parentPids = db.prepare(PARENT_PIDS).pluck();
+  const selectedCount = db.prepare(`SELECT count(*) ${DETECTION_READ}`).pluck();
   // One range of the identity index per device, in time order. Rows come as arrays: better-sqlite3
   // builds those nearly three times faster than objects, and the objects are built here instead.
-  const eventsOf = db
-    .prepare(`${SELECT_EVENTS} WHERE e."deviceName" = ? AND ${clause} AND ${HELD_BY_COMPLETE_DATASET} ORDER BY e."timeUs"`)
-    .raw(true);
+  // The process context is read once per context, not once per event.
+  const eventsOf = db.prepare(`SELECT ${quoted(DETECTION_ROW_COLUMNS, "e")}, e."contextId" ${DETECTION_READ} ORDER BY e."timeUs"`).raw(true);
+  const contextsOf = db.prepare(`SELECT "id", ${quoted(DETECTION_CONTEXT_COLUMNS)} FROM "ProcessContext" WHERE "id" IN ${IN_LIST("ids")}`).raw(true);
+  const lists = {
+    cryptoLibraries: JSON.stringify(selection.cryptoLibraries),
+    networkTools: JSON.stringify(selection.networkTools),
+    opensslNames: JSON.stringify(selection.opensslNames),
+    addressClasses: JSON.stringify(selection.addressClasses),
+    afterUs: selection.afterUs,
+    beaconMinConnections: selection.beaconMinConnections,
+  };
   for (const [done, deviceName] of devices.entries()) {
     onProgress?.(done, devices.length);
+    const candidates = JSON.stringify(candidatePids.all({ ...lists, deviceName }));
+    const read = { ...lists, deviceName, candidates, parents: JSON.stringify(parentPids.all({ deviceName, candidates })) };
     const stored = storedCount.get(deviceName) as number;
-    const toRead = stored <= maxEvents ? stored : (selectedCount.get(deviceName, ...params) as number);
+    const toRead = stored <= maxEvents ? stored : (selectedCount.get(read) as number);
     if (toRead > maxEvents) {
       yield { deviceName, skippedEvents: toRead };
       continue;
     }
-    // Row by row, so a busy device's raw rows (several times the size of the events) are never all
-    // held at once; a device whose distinct texts would not fit is given up as soon as that is clear.
-    const events = eventsFromRows(eventsOf.iterate(deviceName, ...params) as IterableIterator<unknown[]>, maxEvents * DETECTION_BYTES_PER_EVENT);
+    // Row by row, so a busy device's raw rows are never all held at once; a device whose distinct
+    // texts would not fit is given up as soon as that is clear.
+    const events = detectionEventsFromRows(eventsOf.iterate(read) as IterableIterator<unknown[]>, (ids) => contextsOf.all({ ids: JSON.stringify(ids) }) as unknown[][], maxEvents * DETECTION_BYTES_PER_EVENT);
     if (events === null) yield { deviceName, skippedEvents: toRead };
     else if (events.length > 0) yield { deviceName, events };
   }
   onProgress?.(devices.length, devices.length);
+}
+
+/** A detection event from its row (DETECTION_ROW_COLUMNS, then the context id) and its context's columns. */
+const detectionEventFromRow = new Function(
+  "row",
+  "context",
+  `return { ${[...DETECTION_ROW_COLUMNS.map((column, index) => `${column}: row[${index}]`), ...DETECTION_CONTEXT_COLUMNS.map((column, index) => `${column}: context[${index + 1}]`)].join(", ")} };`,
+) as (row: unknown[], context: unknown[]) => DetectionEvent;
+
+/**
+ * A device's detection events: rows first (their texts shared, as in eventsFromRows), then each
+ * context read once and joined to its events. Null when they would cost more heap than `budgetBytes`.
+ */
+function detectionEventsFromRows(rows: Iterable<unknown[]>, readContexts: (ids: number[]) => unknown[][], budgetBytes: number): DetectionEvent[] | null {
+  const shared = new Map<string, string>();
+  const kept: unknown[][] = [];
+  const contextIds = new Set<number>();
+  let cost = 0;
+  for (const row of rows) {
+    cost += DETECTION_BYTES_PER_EVENT;
+    cost += shareTexts(row, DETECTION_SHARED_TEXT_COLUMNS, shared);
+    if (cost > budgetBytes) return null;
+    contextIds.add(row[DETECTION_ROW_COLUMNS.length] as number);
+    kept.push(row);
+  }
+  const contexts = new Map<number, unknown[]>();
+  for (const context of readContexts([...contextIds])) {
+    cost += shareTexts(context, DETECTION_CONTEXT_TEXT_COLUMNS, shared);
+    contexts.set(context[0] as number, context);
+  }
+  if (cost > budgetBytes) return null;
+  return kept.map((row) => detectionEventFromRow(row, contexts.get(row[DETECTION_ROW_COLUMNS.length] as number)!));
 }
 
 /**
@@ -289,30 +355,37 @@ export function* completeEventsByDevice(
  */
 const eventFromRow = new Function("row", `return { ${EVENT_COLUMNS.map((column, index) => `${column}: row[${index}]`).join(", ")} };`) as (row: unknown[]) => TelemetryEvent;
 
-/** Columns whose text repeats across a device's events (names, paths, command lines, hashes). */
-const SHARED_TEXT_COLUMNS = EVENT_COLUMNS.flatMap((column, index) => (column === "timestamp" || column === "loggedAt" ? [] : [index]));
+/** Columns whose text repeats across a device's events (names, paths, command lines, hashes): not the times. */
+const textColumns = (columns: readonly string[], offset = 0) => columns.flatMap((column, index) => (column === "timestamp" || column === "loggedAt" ? [] : [index + offset]));
+const SHARED_TEXT_COLUMNS = textColumns(EVENT_COLUMNS);
+const DETECTION_SHARED_TEXT_COLUMNS = textColumns(DETECTION_ROW_COLUMNS);
+const DETECTION_CONTEXT_TEXT_COLUMNS = textColumns(DETECTION_CONTEXT_COLUMNS, 1);
 
 /**
- * A device's events as objects. SQLite hands out a new string per row, so a process's command
- * line would be held once per event; sharing equal strings keeps a busy device's events small.
- * Null when they would cost more heap than `budgetBytes` (see device-event-budget).
+ * SQLite hands out a new string per row, so a process's command line would be held once per
+ * event: equal strings of these columns are replaced by one shared copy. Answers the heap the
+ * row's new distinct texts cost (see device-event-budget).
  */
-function eventsFromRows(rows: Iterable<unknown[]>, budgetBytes = Number.POSITIVE_INFINITY): TelemetryEvent[] | null {
+function shareTexts(row: unknown[], columns: readonly number[], shared: Map<string, string>): number {
+  let cost = 0;
+  for (const column of columns) {
+    const value = row[column];
+    if (typeof value !== "string") continue;
+    const known = shared.get(value);
+    if (known === undefined) {
+      shared.set(value, value);
+      cost += distinctTextBytes(value.length);
+    } else row[column] = known;
+  }
+  return cost;
+}
+
+/** Whole events from rows of EVENT_COLUMNS, their texts shared. */
+function eventsFromRows(rows: Iterable<unknown[]>): TelemetryEvent[] {
   const shared = new Map<string, string>();
   const events: TelemetryEvent[] = [];
-  let cost = 0;
   for (const row of rows) {
-    cost += DETECTION_BYTES_PER_EVENT;
-    for (const column of SHARED_TEXT_COLUMNS) {
-      const value = row[column];
-      if (typeof value !== "string") continue;
-      const known = shared.get(value);
-      if (known === undefined) {
-        shared.set(value, value);
-        cost += distinctTextBytes(value.length);
-      } else row[column] = known;
-    }
-    if (cost > budgetBytes) return null;
+    shareTexts(row, SHARED_TEXT_COLUMNS, shared);
     events.push(eventFromRow(row));
   }
   return events;

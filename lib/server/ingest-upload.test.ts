@@ -189,12 +189,18 @@ describe("ingestTelemetryText", () => {
   it("skips a device whose long command lines would not fit, though it has few events", async () => {
     const { runDetection } = await import("./run-detection");
     const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,InitiatingProcessCommandLine,RemoteIP,RemotePort,RemoteIPType";
-    // Two events with distinct 100,000-character command lines: 2 x 900 + 2 x 2 x 100,000 bytes, more than 300 events' 270,000.
+    // A crypto load (it makes wordy.exe a candidate) and two connections, with two distinct 100,000-character
+    // command lines: 3 x 900 + 2 x 2 x 100,000 bytes, more than 300 events' 270,000.
     const wordy = (at: string, letter: string) => `${at},wordy-01,ConnectionSuccess,,9,wordy.exe,${letter.repeat(100_000)},198.51.100.9,4444,Public`;
-    const rows = [wordy("2024-05-01T10:01:00Z", "a"), wordy("2024-05-01T10:02:00Z", "b"), "2024-05-01T10:00:00Z,terse-01,ImageLoaded,bcrypt.dll,8,terse.exe,,,,"];
+    const rows = [
+      `2024-05-01T10:00:30Z,wordy-01,ImageLoaded,bcrypt.dll,9,wordy.exe,${"a".repeat(100_000)},,,`,
+      wordy("2024-05-01T10:01:00Z", "a"),
+      wordy("2024-05-01T10:02:00Z", "b"),
+      "2024-05-01T10:00:00Z,terse-01,ImageLoaded,bcrypt.dll,8,terse.exe,,,,",
+    ];
     await modules.ingest.ingestTelemetryText("wordy.csv", [header, ...rows].join("\n"), "api");
     const run = await runDetection({ maxEventsPerDevice: 300 });
-    expect(run.skippedDevices.filter((device) => /^(wordy|terse)-/.test(device.deviceName))).toEqual([{ deviceName: "wordy-01", events: 2 }]);
+    expect(run.skippedDevices.filter((device) => /^(wordy|terse)-/.test(device.deviceName))).toEqual([{ deviceName: "wordy-01", events: 3 }]);
     // Within the budget the same device is read.
     expect((await runDetection({ maxEventsPerDevice: 500 })).skippedDevices.filter((device) => device.deviceName === "wordy-01")).toEqual([]);
   });
@@ -258,8 +264,8 @@ describe("ingestTelemetryText", () => {
     const writer = new modules.writer.DatasetEventWriter(dataset.id);
     writer.write([connection, creation]);
     expect(await writer.finish()).toBe(2);
-    const { completeEventsByDevice } = await import("./event-store");
-    const device = [...completeEventsByDevice()].find((entry) => entry.deviceName === "whole-01");
-    expect(device && "events" in device ? device.events.map(({ id: _id, ...event }) => event) : null).toEqual([connection, creation]);
+    const { eventsByIds } = await import("./event-store");
+    const ids = (await modules.db.prisma.telemetryEvent.findMany({ where: { deviceName: "whole-01" }, select: { id: true } })).map((event) => event.id);
+    expect(eventsByIds(ids).map(({ id: _id, datasetId: _dataset, datasetFileName: _file, ...event }) => event)).toEqual([connection, creation]);
   });
 });

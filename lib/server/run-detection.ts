@@ -4,6 +4,7 @@ import { getHeapStatistics } from "node:v8";
 import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
 import { maxEventsPerDevice } from "../detection/device-event-budget";
 import { computedLists } from "../detection/detection-lists";
+import { detectionSelection } from "../detection/detection-selection";
 import { explainModeDifference } from "../detection/explain-mode-difference";
 import { defaultFindingListRow, defaultFindingSearchText, seedFindingListRow, seedFindingSearchText } from "../detection/finding-list";
 import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
@@ -49,7 +50,7 @@ export interface DetectionRunOptions {
   onPhases?: (phases: DetectionPhases) => void;
 }
 
-/** Milliseconds a run spent reading events (SQLite and building objects), in each mode, storing and ranking findings. */
+/** Milliseconds a run spent reading events (SQLite choosing candidates, then building their events), in each mode, storing and ranking findings. */
 export type DetectionPhases = { read: number; seedQuery: number; defaultMode: number; store: number; rank: number };
 
 /**
@@ -86,7 +87,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   try {
     onStart?.(runId, generation);
     if (asOfUs !== null) {
-      const devices = completeEventsByDevice(maxEvents, onProgress, { cryptoLibraries: lists.cryptoLibraries });
+      const devices = completeEventsByDevice(detectionSelection(lists, settings, asOfUs), maxEvents, onProgress);
       for (let next = timed("read", () => devices.next()); !next.done; next = timed("read", () => devices.next())) {
         const device = next.value;
         // A device too busy for the heap is reported on the run, never allowed to crash the server.

@@ -1,0 +1,50 @@
+/**
+ * Which stored events a detection run needs, so the store can choose them in SQLite and
+ * JavaScript builds and scores only candidate processes. A process (on its device, by PID: a
+ * superset of what either mode groups by) is a candidate when a rule of either mode could fire
+ * for it:
+ * - it loaded a crypto library (the seed query's join, and the default mode's first rule);
+ * - it connected to one destination at least `beaconMinConnections` times (the beacon-only rule),
+ *   counting its connections to addresses of the classes either mode scores;
+ * - its image is a network tool (the openssl rule).
+ * Of a candidate the store reads every successful connection; of process creations, those of
+ * candidates, of their parents (lineage) and every `openssl` run (the openssl rule).
+ *
+ * Pure: lists, settings and the as-of instant are arguments.
+ */
+import { MICROS_PER_HOUR } from "../telemetry/iso-timestamp";
+import { NETWORK_TOOL_NAMES, OPENSSL_NAMES, outboundAddressClasses } from "./default-detection";
+import type { DetectionLists } from "./detection-lists";
+import type { DetectionSettings } from "./detection-settings";
+import { LOOKBACK_US } from "./seed-kql-query";
+
+export interface DetectionSelection {
+  /** Lower-cased, as both modes compare names. */
+  cryptoLibraries: string[];
+  networkTools: string[];
+  opensslNames: string[];
+  beaconMinConnections: number;
+  /**
+   * Connections are read when their RemoteIPType is one of these (the seed query's "Public" among
+   * them), and when the type is missing or not plain ASCII: detection then classifies the address.
+   */
+  addressClasses: string[];
+  /**
+   * Loads and connections at or before this instant are outside both modes' lookback and are not
+   * read. Process creations are read whatever their time: a process may be older than the window.
+   */
+  afterUs: number;
+}
+
+const lowerCased = (names: readonly string[]) => [...new Set(names.map((name) => name.toLowerCase()))];
+
+export function detectionSelection(lists: Pick<DetectionLists, "cryptoLibraries">, settings: Pick<DetectionSettings, "beaconMinConnections" | "lookbackHours" | "labMode">, asOfUs: number): DetectionSelection {
+  return {
+    cryptoLibraries: lowerCased(lists.cryptoLibraries),
+    networkTools: lowerCased(NETWORK_TOOL_NAMES),
+    opensslNames: lowerCased(OPENSSL_NAMES),
+    beaconMinConnections: settings.beaconMinConnections,
+    addressClasses: outboundAddressClasses(settings),
+    afterUs: asOfUs - Math.max(LOOKBACK_US, settings.lookbackHours * MICROS_PER_HOUR),
+  };
+}
