@@ -22,6 +22,19 @@ test("POST /api/ingest takes a raw body and answers the per-file result", async 
   expect(body.datasetId).toMatch(/^\w{20,}$/);
 });
 
+test("POST /api/ingest?detection=later stores the file and leaves the detection run to a later request", async ({ request }) => {
+  const later = await request.post("/api/ingest?detection=later", {
+    headers: { "x-file-name": "api-later.csv" },
+    data: `${ROW_HEADER}\n2026-11-24T07:00:02Z,api-host,ImageLoaded,kernel32.dll,9\n`,
+  });
+  expect(later.status()).toBe(201);
+  expect(await later.json()).toMatchObject({ fileName: "api-later.csv", accepted: 1, detection: null });
+
+  const unknown = await request.post("/api/ingest?detection=soon", { headers: { "x-file-name": "api-soon.csv" }, data: `${ROW_HEADER}\n` });
+  expect(unknown.status()).toBe(422);
+  expect((await unknown.json()).error.details).toEqual([{ path: "detection", message: "detection must be now or later." }]);
+});
+
 test("POST /api/ingest takes multipart uploads", async ({ request }) => {
   const response = await request.post("/api/ingest", {
     multipart: {

@@ -18,6 +18,10 @@ test("an empty store says so and points to the upload page", async ({ page }) =>
 });
 
 test("uploading the demo exports through the page stores them and reports per file", async ({ page }) => {
+  const ingestQueries: string[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/api/ingest") ingestQueries.push(new URL(request.url()).search);
+  });
   await page.goto("/upload");
   await page.getByLabel("Telemetry files").setInputFiles([
     path.join(DEMO_DIR, "DeviceImageLoadEvents.csv"),
@@ -29,6 +33,8 @@ test("uploading the demo exports through the page stores them and reports per fi
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 2,613 rows stored, 0 rejected.");
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 31 rows stored, 0 rejected.");
   await expect(results).toHaveCount(3);
+  // One detection run for the three files: the first two leave it to the last.
+  expect(ingestQueries).toEqual(["?detection=later", "?detection=later", "?detection=now"]);
 
   // A file that is not telemetry is refused with a reason, and nothing is stored.
   await page.getByLabel("Telemetry files").setInputFiles({ name: "notes.csv", mimeType: "text/csv", buffer: Buffer.from("name,age\nbob,3\n") });

@@ -31,17 +31,24 @@ export function UploadPanel() {
     setResults((previous) => [...previous, ...files.map((file) => ({ status: "uploading" as const, name: file.name, sent: 0, total: file.size, stored: null }))]);
     const cancelled = new Set<number>();
     files.forEach((_, index) => cancels.current.set(offset + index, () => cancelled.add(offset + index)));
+    let lastStarted = false;
     for (const [index, file] of files.entries()) {
       const at = offset + index;
       if (cancelled.has(at)) {
         update(at, { status: "failed", name: file.name, message: "Cancelled before it was sent.", errors: [] });
         continue;
       }
-      const upload = uploadOne(file, ({ sent, stored }) => update(at, { status: "uploading", name: file.name, sent, total: file.size, stored }));
+      // Every file but the last leaves detection to the last one: one run for the batch.
+      const isLast = index === files.length - 1;
+      const upload = uploadOne(file, isLast ? "now" : "later", ({ sent, stored }) => update(at, { status: "uploading", name: file.name, sent, total: file.size, stored }));
       cancels.current.set(at, upload.cancel);
-      update(at, await upload.outcome);
+      const outcome = await upload.outcome;
+      update(at, outcome);
       cancels.current.delete(at);
+      lastStarted = isLast && outcome.status === "done";
     }
+    // The last file failed or was cancelled: asking for the status starts the run the others deferred.
+    if (!lastStarted) await fetch("/api/detection").catch(() => null);
   }
 
   return (
@@ -80,7 +87,7 @@ export function UploadPanel() {
         />
         <p className="muted" style={{ marginBottom: 0 }}>
           Format and source are recognised from the content: Defender&apos;s DeviceImageLoadEvents, DeviceNetworkEvents and
-          DeviceProcessEvents; Sysmon events 1, 3 and 7. Rows already stored are not stored twice. Detection reruns in the background as files are stored; Findings shows when it is done.
+          DeviceProcessEvents; Sysmon events 1, 3 and 7. Rows already stored are not stored twice. Detection reruns in the background once the chosen files are stored; Findings shows when it is done.
         </p>
       </div>
 
@@ -181,7 +188,7 @@ const STORED_POLL_MS = 1000;
  * bytes sent from the request, and rows stored by asking the server about the upload by its id
  * while the answer is pending (a large file keeps storing after its last byte is sent).
  */
-function uploadOne(file: File, onProgress: (progress: { sent: number; stored: number | null }) => void): { outcome: Promise<UploadState>; cancel: () => void } {
+function uploadOne(file: File, detection: "now" | "later", onProgress: (progress: { sent: number; stored: number | null }) => void): { outcome: Promise<UploadState>; cancel: () => void } {
   const request = new XMLHttpRequest();
   const uploadId = newUploadId();
   let sent = 0;
@@ -196,7 +203,7 @@ function uploadOne(file: File, onProgress: (progress: { sent: number; stored: nu
   }, STORED_POLL_MS);
   const outcome = new Promise<UploadState>((resolve) => {
     const failed = (message: string) => resolve({ status: "failed", name: file.name, message, errors: [] });
-    request.open("POST", "/api/ingest");
+    request.open("POST", `/api/ingest?detection=${detection}`);
     request.setRequestHeader("x-file-name", encodeURIComponent(file.name));
     request.setRequestHeader("content-type", "application/octet-stream");
     request.setRequestHeader("x-upload-id", uploadId);

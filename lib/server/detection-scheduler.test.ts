@@ -169,4 +169,25 @@ describe("detection scheduler", () => {
       children.restore();
     }
   });
+
+  it("runs once for a multi-file upload: the earlier files defer, the last one's request starts one run covering all", async () => {
+    const settings = await import("./detection-settings");
+    const children = fakeDetectionProcesses();
+    try {
+      const before = await settings.readRequestedGeneration();
+      await scheduler.deferDetection();
+      await scheduler.deferDetection();
+      expect(children).toHaveLength(0);
+      expect(await settings.readRequestedGeneration()).toBe(before + 2);
+      await scheduler.requestDetection();
+      expect(children).toHaveLength(1);
+      children[0].emit("message", { type: "started", runId: "fake-3", generation: before + 3 });
+      await settings.writeDetectionRun({ ...(await settings.readDetectionRun())!, generation: before + 3 });
+      children[0].emit("exit", 0, null);
+      await vi.waitFor(async () => expect(await scheduler.detectionStatus()).toMatchObject({ state: "idle", pending: false }));
+      expect(children).toHaveLength(1);
+    } finally {
+      children.restore();
+    }
+  });
 });

@@ -74,6 +74,16 @@ export async function requestDetection(): Promise<DetectionStatus> {
 }
 
 /**
+ * Records a change whose run is left to a later request: the earlier files of a multi-file
+ * upload, so that the upload costs one run, not one per file. No run starts now; the last file's
+ * requestDetection, or failing that the next status poll (detectionStatus), starts the one run
+ * that covers them all.
+ */
+export async function deferDetection(): Promise<void> {
+  await bumpRequestedGeneration();
+}
+
+/**
  * Starts a run when the stored generation is ahead of the last complete run and of the last
  * failed attempt (a run that crashed is not retried until something changes: no crash loop),
  * and none is in progress. Called after each change, when a run ends, and when the server starts.
