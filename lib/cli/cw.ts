@@ -48,6 +48,7 @@ async function ingest(files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("ingest needs at least one FILE");
   let failures = 0;
   let stored = 0;
+  const devices = new Set<string>();
   for (const file of files) {
     // Checked before a dataset is opened: a typo or a folder (an unpacked zip's __MACOSX) must not stop the others.
     const unreadable = unreadableReason(file);
@@ -62,19 +63,23 @@ async function ingest(files: string[]): Promise<number> {
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
       stored += result.accepted;
+      for (const deviceName of result.deviceNames) devices.add(deviceName);
     } catch (error) {
       if (!(error instanceof TelemetryFileError)) throw error;
       failures++;
       console.error(`${file}: ${error.message}`);
     }
   }
-  if (stored > 0) await rerunDetection();
+  if (stored > 0) await rerunDetection([...devices]);
   return failures === 0 ? 0 : 1;
 }
 
-/** One run after every file, not one per file; recorded as a change, so a server beside this CLI sees its findings are current. */
-async function rerunDetection(): Promise<void> {
-  await bumpRequestedGeneration();
+/**
+ * One run after every file, not one per file; recorded as a change to the devices the files
+ * touched, so a server beside this CLI sees its findings are current.
+ */
+async function rerunDetection(devices: string[]): Promise<void> {
+  await bumpRequestedGeneration({ devices });
   const run = await runDetection();
   console.log(`detection: ${findingCount(run, "default")} finding(s), ${findingCount(run, "kql")} seed-query row(s)`);
 }
@@ -111,7 +116,7 @@ async function detect(args: string[]): Promise<number> {
     await writeDetectionSettings({ ...(await readDetectionSettings()), labMode: options.lab === true });
     console.error(`lab mode ${options.lab ? "on" : "off"} (stored in the detection settings)`);
   }
-  await bumpRequestedGeneration();
+  await bumpRequestedGeneration("everything");
   const run = await runDetection();
   for (const device of run.skippedDevices) {
     console.error(`warning: ${device.deviceName} was not analysed: its ${device.events} events do not fit in this process's heap (raise --max-old-space-size)`);
@@ -168,11 +173,13 @@ async function seedDemo(): Promise<number> {
     console.log("seed-demo: the database already holds data; demo not loaded.");
     return 0;
   }
+  const devices = new Set<string>();
   for (const file of demoFiles()) {
     const result = await ingestTelemetryText(`demo/${file.name}`, file.text, "cli:seed-demo");
     console.log(`seed-demo: ${file.name}: ${result.accepted} events`);
+    for (const deviceName of result.deviceNames) devices.add(deviceName);
   }
-  await rerunDetection();
+  await rerunDetection([...devices]);
   return 0;
 }
 

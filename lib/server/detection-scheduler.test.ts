@@ -81,7 +81,7 @@ function fakeDetectionProcesses(): childProcess.ChildProcess[] & { restore(): vo
 
 describe("detection scheduler", () => {
   it("runs detection in a process of its own and records the generation it reflects", async () => {
-    const status = await scheduler.requestDetection();
+    const status = await scheduler.requestDetection("everything");
     expect([status.state, status.pending]).toEqual(["running", true]);
     const done = await settled();
     expect(spawns()).toHaveLength(1);
@@ -99,11 +99,11 @@ describe("detection scheduler", () => {
       await vi.waitFor(async () => expect((await scheduler.detectionStatus()).lastRun?.generation).toBe(generation));
     };
     try {
-      await scheduler.requestDetection();
+      await scheduler.requestDetection("everything");
       expect(children).toHaveLength(1);
       children[0].emit("message", { type: "started", runId: "fake-1", generation: 2 });
       children[0].emit("message", { type: "progress", devicesDone: 3, devicesTotal: 8 });
-      for (let change = 0; change < 5; change++) await scheduler.requestDetection();
+      for (let change = 0; change < 5; change++) await scheduler.requestDetection("everything");
       expect(children).toHaveLength(1);
       expect(await scheduler.detectionStatus()).toMatchObject({ state: "running", pending: true, progress: { devicesDone: 3, devicesTotal: 8 } });
       await finish(children[0], 2);
@@ -121,7 +121,7 @@ describe("detection scheduler", () => {
   it("records a run whose process dies as failed, keeps the previous results, and retries only on the next change", async () => {
     const before = (await scheduler.detectionStatus()).lastRun!;
     const spawnsBefore = spawns().length;
-    await scheduler.requestDetection();
+    await scheduler.requestDetection("everything");
     spawns().at(-1)!.kill("SIGKILL");
     const failed = await settled();
     expect(failed.failure).toMatchObject({ generation: 8, reason: "The detection process stopped (SIGKILL)." });
@@ -134,7 +134,7 @@ describe("detection scheduler", () => {
     await scheduler.startDetectionIfOwed();
     expect(spawns()).toHaveLength(spawnsBefore + 1);
 
-    await scheduler.requestDetection();
+    await scheduler.requestDetection("everything");
     const recovered = await settled();
     expect(spawns()).toHaveLength(spawnsBefore + 2);
     expect(recovered).toMatchObject({ state: "idle", pending: false, failure: null });
@@ -152,7 +152,7 @@ describe("detection scheduler", () => {
       let changeMadeMeanwhile: Promise<void> | null = null;
       readGeneration.mockImplementationOnce(async () => {
         const before = await realRead();
-        await settings.bumpRequestedGeneration();
+        await settings.bumpRequestedGeneration("everything");
         changeMadeMeanwhile = scheduler.startDetectionIfOwed();
         return before;
       });
@@ -175,11 +175,11 @@ describe("detection scheduler", () => {
     const children = fakeDetectionProcesses();
     try {
       const before = await settings.readRequestedGeneration();
-      await scheduler.deferDetection();
-      await scheduler.deferDetection();
+      await scheduler.deferDetection({ devices: ["ws-1"] });
+      await scheduler.deferDetection({ devices: ["ws-1"] });
       expect(children).toHaveLength(0);
       expect(await settings.readRequestedGeneration()).toBe(before + 2);
-      await scheduler.requestDetection();
+      await scheduler.requestDetection({ devices: ["ws-1"] });
       expect(children).toHaveLength(1);
       children[0].emit("message", { type: "started", runId: "fake-3", generation: before + 3 });
       await settings.writeDetectionRun({ ...(await settings.readDetectionRun())!, generation: before + 3 });

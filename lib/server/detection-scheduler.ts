@@ -9,6 +9,7 @@ import {
   readDetectionRun,
   readRequestedGeneration,
   writeDetectionFailure,
+  type DetectionChangeScope,
   type DetectionFailure,
   type DetectionRun,
 } from "./detection-settings";
@@ -66,9 +67,12 @@ const scheduler = ((globalThis as { cipherwatchDetection?: Scheduler }).cipherwa
 /** Run from the project folder (every npm script's working directory) through tsx, as the CLI is. */
 const DETECTION_PROCESS_ENTRY = path.join(process.cwd(), "lib", "server", "detection-process.ts");
 
-/** Records a change detection must reflect and starts a run unless one is in progress (which is then followed by one more). */
-export async function requestDetection(): Promise<DetectionStatus> {
-  await bumpRequestedGeneration();
+/**
+ * Records a change detection must reflect, and what it touched, and starts a run unless one is
+ * in progress (which is then followed by one more).
+ */
+export async function requestDetection(scope: DetectionChangeScope): Promise<DetectionStatus> {
+  await bumpRequestedGeneration(scope);
   await startDetectionIfOwed();
   return detectionStatus();
 }
@@ -79,8 +83,8 @@ export async function requestDetection(): Promise<DetectionStatus> {
  * requestDetection, or failing that the next status poll (detectionStatus), starts the one run
  * that covers them all.
  */
-export async function deferDetection(): Promise<void> {
-  await bumpRequestedGeneration();
+export async function deferDetection(scope: DetectionChangeScope): Promise<void> {
+  await bumpRequestedGeneration(scope);
 }
 
 /**
@@ -142,7 +146,7 @@ async function startIfOwed(): Promise<void> {
  * so detection reruns.
  */
 export function detectionAfterListChange(list: DetectionListName): Promise<DetectionStatus> {
-  return isHidingList(list) ? detectionStatus() : requestDetection();
+  return isHidingList(list) ? detectionStatus() : requestDetection("everything");
 }
 
 /** Records a failed run (reason not null), then checks whether another run is owed. */

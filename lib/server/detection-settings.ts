@@ -23,6 +23,11 @@ export const detectionRunSchema = z.object({
   skippedDevices: z.array(z.object({ deviceName: z.string(), events: z.number().int() })).default([]),
   /** The change generation (see requestedGeneration) the run saw when it started: it reflects every change up to it. */
   generation: z.number().int().default(0),
+  /**
+   * A digest of what every device's findings were computed from (see run-detection): the next run
+   * keeps this run's findings of the devices no change touched only when its own inputs are the same.
+   */
+  inputs: z.string().default(""),
 });
 export type DetectionRun = z.infer<typeof detectionRunSchema>;
 
@@ -56,8 +61,40 @@ const RUNNING_PREFIX = "detection.running.";
 export const RUN_MARKER_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
 /** The marker's value: its start (compared as text with ISO times: the suffix keeps the order), then the process running it. */
-export function markRunStarted(runId: string, startedAt: Date) {
-  return prisma.setting.create({ data: { key: `${RUNNING_PREFIX}${runId}`, value: `${startedAt.toISOString()} pid=${process.pid}` } });
+const runMarkerValue = (startedAt: Date) => `${startedAt.toISOString()} pid=${process.pid}`;
+
+/** What a run must compute: every device, or only these (the rest is carried over from the run it builds on). */
+export type RunStart = { devices: "all" } | { devices: string[]; carried: Pick<DetectionRun, "findings" | "seedFindings" | "skippedDevices"> };
+
+/**
+ * Starts a run, in one IMMEDIATE transaction: its marker (so no other run's commit removes its
+ * rows), and, when the current run was computed from the same `inputs` and every change since it
+ * (up to `generation`) touched only some devices, that run's findings of the other devices,
+ * copied under this run's id. Then only the touched devices are left to compute. Copying in the
+ * same transaction as reading the changes keeps the two consistent with a commit in another process.
+ */
+export function beginDetectionRun(runId: string, startedAt: Date, inputs: string, generation: number): RunStart {
+  const db = sqliteConnection();
+  return db
+    .transaction((): RunStart => {
+      db.prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, ?)`).run(`${RUNNING_PREFIX}${runId}`, runMarkerValue(startedAt));
+      const stored = db.prepare(`SELECT "value" FROM "Setting" WHERE "key" = ?`).pluck().get(LAST_RUN_KEY) as string | undefined;
+      const previous = stored === undefined ? null : parseJsonSetting(stored, detectionRunSchema);
+      if (previous === null || previous.inputs !== inputs) return { devices: "all" };
+      const changes = db.prepare(`SELECT "devices" FROM "DetectionChange" WHERE "generation" > ? AND "generation" <= ?`).pluck().all(previous.generation, generation) as (string | null)[];
+      // A change missing from the table (made before it existed) is of unknown scope.
+      if (changes.length !== generation - previous.generation || changes.includes(null)) return { devices: "all" };
+      const touched = [...new Set(changes.flatMap((devices) => JSON.parse(devices!) as string[]))];
+      db.prepare(
+        `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "rank", "listRow", "searchText", "row", "evidence")
+         SELECT "id", @runId, "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", 0, "listRow", "searchText", "row", "evidence"
+         FROM "Finding" WHERE "runId" = @previousRunId AND "deviceName" NOT IN (SELECT "value" FROM json_each(@touched))`,
+      ).run({ runId, previousRunId: previous.runId, touched: JSON.stringify(touched) });
+      const counts = Object.fromEntries(db.prepare(`SELECT "mode", count(*) FROM "Finding" WHERE "runId" = ? GROUP BY "mode"`).raw().all(runId) as [string, number][]);
+      const untouched = (device: { deviceName: string }) => !touched.includes(device.deviceName);
+      return { devices: touched, carried: { findings: counts.default ?? 0, seedFindings: counts.kql ?? 0, skippedDevices: previous.skippedDevices.filter(untouched) } };
+    })
+    .immediate();
 }
 
 /** Whether a run is in progress in a process still alive (a CLI's `detect` beside the server). */
@@ -99,6 +136,8 @@ export function commitDetectionRun(run: DetectionRun, staleBefore: Date): Detect
            SELECT substr("key", @prefixLength + 1) FROM "Setting" WHERE substr("key", 1, @prefixLength) = @prefix AND "value" >= @staleBefore)`,
       ).run({ runId: run.runId, prefix: RUNNING_PREFIX, prefixLength: RUNNING_PREFIX.length, staleBefore: staleBefore.toISOString() });
       db.prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`).run(LAST_RUN_KEY, JSON.stringify(run));
+      // The run reflects these changes: the next one builds on it, never on what came before.
+      db.prepare(`DELETE FROM "DetectionChange" WHERE "generation" <= ?`).run(run.generation);
       db.prepare(`DELETE FROM "Setting" WHERE substr("key", 1, ?) = ? AND "value" < ?`).run(RUNNING_PREFIX.length, RUNNING_PREFIX, staleBefore.toISOString());
       return run;
     })
@@ -140,12 +179,27 @@ export async function readRequestedGeneration(): Promise<number> {
   return setting ? Number(setting.value) || 0 : 0;
 }
 
-/** Bumps the counter in one statement (concurrent changes each count) and answers its new value. */
-export async function bumpRequestedGeneration(): Promise<number> {
-  const [row] = await prisma.$queryRaw<{ value: string }[]>`
-    INSERT INTO "Setting" ("key", "value") VALUES (${REQUESTED_KEY}, '1')
-    ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("value" AS INTEGER) + 1 AS TEXT) RETURNING "value"`;
-  return Number(row.value);
+/** What a change touched: the devices whose events it added or removed, or everything (settings, lists, as-of). */
+export type DetectionChangeScope = { devices: readonly string[] } | "everything";
+
+/**
+ * Bumps the counter (concurrent changes each count) and records what the change touched under
+ * its new value, in one transaction; answers the new value.
+ */
+export async function bumpRequestedGeneration(scope: DetectionChangeScope): Promise<number> {
+  const db = sqliteConnection();
+  return db
+    .transaction((): number => {
+      const generation = Number(
+        db
+          .prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, '1') ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("value" AS INTEGER) + 1 AS TEXT) RETURNING "value"`)
+          .pluck()
+          .get(REQUESTED_KEY),
+      );
+      db.prepare(`INSERT INTO "DetectionChange" ("generation", "devices") VALUES (?, ?)`).run(generation, scope === "everything" ? null : JSON.stringify(scope.devices));
+      return generation;
+    })
+    .immediate();
 }
 
 export const detectionFailureSchema = z.object({ generation: z.number().int(), at: z.string(), reason: z.string() });

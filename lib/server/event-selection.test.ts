@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 const read = (maxEvents?: number) =>
-  [...store.completeEventsByDevice(SELECTION, maxEvents)].map((device) =>
+  [...store.completeEventsByDevice(SELECTION, { maxEvents })].map((device) =>
     "events" in device ? device.events.map((event) => event.fileName ?? `${event.initiatingProcessFileName} ${event.remoteIp}`) : device.skippedEvents,
   );
 

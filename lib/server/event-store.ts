@@ -173,6 +173,11 @@ export interface ReleasedEvents {
   kept: number;
 }
 
+/** The devices of a dataset's events, owned or shared: what detection must recompute when it goes. */
+export interface ReleasedDevices {
+  devices: string[];
+}
+
 /** Another dataset's share of the event `e` (its new owner when this one goes): a complete one first. */
 const OTHER_HOLDER = `SELECT s."datasetId" FROM "EventShare" s JOIN "Dataset" d ON d."id" = s."datasetId"
                       WHERE s."eventId" = e."id" AND s."datasetId" <> @datasetId ORDER BY d."status" = 'complete' DESC, s."datasetId" LIMIT 1`;
@@ -184,13 +189,20 @@ const OTHER_HOLDER = `SELECT s."datasetId" FROM "EventShare" s JOIN "Dataset" d 
  * transaction: a crash leaves all of it or none. Scans the events table, as the dataset is not
  * indexed (see the schema).
  */
-export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mark-failed"): ReleasedEvents {
+export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mark-failed"): ReleasedEvents & ReleasedDevices {
   const db = database();
   // IMMEDIATE: it reads before it writes, and a deferred transaction cannot wait for a writer
   // (an upload's batch) to finish: upgrading its read fails at once with "database is locked".
-  return db.transaction((): ReleasedEvents => {
+  return db.transaction((): ReleasedEvents & ReleasedDevices => {
     db.prepare(`CREATE TEMP TABLE "HandedOver" ("eventId" INTEGER PRIMARY KEY, "owner" TEXT NOT NULL)`).run();
     try {
+      const devices = db
+        .prepare(
+          `SELECT "deviceName" FROM "TelemetryEvent" WHERE "datasetId" = @datasetId
+           UNION SELECT e."deviceName" FROM "EventShare" s JOIN "TelemetryEvent" e ON e."id" = s."eventId" WHERE s."datasetId" = @datasetId`,
+        )
+        .pluck()
+        .all({ datasetId }) as string[];
       const kept = db
         .prepare(`INSERT INTO temp."HandedOver" SELECT "id", "owner" FROM (SELECT e."id", (${OTHER_HOLDER}) AS "owner" FROM "TelemetryEvent" e WHERE e."datasetId" = @datasetId) WHERE "owner" IS NOT NULL`)
         .run({ datasetId }).changes;
@@ -200,7 +212,7 @@ export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mar
       const removed = db.prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
       if (dataset === "remove") db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
       else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);
-      return { removed, kept };
+      return { removed, kept, devices };
     } finally {
       db.prepare(`DROP TABLE temp."HandedOver"`).run();
     }
@@ -267,7 +279,7 @@ const DETECTION_READ = `${EVENTS_WITH_CONTEXT} WHERE ${ON_DEVICE} AND (${CRYPTO_
 
 /**
  * The events of complete datasets that detection reads (see detection-selection), one device at a
- * time, with only the columns it uses (DetectionEvent). Both detection modes only relate events of
+ * time (every device, or `only` these), with only the columns it uses (DetectionEvent). Both detection modes only relate events of
  * the same device, so memory holds one device's events, not the whole store. Candidates are found
  * by SQLite (GROUP BY included) before any event is built. A device with more than `maxEvents` to
  * read (counted before anything is read: on the identity index alone when its whole count fits)
@@ -276,11 +288,12 @@ const DETECTION_READ = `${EVENTS_WITH_CONTEXT} WHERE ${ON_DEVICE} AND (${CRYPTO_
  */
 export function* completeEventsByDevice(
   selection: DetectionSelection,
-  maxEvents = Number.POSITIVE_INFINITY,
-  onProgress?: (devicesDone: number, devicesTotal: number) => void,
+  { maxEvents = Number.POSITIVE_INFINITY, onProgress, only }: { maxEvents?: number; onProgress?: (devicesDone: number, devicesTotal: number) => void; only?: readonly string[] } = {},
 ): Generator<DeviceEvents> {
   const db = database();
-  const devices = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
+  const stored = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
+  // `only`: the devices an incremental run recomputes (one that has no events left has nothing to read).
+  const devices = only === undefined ? stored : stored.filter((deviceName) => only.includes(deviceName));
   const storedCount = db.prepare(`SELECT count(*) FROM "TelemetryEvent" WHERE "deviceName" = ?`).pluck();
   const candidatePids = db.prepare(CANDIDATE_PIDS).pluck();
   const parentPids = db.prepare(PARENT_PIDS).pluck();
@@ -302,8 +315,8 @@ export function* completeEventsByDevice(
     onProgress?.(done, devices.length);
     const candidates = JSON.stringify(candidatePids.all({ ...lists, deviceName }));
     const read = { ...lists, deviceName, candidates, parents: JSON.stringify(parentPids.all({ deviceName, candidates })) };
-    const stored = storedCount.get(deviceName) as number;
-    const toRead = stored <= maxEvents ? stored : (selectedCount.get(read) as number);
+    const storedEvents = storedCount.get(deviceName) as number;
+    const toRead = storedEvents <= maxEvents ? storedEvents : (selectedCount.get(read) as number);
     if (toRead > maxEvents) {
       yield { deviceName, skippedEvents: toRead };
       continue;

@@ -43,7 +43,7 @@ function seedRow(index: number): SeedQueryRow {
 }
 
 const SEED_COUNT = 1001;
-const CURRENT_RUN = { runId: RUN, finishedAt: "2026-11-25T00:00:00Z", asOf: null, asOfSource: "newest-event" as const, findings: 4, seedFindings: SEED_COUNT, skippedDevices: [], generation: 0 };
+const CURRENT_RUN = { runId: RUN, finishedAt: "2026-11-25T00:00:00Z", asOf: null, asOfSource: "newest-event" as const, findings: 4, seedFindings: SEED_COUNT, skippedDevices: [], generation: 0, inputs: "" };
 
 beforeAll(async () => {
   execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });

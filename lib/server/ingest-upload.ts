@@ -22,6 +22,8 @@ export interface IngestResult {
   /** Rows already stored by an earlier upload: counted, not stored again. */
   duplicates: number;
   errors: RowError[];
+  /** The devices the file holds events of (DeviceName): detection reruns for these. */
+  deviceNames: string[];
 }
 
 /** Who uploaded, shown on the Datasets page: a username, `token:<name>`, or `cli:<OS user>`. */
@@ -110,6 +112,7 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
     ignored: summary.ignored,
     duplicates: summary.accepted - inserted,
     errors: summary.errors,
+    deviceNames: coverage.deviceNames(),
   };
 }
 
@@ -123,6 +126,7 @@ class CoverageTracker {
   private from: string | null = null;
   private to: string | null = null;
   private readonly devices = new Set<string>();
+  private readonly names = new Set<string>();
 
   add(events: TelemetryEvent[]): void {
     for (const event of events) {
@@ -131,10 +135,16 @@ class CoverageTracker {
       // Kept for the whole upload: a slice would keep its block of the upload alive (two for the time range are fine).
       const device = event.deviceId ?? event.deviceName;
       if (!this.devices.has(device)) this.devices.add(detachedCopy(device));
+      if (!this.names.has(event.deviceName)) this.names.add(detachedCopy(event.deviceName));
     }
   }
 
   result() {
     return { timeFrom: this.from, timeTo: this.to, devices: this.devices.size };
+  }
+
+  /** The device names seen: detection groups by name, where the Datasets page counts DeviceId. */
+  deviceNames(): string[] {
+    return [...this.names];
   }
 }

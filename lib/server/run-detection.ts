@@ -15,7 +15,7 @@ import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import {
   discardRun,
   commitDetectionRun,
-  markRunStarted,
+  beginDetectionRun,
   readAsOfOverride,
   readDetectionRun,
   readDetectionSettings,
@@ -58,7 +58,7 @@ export type DetectionPhases = { read: number; seedQuery: number; defaultMode: nu
  * memory holds one device's events and findings, not the fleet's. The run is made current and
  * earlier runs removed in one transaction at the end: pages show the previous run until then,
  * never a mix. The run ranks its rows before it is made current. Runs of other processes still
- * in progress keep their rows (see markRunStarted).
+ * in progress keep their rows (see beginDetectionRun).
  */
 async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDevice(getHeapStatistics().heap_size_limit), onStart, onProgress, onPhases }: DetectionRunOptions): Promise<DetectionRun> {
   // Read first: a change made while this run reads the store asks for the next run.
@@ -68,12 +68,14 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   const lists = computedLists(allLists);
   // Only finished uploads: a running one may still be adding batches, a failed one is being removed.
   const asOfUs = asOfOverride ?? newestCompleteEventUs();
+  const inputs = hashId([DETECTION_VERSION, lists, settings, asOfUs, maxEvents]);
   const runId = randomUUID();
-  await markRunStarted(runId, new Date());
-  let seedCount = 0;
-  let defaultCount = 0;
+  // Only the devices changed since the current run, when it was computed from the same inputs.
+  const start = beginDetectionRun(runId, new Date(), inputs, generation);
+  let seedCount = start.devices === "all" ? 0 : start.carried.seedFindings;
+  let defaultCount = start.devices === "all" ? 0 : start.carried.findings;
   const pending: FindingRecord[] = [];
-  const skippedDevices: DetectionRun["skippedDevices"] = [];
+  const skippedDevices: DetectionRun["skippedDevices"] = start.devices === "all" ? [] : [...start.carried.skippedDevices];
   const phases: DetectionPhases = { read: 0, seedQuery: 0, defaultMode: 0, store: 0, rank: 0 };
   const timed = <T>(phase: keyof DetectionPhases, work: () => T): T => {
     const started = performance.now();
@@ -87,7 +89,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   try {
     onStart?.(runId, generation);
     if (asOfUs !== null) {
-      const devices = completeEventsByDevice(detectionSelection(lists, settings, asOfUs), maxEvents, onProgress);
+      const devices = completeEventsByDevice(detectionSelection(lists, settings, asOfUs), { maxEvents, onProgress, only: start.devices === "all" ? undefined : start.devices });
       for (let next = timed("read", () => devices.next()); !next.done; next = timed("read", () => devices.next())) {
         const device = next.value;
         // A device too busy for the heap is reported on the run, never allowed to crash the server.
@@ -126,9 +128,16 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     seedFindings: seedCount,
     skippedDevices,
     generation,
+    inputs,
   };
   return commitDetectionRun(run, new Date(Date.now() - RUN_MARKER_MAX_AGE_MS));
 }
+
+/**
+ * Part of every run's inputs: bump it when a change to lib/detection alters what a run computes,
+ * so that no run builds on findings an older version computed (see beginDetectionRun).
+ */
+const DETECTION_VERSION = 1;
 
 /** Findings written per transaction: bounds memory without a transaction per finding. */
 const FINDINGS_PER_WRITE = 200;

@@ -33,7 +33,7 @@ export async function PUT(request: Request) {
     const next = asOf === null ? null : parseIsoTimestamp(asOf)!.text;
     await writeAsOfOverride(next);
     await auditCaller(caller, "detection.as_of", null, { from: previous, to: next });
-    return NextResponse.json(await requestDetection());
+    return NextResponse.json(await requestDetection("everything"));
   } catch (error) {
     return handleApiError(error);
   }

@@ -29,9 +29,10 @@ export async function POST(request: Request) {
     const uploadIdHeader = request.headers.get("x-upload-id");
     const uploadId = uploadIdHeader === null ? undefined : uploadIdSchema.parse(uploadIdHeader);
     upload = await readUpload(request, env.CW_MAX_UPLOAD_BYTES);
-    const result = await ingestTelemetryStream(upload.fileName, upload.chunks, actorLabel(caller.actor), { uploadId });
+    const { deviceNames, ...result } = await ingestTelemetryStream(upload.fileName, upload.chunks, actorLabel(caller.actor), { uploadId });
     await auditCaller(caller, "dataset.upload", result.datasetId, { fileName: upload.fileName, accepted: result.accepted, rejected: result.rejected, duplicates: result.duplicates });
-    const detection = query.detection === "later" ? await deferDetection().then(() => null) : await requestDetection();
+    const scope = { devices: deviceNames };
+    const detection = query.detection === "later" ? await deferDetection(scope).then(() => null) : await requestDetection(scope);
     return NextResponse.json({ ...result, detection }, { status: 201 });
   } catch (error) {
     // A file refused part way: the client may still be sending it.

@@ -23,7 +23,7 @@ export async function PUT(request: Request) {
     const previous = await readDetectionSettings();
     await writeDetectionSettings(settings);
     await auditCaller(caller, "settings.update", null, { from: previous, to: settings });
-    return NextResponse.json({ settings, detection: await requestDetection() });
+    return NextResponse.json({ settings, detection: await requestDetection("everything") });
   } catch (error) {
     return handleApiError(error);
   }

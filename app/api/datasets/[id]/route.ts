@@ -33,7 +33,7 @@ export async function DELETE(request: Request, context: Context) {
     const released = await deleteDataset(id);
     if (!released) throw notFound();
     await auditCaller(caller, "dataset.delete", id, { fileName: released.fileName, removedEvents: released.removed, keptEvents: released.kept });
-    return NextResponse.json({ deleted: id, removedEvents: released.removed, keptEvents: released.kept, detection: await requestDetection() });
+    return NextResponse.json({ deleted: id, removedEvents: released.removed, keptEvents: released.kept, detection: await requestDetection({ devices: released.devices }) });
   } catch (error) {
     return handleApiError(error);
   }
