@@ -12,11 +12,14 @@ export const DETECTION_LIST_NAMES = [
 export type DetectionListName = (typeof DETECTION_LIST_NAMES)[number];
 
 /**
- * The lists that only hide findings: a process with an excluded name is left out whole, in both
- * modes, whatever else happens. So the server computes findings without them and hides the
- * excluded names when findings are read: changing them shows at once, with no rerun.
+ * The lists that only hide findings: a process with an excluded name is left out whole, whatever
+ * else happens. So the server computes findings without them and hides the excluded names when
+ * findings are read: changing them shows at once, with no rerun. In the default mode a Windows
+ * system binary's name is hidden only on an image in that binary's own folder: the same name
+ * anywhere else is a masquerade, flagged (see process-lineage). The seed mode hides by name alone.
  */
 export const HIDING_LIST_NAMES = ["excludedSystemProcesses", "excludedBrowsers"] as const satisfies readonly DetectionListName[];
+export type HidingListName = (typeof HIDING_LIST_NAMES)[number];
 
 export function isHidingList(list: DetectionListName): boolean {
   return (HIDING_LIST_NAMES as readonly string[]).includes(list);
@@ -44,7 +47,7 @@ export const DETECTION_LIST_LABELS: Record<DetectionListName, { title: string; k
   excludedSystemProcesses: {
     title: "Excluded system processes",
     kqlName: "ExcludedSystemProcs",
-    help: "Process file names never flagged (compared case-insensitively).",
+    help: "Process file names not flagged (compared case-insensitively). In the default mode a Windows system binary's name (svchost.exe, MsMpEng.exe…) only on an image in its own folder: elsewhere it is flagged as a masquerade.",
     example: "VeeamAgent.exe",
   },
   excludedBrowsers: {

@@ -133,6 +133,21 @@ describe("assessLineage: system binary names", () => {
     ]);
   });
 
+  it("knows Defender's engine in its versioned Platform folder, and flags it anywhere else", () => {
+    const platform = "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.24090.11-0\\MsMpEng.exe";
+    // ProgramData is user-writable, but not the engine's own folder in it.
+    expect(assessLineage(image("MsMpEng.exe", platform), null, null)).toEqual([]);
+    expect(assessLineage(image("NisSrv.exe", "C:\\Program Files\\Windows Defender\\NisSrv.exe"), null, null)).toEqual([]);
+    const nested = "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18\\x\\MsMpEng.exe";
+    expect(assessLineage(image("MsMpEng.exe", nested), null, null)).toEqual([
+      { ...USER_WRITABLE_PATH, detail: `MsMpEng.exe runs from ${nested}` },
+      {
+        ...SYSTEM_NAME_OUTSIDE_SYSTEM32,
+        detail: `MsMpEng.exe runs from ${nested} instead of C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\* or C:\\Program Files\\Windows Defender`,
+      },
+    ]);
+  });
+
   it("flags a system binary name dropped in a user-writable folder on both counts", () => {
     expect(assessLineage(image("svchost.exe", "C:\\Users\\Public"), null, null)).toEqual([
       { ...USER_WRITABLE_PATH, detail: "svchost.exe runs from C:\\Users\\Public" },

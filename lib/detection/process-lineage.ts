@@ -62,16 +62,20 @@ const SPAWN_RULES: readonly SpawnRule[] = [
 
 const SYSTEM_FOLDERS = ["C:\\Windows\\System32", "C:\\Windows\\SysWOW64"];
 
+/** Defender's engine: updated into a versioned Platform subfolder (`*` stands for one folder name), or where it was installed. */
+const DEFENDER_FOLDERS = ["C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\*", "C:\\Program Files\\Windows Defender"];
+
 /** Well-known Windows binaries, as Windows spells them, and the folders they ship in. */
 const SYSTEM_BINARIES: readonly { name: string; folders: readonly string[] }[] = [
   ...[
     "svchost.exe", "lsass.exe", "lsaiso.exe", "csrss.exe", "services.exe", "winlogon.exe", "smss.exe",
     "wininit.exe", "userinit.exe", "taskhostw.exe", "taskhost.exe", "RuntimeBroker.exe", "dllhost.exe",
     "conhost.exe", "rundll32.exe", "regsvr32.exe", "spoolsv.exe", "sihost.exe", "fontdrvhost.exe",
-    "dwm.exe", "ctfmon.exe", "SearchIndexer.exe",
+    "dwm.exe", "ctfmon.exe", "SearchIndexer.exe", "SecurityHealthService.exe",
   ].map((name) => ({ name, folders: SYSTEM_FOLDERS })),
   { name: "WmiPrvSE.exe", folders: ["C:\\Windows\\System32\\wbem", "C:\\Windows\\SysWOW64\\wbem"] },
   { name: "explorer.exe", folders: ["C:\\Windows", "C:\\Windows\\SysWOW64"] },
+  ...["MsMpEng.exe", "NisSrv.exe", "MpCmdRun.exe"].map((name) => ({ name, folders: DEFENDER_FOLDERS })),
 ];
 
 /** Shorter names are one edit from real programs (smss.exe -> ssms.exe, SQL Server Management Studio): digit lookalikes only. */
@@ -113,7 +117,8 @@ function spawnDetail(rule: SpawnRule, process: LineageProcess, parent: LineagePr
 
 function userWritablePathDetail(process: LineageProcess): string | null {
   const folder = imageFolder(process);
-  if (folder === null) return null;
+  // Defender's Platform folder sits under ProgramData but only the system can write it.
+  if (folder === null || systemBinaryHome(process, folder) === "home") return null;
   const writable = folder.startsWith("/")
     ? USER_WRITABLE_UNIX_FOLDERS.some((root) => isSameOrInside(folder, root, "/"))
     : /^[a-z]:\\/.test(folder) && USER_WRITABLE_WINDOWS_FOLDERS.some((root) => isSameOrInside(folder.slice(3), root, "\\"));
@@ -131,11 +136,29 @@ function masqueradingNameDetail(process: LineageProcess): string | null {
 }
 
 function systemNameOutsideSystemFolderDetail(process: LineageProcess): string | null {
-  const name = process.fileName?.toLowerCase();
-  const binary = SYSTEM_BINARIES.find((candidate) => candidate.name.toLowerCase() === name);
   const folder = imageFolder(process);
-  if (!binary || folder === null || binary.folders.some((home) => home.toLowerCase() === folder)) return null;
+  if (folder === null || systemBinaryHome(process, folder) !== "elsewhere") return null;
+  const binary = systemBinaryNamed(process.fileName)!;
   return `${process.fileName} runs from ${process.folderPath} instead of ${binary.folders.join(" or ")}`;
+}
+
+function systemBinaryNamed(fileName: string | null): (typeof SYSTEM_BINARIES)[number] | undefined {
+  const name = fileName?.toLowerCase();
+  return SYSTEM_BINARIES.find((candidate) => candidate.name.toLowerCase() === name);
+}
+
+/** Whether a system binary's name is on an image in one of its folders; null when it is not a system binary's name. */
+function systemBinaryHome(process: LineageProcess, folder: string): "home" | "elsewhere" | null {
+  const binary = systemBinaryNamed(process.fileName);
+  if (!binary) return null;
+  return binary.folders.some((home) => isFolder(folder, home.toLowerCase())) ? "home" : "elsewhere";
+}
+
+/** `home` is a folder, or ends in `\*`: any one folder inside it. */
+function isFolder(folder: string, home: string): boolean {
+  if (!home.endsWith("\\*")) return folder === home;
+  const parent = home.slice(0, -1);
+  return folder.startsWith(parent) && folder.length > parent.length && !folder.slice(parent.length).includes("\\");
 }
 
 function isNamed(process: LineageProcess | null, names: readonly string[]): boolean {

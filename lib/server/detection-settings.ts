@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULT_DETECTION_SETTINGS, detectionSettingsSchema, type DetectionSettings } from "../detection/detection-settings";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { prisma } from "./db";
+import { copyRunFindings } from "./findings-store";
 import { isProcessAlive } from "./process-alive";
 import { sqliteConnection } from "./sqlite-connection";
 
@@ -85,11 +86,7 @@ export function beginDetectionRun(runId: string, startedAt: Date, inputs: string
       // A change missing from the table (made before it existed) is of unknown scope.
       if (changes.length !== generation - previous.generation || changes.includes(null)) return { devices: "all" };
       const touched = [...new Set(changes.flatMap((devices) => JSON.parse(devices!) as string[]))];
-      db.prepare(
-        `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "rank", "listRow", "searchText", "row", "evidence")
-         SELECT "id", @runId, "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", 0, "listRow", "searchText", "row", "evidence"
-         FROM "Finding" WHERE "runId" = @previousRunId AND "deviceName" NOT IN (SELECT "value" FROM json_each(@touched))`,
-      ).run({ runId, previousRunId: previous.runId, touched: JSON.stringify(touched) });
+      copyRunFindings(previous.runId, runId, touched);
       const counts = Object.fromEntries(db.prepare(`SELECT "mode", count(*) FROM "Finding" WHERE "runId" = ? GROUP BY "mode"`).raw().all(runId) as [string, number][]);
       const untouched = (device: { deviceName: string }) => !touched.includes(device.deviceName);
       return { devices: touched, carried: { findings: counts.default ?? 0, seedFindings: counts.kql ?? 0, skippedDevices: previous.skippedDevices.filter(untouched) } };

@@ -51,7 +51,7 @@ beforeAll(async () => {
   db = await import("./db");
   const settings = await import("./detection-settings");
   const record = (runId: string, id: string, mode: "default" | "kql", listRow: { device?: string; DeviceName?: string }, searchText: string, row: unknown) => ({
-    id, runId, mode, deviceName: listRow.device ?? listRow.DeviceName ?? "", processName: "", beaconLikely: false, connectionCount: 0,
+    id, runId, mode, deviceName: listRow.device ?? listRow.DeviceName ?? "", processName: "", beaconLikely: false, connectionCount: 0, outsideSystemFolder: false,
     listRow: JSON.stringify(listRow), searchText, row: JSON.stringify(row), evidence: "{}",
   });
   store.storeFindings(DEFAULT_ROWS.map((row) => ({ ...record(RUN, row.id, "default", row, defaultFindingSearchText(row, []), { severity: row.severity }), processName: row.process })));

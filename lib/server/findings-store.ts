@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { HIDING_LIST_NAMES } from "../detection/detection-lists";
+import type { HidingListName } from "../detection/detection-lists";
 import { compareDefaultRanks, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFindingRank } from "../detection/default-detection";
 import type { DefaultFindingListRow, DefaultFindingSummary, FindingListMode, FindingListQuery, SeedFindingListRow } from "../detection/finding-list";
 import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedFindingRank, type SeedQueryRow } from "../detection/seed-kql-query";
@@ -28,6 +28,11 @@ export interface FindingRecord {
   processName: string;
   beaconLikely: boolean;
   connectionCount: number;
+  /**
+   * A Windows system binary's name on an image outside that binary's own folder (a default-mode
+   * lineage flag): the excluded-system-process list does not hide it, as it is not that binary.
+   */
+  outsideSystemFolder: boolean;
   /** JSON of the output row (the seed query's columns, or the default finding without evidence). */
   row: string;
   /** JSON of the row the findings list shows (lib/detection/finding-list). */
@@ -45,13 +50,31 @@ export interface FindingRecord {
 export function storeFindings(records: readonly FindingRecord[]): void {
   const db = sqliteConnection();
   const insert = db.prepare(
-    `INSERT INTO "Finding" ("id", "runId", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "listRow", "searchText", "row", "evidence")
-     VALUES (@id, @runId, @mode, @deviceName, @processName, @processNameKey, @beaconLikely, @connectionCount, @listRow, @searchText, @row, @evidence)`,
+    `INSERT INTO "Finding" ("runId", ${quotedColumns(FINDING_COLUMNS)}) VALUES (@runId, ${FINDING_COLUMNS.map((column) => `@${column}`).join(", ")})`,
   );
   db.transaction(() => {
     // Lower-cased as detection's caseInsensitiveSet folds names, so hiding matches what excluding did.
-    for (const record of records) insert.run({ ...record, processNameKey: record.processName.toLowerCase(), beaconLikely: record.beaconLikely ? 1 : 0 });
+    for (const record of records) {
+      insert.run({ ...record, processNameKey: record.processName.toLowerCase(), beaconLikely: record.beaconLikely ? 1 : 0, outsideSystemFolder: record.outsideSystemFolder ? 1 : 0 });
+    }
   })();
+}
+
+/** A finding's own columns (but its run and its rank, set when the run ends). */
+const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence"] as const;
+const quotedColumns = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
+
+/**
+ * Copies a run's findings, but those of some devices, under another run's id (an incremental run
+ * keeps the devices no change touched). Runs in the caller's transaction, on the same connection.
+ */
+export function copyRunFindings(fromRunId: string, toRunId: string, exceptDevices: readonly string[]): void {
+  sqliteConnection()
+    .prepare(
+      `INSERT INTO "Finding" ("runId", ${quotedColumns(FINDING_COLUMNS)}) SELECT @toRunId, ${quotedColumns(FINDING_COLUMNS)}
+       FROM "Finding" WHERE "runId" = @fromRunId AND "deviceName" NOT IN (SELECT "value" FROM json_each(@exceptDevices))`,
+    )
+    .run({ fromRunId, toRunId, exceptDevices: JSON.stringify(exceptDevices) });
 }
 
 /**
@@ -84,7 +107,9 @@ export function rankRunFindings(runId: string): void {
  * here, when findings are read, not when detection computes them (see HIDING_LIST_NAMES), so an
  * exclusion shows at once. The list names are constants, not input.
  */
-const NOT_HIDDEN = `"processNameKey" NOT IN (SELECT "valueKey" FROM "AllowlistEntry" WHERE "list" IN (${HIDING_LIST_NAMES.map((list) => `'${list}'`).join(", ")}))`;
+const listKeys = (list: HidingListName) => `(SELECT "valueKey" FROM "AllowlistEntry" WHERE "list" = '${list}')`;
+const NOT_HIDDEN = `NOT ("processNameKey" IN ${listKeys("excludedBrowsers")}
+  OR ("processNameKey" IN ${listKeys("excludedSystemProcesses")} AND NOT "outsideSystemFolder"))`;
 
 /** The conditions selecting the shown findings of a run in a mode, narrowed by a list's filters and search. */
 function shownFindings(runId: string, mode: DetectionMode, query: Pick<FindingListQuery, "filters" | "search"> = { filters: [], search: "" }): { where: string; params: unknown[] } {

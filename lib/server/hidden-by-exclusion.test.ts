@@ -62,4 +62,25 @@ describe("an excluded process name", () => {
     await modules.allowlists.removeAllowlistEntry(entry.id);
     expect(shown()).toEqual([1, 1]);
   });
+
+  it("hides a system binary's name in the default mode only on an image in that binary's folder", async () => {
+    // svchost.exe is on the default excluded list: from System32 it is hidden, from C:\Users\Public it is a masquerade.
+    const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,InitiatingProcessFolderPath,RemoteIP,RemotePort,RemoteIPType";
+    const svchost = (device: string, folder: string) => [
+      `2024-05-01T11:00:00Z,${device},ImageLoaded,bcrypt.dll,9,svchost.exe,${folder},,,`,
+      `2024-05-01T11:01:00Z,${device},ConnectionSuccess,,9,svchost.exe,${folder},198.51.100.9,4444,Public`,
+    ];
+    const rows = [...svchost("ws-real", "C:\\Windows\\System32\\svchost.exe"), ...svchost("ws-fake", "C:\\Users\\Public\\svchost.exe")];
+    await modules.ingest.ingestTelemetryText("svchost.csv", [header, ...rows].join("\n"), "cli:test");
+    const run = await modules.detection.runDetection();
+    const listed = (mode: "default" | "kql") => [...modules.findings.allFindings(mode, run)].flat();
+    expect(listed("default").map((finding) => [finding.process.deviceName, finding.process.processName])).toEqual([
+      ["ws-fake", "svchost.exe"],
+      ["ws-1", "Implant.exe"],
+    ]);
+    // The seed mode hides the name wherever the image is, as the seed query does.
+    expect(listed("kql").map((row) => row.DeviceName)).toEqual(["ws-1"]);
+    // Both were computed: only the one in System32 is hidden.
+    expect(await modules.db.prisma.finding.count({ where: { runId: run.runId, processNameKey: "svchost.exe" } })).toBe(4);
+  });
 });

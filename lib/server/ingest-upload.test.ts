@@ -226,7 +226,7 @@ describe("ingestTelemetryText", () => {
     const { storeFindings } = await import("./findings-store");
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
     const row = (runId: string) => ({
-      id: "00000000000000ee", runId, mode: "kql" as const, deviceName: "elsewhere", processName: "x.exe", beaconLikely: false, connectionCount: 1,
+      id: "00000000000000ee", runId, mode: "kql" as const, deviceName: "elsewhere", processName: "x.exe", beaconLikely: false, connectionCount: 1, outsideSystemFolder: false,
       listRow: "{}", searchText: "", row: "{}", evidence: "{}",
     });
     storeFindings([row("run-in-progress"), row("run-died-7h-ago"), row("run-without-marker")]);

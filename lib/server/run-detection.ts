@@ -137,7 +137,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
  * Part of every run's inputs: bump it when a change to lib/detection alters what a run computes,
  * so that no run builds on findings an older version computed (see beginDetectionRun).
  */
-const DETECTION_VERSION = 1;
+const DETECTION_VERSION = 2;
 
 /** Findings written per transaction: bounds memory without a transaction per finding. */
 const FINDINGS_PER_WRITE = 200;
@@ -167,6 +167,8 @@ function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRec
     processName: finding.row.ProcessName,
     beaconLikely: finding.row.BeaconLikely,
     connectionCount: finding.row.ConnectionCount,
+    // The seed query hides an excluded name wherever its image is (parity).
+    outsideSystemFolder: false,
     listRow: JSON.stringify(listRow),
     searchText: seedFindingSearchText(listRow),
     row: JSON.stringify(finding.row),
@@ -186,6 +188,7 @@ function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, r
     processName: finding.process.processName,
     beaconLikely: finding.strongBeacon,
     connectionCount: finding.connections.count,
+    outsideSystemFolder: finding.lineageFlags.some((flag) => flag.id === "system-name-outside-system32"),
     listRow: JSON.stringify(listRow),
     searchText: defaultFindingSearchText(listRow, finding.reasons),
     row: JSON.stringify({ ...summary, modeDifference }),
