@@ -82,22 +82,27 @@ describe("medianAbsoluteDeviation and madScore", () => {
 
   it("is (median - MAD) / median from a median of 1 up", () => {
     // median 30; |x - 30| = [20,10,0,10,20] -> MAD 10; (30 - 10) / 30
-    expect(madScore([10, 20, 30, 40, 50], 1)).toBe(20 / 30);
+    expect(madScore([10, 20, 30, 40, 50], "ratio")).toBe(20 / 30);
   });
 
   it("is clamped at 0", () => {
     // median 1; |x - 1| = [11,11,0,19,29] -> MAD 11; (1 - 11) / 1 = -10 -> 0
-    expect(madScore([-10, -10, 1, 20, 30], 1)).toBe(0);
+    expect(madScore([-10, -10, 1, 20, 30], "ratio")).toBe(0);
   });
 
-  it("below a median of 1 is 1 for intervals and 0 for data sizes", () => {
-    // median (0.5 + 0.5) / 2 = 0.5 < 1: the ratio is not used
-    expect(madScore([0.2, 0.5, 0.5, 0.9], 1)).toBe(1);
+  it("below a median of 1 is still the ratio for intervals (fractional seconds), and 0 for data sizes", () => {
+    // median (0.5 + 0.5) / 2 = 0.5; |x - 0.5| = [0.3, 0, 0, 0.4] -> MAD 0.15; (0.5 - 0.15) / 0.5
+    expect(madScore([0.2, 0.5, 0.5, 0.9], "ratio")).toBe((0.5 - 0.3 / 2) / 0.5);
     expect(madScore([0.2, 0.5, 0.5, 0.9], 0)).toBe(0);
   });
 });
 
 describe("timestampScore", () => {
+  it("does not rate irregular sub-second intervals as perfectly regular", () => {
+    // Intervals 0.2, 0.5, 0.5, 0.9: skew 0 (quartile spread 0.35 < 10), so symmetry 1; MAD score 0.7 (above).
+    expect(timestampScore([0, 0.2, 0.7, 1.2, 2.1])).toBe(0.85);
+  });
+
   it("is 1 for a perfect 60 s beacon", () => {
     // intervals all 60: Q3 - Q1 = 0 -> skew 0 -> 1; MAD 0 -> (60 - 0)/60 = 1; (1 + 1)/2
     expect(timestampScore(every(60, 11))).toBe(1);

@@ -123,17 +123,18 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
 }
 
 /**
- * (median - MAD) / median, clamped at 0. Below a median of 1 the ratio says nothing, so RITA uses
- * a fixed score: 1 for intervals (cannot happen with whole seconds), 0 for data sizes.
+ * (median - MAD) / median, clamped at 0. Below a median of 1 RITA uses a fixed score: 0 for data
+ * sizes, and 1 for intervals, which cannot happen with its whole seconds. Ours are fractional, where
+ * a fixed 1 would rate an irregular sub-second burst perfectly regular: intervals keep the ratio.
  */
-export function madScore(values: readonly number[], scoreWhenMedianBelowOne: 0 | 1): number {
+export function madScore(values: readonly number[], whenMedianBelowOne: "ratio" | 0): number {
   const center = median(values);
-  if (center < 1) return scoreWhenMedianBelowOne;
+  if (center < 1 && (whenMedianBelowOne === 0 || center <= 0)) return 0;
   return Math.max(0, (center - medianAbsoluteDeviation(values)) / center);
 }
 
 /** RITA's calculateStatisticalScore: mean of the symmetry (1 - |Bowley skew|) and MAD scores, 3 decimals. */
-export function skewAndMadScore(values: readonly number[], madScoreWhenMedianBelowOne: 0 | 1): number {
+export function skewAndMadScore(values: readonly number[], madScoreWhenMedianBelowOne: "ratio" | 0): number {
   const skewScore = 1 - Math.abs(bowleySkewness(values));
   return roundTo3((skewScore + madScore(values, madScoreWhenMedianBelowOne)) / 2);
 }
@@ -152,7 +153,7 @@ export function beaconIntervals(timestampsSeconds: readonly number[]): number[] 
 
 export function timestampScore(timestampsSeconds: readonly number[]): number | null {
   const intervals = beaconIntervals(timestampsSeconds);
-  return intervals === null ? null : skewAndMadScore(intervals, 1);
+  return intervals === null ? null : skewAndMadScore(intervals, "ratio");
 }
 
 /**
