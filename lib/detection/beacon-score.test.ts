@@ -327,6 +327,7 @@ describe("scoreBeaconSeries", () => {
       medianIntervalSeconds: 600,
       intervalMadSeconds: 0,
       connections: 144,
+      distinctTimestamps: 144,
     });
   });
 
@@ -345,6 +346,7 @@ describe("scoreBeaconSeries", () => {
       medianIntervalSeconds: 600,
       intervalMadSeconds: 0,
       connections: 48,
+      distinctTimestamps: 48,
     });
   });
 
@@ -366,6 +368,7 @@ describe("scoreBeaconSeries", () => {
       medianIntervalSeconds: null,
       intervalMadSeconds: null,
       connections: 3,
+      distinctTimestamps: 3,
     });
   });
 });

@@ -44,6 +44,8 @@ export interface BeaconScore {
   /** MAD of intervals in seconds (the "jitter" shown to analysts). */
   intervalMadSeconds: number | null;
   connections: number;
+  /** Connections at distinct times: what a beacon's minimum counts, as RITA counts unique timestamps. */
+  distinctTimestamps: number;
 }
 
 /** RITA needs 3 non-zero intervals, hence 4 timestamps, for a timestamp score. */
@@ -327,5 +329,6 @@ export function scoreBeaconSeries(input: BeaconSeriesInput): BeaconScore {
     medianIntervalSeconds: intervals === null ? null : medianOfSorted(intervals),
     intervalMadSeconds: intervals === null ? null : medianAbsoluteDeviation(intervals),
     connections: timestampsSeconds.length,
+    distinctTimestamps: new Set(timestampsSeconds).size,
   };
 }

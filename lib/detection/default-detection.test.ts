@@ -205,7 +205,7 @@ describe("runDefaultDetection: one finding per program", () => {
 });
 
 describe("isStrongBeacon", () => {
-  const base = { score: 0.5, timestampScore: 0.5, dataSizeScore: null, histogramScore: 0, durationScore: 0, periodicity: 0.5, medianIntervalSeconds: 60, intervalMadSeconds: 1, connections: 20 };
+  const base = { score: 0.5, timestampScore: 0.5, dataSizeScore: null, histogramScore: 0, durationScore: 0, periodicity: 0.5, medianIntervalSeconds: 60, intervalMadSeconds: 1, connections: 20, distinctTimestamps: 20 };
   const settings = { beaconScoreThreshold: 0.8, beaconMinConnections: 10 };
 
   it("accepts RITA's combined score at the threshold", () => {
@@ -219,8 +219,17 @@ describe("isStrongBeacon", () => {
     expect(isStrongBeacon({ ...base, timestampScore: 0.79, periodicity: 1 }, settings)).toBe(false);
   });
 
-  it("needs the minimum number of connections", () => {
-    expect(isStrongBeacon({ ...base, score: 1, connections: 9 }, settings)).toBe(false);
+  it("needs the minimum number of connections at distinct times", () => {
+    expect(isStrongBeacon({ ...base, score: 1, connections: 9, distinctTimestamps: 9 }, settings)).toBe(false);
+    expect(isStrongBeacon({ ...base, score: 1, connections: 20, distinctTimestamps: 9 }, settings)).toBe(false);
+  });
+
+  it("does not count connections at the same instant twice toward the minimum (RITA counts unique timestamps)", () => {
+    // Two sockets a minute, five minutes: ten connections at five times, regular but under the minimum of ten.
+    const pairs = [...beacon("2024-01-01T10:01:00Z", 5, 60), ...beacon("2024-01-01T10:01:00Z", 5, 60)];
+    expect(detect(pairs)).toEqual([]);
+    // Ten distinct minutes are enough.
+    expect(detect(beacon("2024-01-01T10:01:00Z", 10, 60)).map((finding) => finding.rules)).toEqual([["beacon-only"]]);
   });
 });
 

@@ -508,7 +508,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
  * them however clockwork it is; the second arm keeps such sessions.
  */
 export function isStrongBeacon(beacon: BeaconScore, settings: Pick<DetectionSettings, "beaconScoreThreshold" | "beaconMinConnections">): boolean {
-  if (beacon.connections < settings.beaconMinConnections) return false;
+  if (beacon.distinctTimestamps < settings.beaconMinConnections) return false;
   if (beacon.score >= settings.beaconScoreThreshold) return true;
   return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold;
 }
