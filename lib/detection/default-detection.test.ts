@@ -204,6 +204,27 @@ describe("runDefaultDetection: one finding per program", () => {
   });
 });
 
+describe("the finding's beacon", () => {
+  it("is the series that made it a strong beacon, not a higher-scoring one that is not", () => {
+    // 203.0.113.10: 24 connections over 11 h, mostly 5 min apart with long gaps, varying sizes: score 0.553,
+    // periodicity 0, not strong. 198.51.100.7: 10 connections a minute apart from 10:00: score 0.5, but
+    // timestamp score and periodicity 1, strong.
+    const gaps = [300, 300, 300, 600, 7200, 300, 300, 900, 5400, 300, 300, 300, 6000, 600, 300, 300, 7000, 300, 300, 600, 8000, 300, 300];
+    const offsets = gaps.reduce((times, gap) => [...times, times[times.length - 1] + gap], [600]);
+    const dayStart = Date.parse("2024-01-01T00:00:00Z");
+    const irregular = offsets.map((offset, index) =>
+      connection(new Date(dayStart + offset * 1000).toISOString(), { remoteIp: "203.0.113.10", remotePort: 8443, sentBytes: 100 + ((index * 7919) % 5000), receivedBytes: 0 }),
+    );
+    const regular = beacon("2024-01-01T10:00:00Z", 10, 60, { sentBytes: 300, receivedBytes: 0 });
+    const [finding] = detect([...irregular, ...regular]);
+    expect(finding.connections.destinations.map((destination) => [destination.remoteIp, destination.beacon.score])).toEqual([
+      ["203.0.113.10", 0.553],
+      ["198.51.100.7", 0.5],
+    ]);
+    expect([finding.strongBeacon, finding.beacon?.remoteIp, finding.beacon?.score]).toEqual([true, "198.51.100.7", 0.5]);
+  });
+});
+
 describe("isStrongBeacon", () => {
   const base = { score: 0.5, timestampScore: 0.5, dataSizeScore: null, histogramScore: 0, durationScore: 0, periodicity: 0.5, medianIntervalSeconds: 60, intervalMadSeconds: 1, connections: 20, distinctTimestamps: 20 };
   const settings = { beaconScoreThreshold: 0.8, beaconMinConnections: 10 };

@@ -113,7 +113,7 @@ export interface DefaultFinding {
     bytesReceived: number | null;
     destinations: DestinationSummary[];
   };
-  /** The process's strongest destination series. */
+  /** The series that made the process a strong beacon (the highest-scoring of them), else its highest-scoring series. */
   beacon: (BeaconScore & { remoteIp: string; remotePort: number }) | null;
   /** Whether any destination series is a strong beacon (see isStrongBeacon). */
   strongBeacon: boolean;
@@ -400,8 +400,9 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   // Beaconing over all outbound connections of the process, per destination.
   const destinationSeries = summarizeDestinations(connections, context);
   const destinations = destinationSeries.map((series) => series.summary);
-  const strongest = destinations.reduce<DestinationSummary | null>((best, d) => (best === null || d.beacon.score > best.beacon.score ? d : best), null);
   const strongBeacons = destinationSeries.filter((series) => isStrongBeacon(series.summary.beacon, settings));
+  // The series are in score order: the first strong one, else the first one.
+  const shownBeacon = strongBeacons[0]?.summary ?? destinations[0] ?? null;
   for (const { summary: destination, connections: destinationConnections } of strongBeacons) {
     reasons.push({
       kind: "beacon",
@@ -485,7 +486,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
       bytesReceived: sumKnown(connections.map((c) => c.receivedBytes)),
       destinations,
     },
-    beacon: strongest ? { ...strongest.beacon, remoteIp: strongest.remoteIp, remotePort: strongest.remotePort } : null,
+    beacon: shownBeacon ? { ...shownBeacon.beacon, remoteIp: shownBeacon.remoteIp, remotePort: shownBeacon.remotePort } : null,
     strongBeacon: strongBeacons.length > 0,
     loads: loads.map((load) => ({ eventId: load.id ?? null, timestamp: load.timestamp, timeUs: load.timeUs, cryptoLib: load.fileName ?? "" })),
     connectionEvents: connections.map((c) => ({
