@@ -160,6 +160,16 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
     ]);
   });
 
+  it("cites the connection beside the loads when there are more loads than a reason cites", () => {
+    // 60 loads in the first minute (ids 1 to 60), then one connection (id 61): 50 events at most, both kinds cited.
+    const loads = Array.from({ length: 60 }, (_, second) => load(`2024-01-01T10:00:${String(second).padStart(2, "0")}Z`));
+    const events = [...loads, connection("2024-01-01T10:01:00Z")].map((event, index) => ({ ...event, id: index + 1 }));
+    const [finding] = detect(events);
+    const [correlation] = finding.reasons;
+    expect(correlation.kind).toBe("crypto-load-then-connect");
+    expect(correlation.eventIds).toEqual([...Array.from({ length: 49 }, (_, index) => index + 1), 61]);
+  });
+
   it("ignores events outside the lookback and after the as-of time", () => {
     const events = [load("2023-12-31T23:59:59Z"), connection("2024-01-01T00:00:30Z"), load("2024-01-02T00:00:01Z", { initiatingProcessId: 7 }), connection("2024-01-02T00:00:02Z", { initiatingProcessId: 7 })];
     expect(detect(events)).toEqual([]);

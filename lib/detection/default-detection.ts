@@ -393,7 +393,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     reasons.push({
       kind: "crypto-load-then-connect",
       text: `Loaded ${cryptoLibsLoaded.join(", ")}, then connected to ${first.remoteIp}:${first.remotePort} (non-standard port) ${formatSeconds((first.timeUs - lastLoadBefore.timeUs) / MICROS_PER_SECOND)} later; ${inSeedWindow.size} connection(s) within ${settings.correlationWindowMinutes} min of a load.`,
-      eventIds: ids([...loads, ...inSeedWindow]),
+      eventIds: ids(loads, [...inSeedWindow]),
     });
   }
 
@@ -459,7 +459,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
       reasons.push({
         kind: "openssl-then-network",
         text: `${opensslRun.processCommandLine ?? "openssl enc"} ran ${formatSeconds((connections[0].timeUs - opensslRun.timeUs) / MICROS_PER_SECOND)} before ${identity.processName} connected to ${connections[0].remoteIp}:${connections[0].remotePort}.`,
-        eventIds: ids([opensslRun, connections[0]]),
+        eventIds: ids([opensslRun], [connections[0]]),
       });
     }
   }
@@ -602,8 +602,25 @@ function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineag
   };
 }
 
-function ids(events: DetectionEvent[]): number[] {
-  return [...new Set(events.map((event) => event.id).filter((id): id is number => id !== undefined))].slice(0, MAX_REASON_EVENTS);
+/**
+ * The stored ids of each group's events, at most MAX_REASON_EVENTS in all, shared out so that
+ * every group is cited: each gets an equal share, and what a short group leaves goes to the others.
+ */
+function ids(...groups: DetectionEvent[][]): number[] {
+  const lists = groups.map((events) => [...new Set(events.map((event) => event.id).filter((id): id is number => id !== undefined))]);
+  const taken = lists.map(() => 0);
+  let left = MAX_REASON_EVENTS;
+  for (let open = lists.length; left > 0 && open > 0; ) {
+    const share = Math.max(1, Math.floor(left / open));
+    open = 0;
+    for (const [index, list] of lists.entries()) {
+      const take = Math.min(share, list.length - taken[index], left);
+      taken[index] += take;
+      left -= take;
+      if (taken[index] < list.length) open++;
+    }
+  }
+  return [...new Set(lists.flatMap((list, index) => list.slice(0, taken[index])))];
 }
 
 export function formatSeconds(seconds: number): string {
