@@ -413,7 +413,7 @@ describe("runDefaultDetection on busy devices: the indexes behind each O(n log n
     ]);
   });
 
-  it("finds a reused PID's creation by creation time, else the latest at or before the first connection", () => {
+  it("finds a reused PID's creation by creation time, else (no creation time known) the latest at or before the first connection", () => {
     // PID 100 created 1,000 times, once a second from 09:00:00, each by parent-<i>.exe; creation 500
     // (09:08:20) is reported again at 09:20:00 by another parent.
     const startMs = Date.parse("2024-01-01T09:00:00Z");
@@ -436,7 +436,8 @@ describe("runDefaultDetection on busy devices: the indexes behind each O(n log n
       ...creations,
       // Its creation time, spelled without fractions, matches creation 500 (the first report).
       ...processCreatedAt("2024-01-01T09:08:20Z", "2024-01-01T09:30:00Z", "2024-01-01T09:31:00Z"),
-      // No creation has this time: the latest before 09:10:00 is creation 600, at 09:10:00 exactly.
+      // No creation has this time: its own creation was not collected. Creation 600 (09:10:00) is another
+      // process that reused the PID, so its parent is not this one's: no parent is known.
       ...processCreatedAt("2024-01-01T08:00:00Z", "2024-01-01T09:09:30Z", "2024-01-01T09:10:00Z"),
       // No creation time: the latest before 09:05:00.5 is creation 300.
       ...processCreatedAt(null, "2024-01-01T09:04:00Z", "2024-01-01T09:05:00.5Z"),
@@ -445,7 +446,7 @@ describe("runDefaultDetection on busy devices: the indexes behind each O(n log n
     expect(parents).toEqual(
       new Map([
         ["2024-01-01T09:08:20.0000000Z", "parent-500.exe"],
-        ["2024-01-01T08:00:00.0000000Z", "parent-600.exe"],
+        ["2024-01-01T08:00:00.0000000Z", undefined],
         [null, "parent-300.exe"],
       ]),
     );

@@ -337,8 +337,10 @@ interface ProcessReference {
 }
 
 /**
- * The creation event of a process: by GUID, else by exact creation time, else the latest one
- * before `beforeUs` when it created a program of the same name (a reused PID is another program).
+ * The creation event of a process: by GUID, else by its creation time. Only when neither is known,
+ * the latest creation of its PID before `beforeUs`, if it created a program of the same name. A
+ * known creation time that no creation event has means its own creation was not collected: the
+ * PID's other creations are other processes that reused it, and their parents are not its parent.
  */
 function findCreation(index: CreationIndex, deviceName: string, reference: ProcessReference, beforeUs: number): DetectionEvent | null {
   if (reference.processGuid) {
@@ -349,10 +351,7 @@ function findCreation(index: CreationIndex, deviceName: string, reference: Proce
   if (processId === null) return null;
   const candidates = index.byPid.get(`${deviceName}\u0000${processId}`);
   if (!candidates) return null;
-  if (creationTime) {
-    const exact = candidates.byCreationTime.get(creationTime);
-    if (exact) return exact;
-  }
+  if (creationTime) return candidates.byCreationTime.get(creationTime) ?? null;
   const { oldestFirst } = candidates;
   const latest = oldestFirst[countLeading(oldestFirst, (event) => event.timeUs <= beforeUs) - 1] ?? null;
   const sameProgram = latest !== null && (reference.fileName === null || (latest.fileName ?? "").toLowerCase() === reference.fileName.toLowerCase());
