@@ -312,6 +312,26 @@ describe("runDefaultDetection with Sysmon process GUIDs", () => {
     expect(finding.parent).toEqual({ fileName: "WINWORD.EXE", processId: 40, commandLine: null });
     expect(finding.lineageFlags.map((flag) => flag.id)).toEqual(["office-spawns-shell"]);
   });
+
+  it("reads a Sysmon process's command line from its creation event (events 3 and 7 carry none)", () => {
+    const guid = "{a1b2c3d4-0000-0000-0000-000000000003}";
+    const sysmon = { source: "sysmon" as const, initiatingProcessCreationTime: null, initiatingProcessGuid: guid, initiatingProcessCommandLine: null, initiatingProcessFileName: "powershell.exe" };
+    const events = [
+      buildTestEvent("process", {
+        at: "2024-01-01T09:59:00Z",
+        source: "sysmon",
+        fileName: "powershell.exe",
+        processId: 100,
+        processGuid: guid,
+        processCommandLine: "powershell.exe -WindowStyle Hidden -c $x",
+      }),
+      load("2024-01-01T10:00:00Z", sysmon),
+      connection("2024-01-01T10:01:00Z", sysmon),
+    ];
+    const [finding] = detect(events);
+    expect(finding.commandLineIndicators.map((indicator) => indicator.evidence)).toEqual(["-WindowStyle Hidden"]);
+    expect(finding.reasons.map((reason) => reason.kind)).toEqual(["crypto-load-then-connect", "command-line"]);
+  });
 });
 
 describe("runDefaultDetection on busy devices: the indexes behind each O(n log n) step", () => {

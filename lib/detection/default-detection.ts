@@ -440,14 +440,16 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   const grandparent: RelatedProcess | null = grandparentName
     ? { fileName: grandparentName, processId: creation?.initiatingProcessParentId ?? parentCreation?.initiatingProcessId ?? null, commandLine: parentCreation?.initiatingProcessCommandLine ?? null }
     : null;
+  // Sysmon's network and image-load events carry no command line: its creation event (event 1) does.
+  const commandLine = identity.commandLine || creation?.processCommandLine || "";
   const lineageFlags = assessLineage(
-    { fileName: identity.processName, folderPath: identity.folderPath ?? creation?.folderPath ?? null, commandLine: identity.commandLine },
+    { fileName: identity.processName, folderPath: identity.folderPath ?? creation?.folderPath ?? null, commandLine },
     parent ? lineageOf(parent, parentCreation) : null,
     grandparent ? { fileName: grandparent.fileName, folderPath: null, commandLine: grandparent.commandLine } : null,
   );
   const contextEventIds = ids(creation ? [creation] : connections.slice(0, 1));
   for (const flag of lineageFlags) reasons.push({ kind: "lineage", text: `${flag.label}: ${flag.detail}`, eventIds: contextEventIds });
-  const commandLineIndicators = findCommandLineIndicators(identity.commandLine);
+  const commandLineIndicators = findCommandLineIndicators(commandLine);
   for (const indicator of commandLineIndicators) reasons.push({ kind: "command-line", text: `Command line: ${indicator.label} (${indicator.evidence})`, eventIds: contextEventIds });
 
   // Rule 3 (Linux, Atomic test 4): openssl enc shortly before a network tool connects out.
