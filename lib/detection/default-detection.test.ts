@@ -141,6 +141,16 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
     expect(findings[0].reasons[0].text).toBe("openssl enc -aes-256-cbc -in a -out b -k pw ran 2.000 s before nc connected to 198.51.100.7:4444.");
   });
 
+  it("takes a cipher command for encryption, and base64 encoding for none", () => {
+    const after = (commandLine: string) =>
+      detect([
+        buildTestEvent("process", { at: "2024-01-01T10:00:00Z", fileName: "openssl", processId: 50, processCommandLine: commandLine }),
+        connection("2024-01-01T10:00:02Z", { initiatingProcessFileName: "curl", initiatingProcessId: 51 }),
+      ]).map((finding) => finding.rules);
+    expect(after("openssl aes-256-cbc -in a -out b")).toEqual([["openssl-then-network"]]);
+    expect(after("openssl enc -base64 -in a -out b")).toEqual([]);
+  });
+
   it("drops openssl runs older than the window", () => {
     const events = [
       buildTestEvent("process", { at: "2024-01-01T10:00:00Z", fileName: "openssl", processId: 50, processCommandLine: "openssl enc -aes-256-cbc" }),

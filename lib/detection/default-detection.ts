@@ -18,6 +18,7 @@ import { findCommandLineIndicators, type CommandLineIndicator } from "./command-
 import type { DetectionLists } from "./detection-lists";
 import type { DetectionSettings } from "./detection-settings";
 import { caseInsensitiveSet, sumKnown } from "./kusto-functions";
+import { isOpensslEncryption } from "./openssl-encryption";
 import { assessLineage, type LineageFlag, type LineageProcess } from "./process-lineage";
 
 export type RuleId = "crypto-load-then-connect" | "beacon-only" | "openssl-then-network";
@@ -25,7 +26,7 @@ export type RuleId = "crypto-load-then-connect" | "beacon-only" | "openssl-then-
 export const RULE_LABELS: Record<RuleId, string> = {
   "crypto-load-then-connect": "Crypto DLL load, then outbound connection on a non-standard port",
   "beacon-only": "Strong beacon from a non-browser process (no DLL load needed)",
-  "openssl-then-network": "openssl enc followed by a network tool connecting out",
+  "openssl-then-network": "openssl encryption followed by a network tool connecting out",
 };
 
 export type Severity = "low" | "medium" | "high" | "critical";
@@ -132,7 +133,6 @@ export const NETWORK_TOOL_NAMES = ["nc", "ncat", "netcat", "socat", "curl", "wge
 export const OPENSSL_NAMES = ["openssl", "openssl.exe"];
 const NETWORK_TOOLS = caseInsensitiveSet(NETWORK_TOOL_NAMES);
 const OPENSSL = caseInsensitiveSet(OPENSSL_NAMES);
-const OPENSSL_ENCRYPTION = /\benc\s+-\w/i;
 const MAX_REASON_EVENTS = 50;
 
 interface ProcessActivity {
@@ -452,7 +452,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   const commandLineIndicators = findCommandLineIndicators(commandLine);
   for (const indicator of commandLineIndicators) reasons.push({ kind: "command-line", text: `Command line: ${indicator.label} (${indicator.evidence})`, eventIds: contextEventIds });
 
-  // Rule 3 (Linux, Atomic test 4): openssl enc shortly before a network tool connects out.
+  // Rule 3 (Linux, Atomic test 4): openssl encryption shortly before a network tool connects out.
   if (NETWORK_TOOLS.has(identity.processName)) {
     const opensslRun = findOpensslBefore(context.opensslRuns.get(identity.deviceName), connections[0].timeUs, context.settings.opensslWindowSeconds * MICROS_PER_SECOND);
     if (opensslRun) {
@@ -519,11 +519,11 @@ function lineageOf(parent: RelatedProcess, creation: DetectionEvent | null): Lin
   return { fileName: parent.fileName, folderPath: creation?.folderPath ?? null, commandLine: parent.commandLine };
 }
 
-/** Each device's `openssl enc` runs, oldest first (a stable sort: runs at one instant keep their order). */
+/** Each device's openssl encryption runs (see openssl-encryption), oldest first (a stable sort: runs at one instant keep their order). */
 function indexOpensslRuns(creations: readonly DetectionEvent[]): Map<string, DetectionEvent[]> {
   const runsByDevice = new Map<string, DetectionEvent[]>();
   for (const event of creations) {
-    if (!OPENSSL.has(event.fileName) || !OPENSSL_ENCRYPTION.test(event.processCommandLine ?? "")) continue;
+    if (!OPENSSL.has(event.fileName) || !isOpensslEncryption(event.processCommandLine ?? "")) continue;
     const runs = runsByDevice.get(event.deviceName);
     if (runs) runs.push(event);
     else runsByDevice.set(event.deviceName, [event]);
