@@ -180,6 +180,12 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
     expect(correlation.eventIds).toEqual([...Array.from({ length: 49 }, (_, index) => index + 1), 61]);
   });
 
+  it("scores a public address Defender types FourToSixMapping", () => {
+    const mapped = { remoteIp: "::ffff:8.8.4.4", remoteIpType: "FourToSixMapping" };
+    const [finding] = detect([load("2024-01-01T10:00:00Z"), connection("2024-01-01T10:01:00Z", mapped)]);
+    expect(finding?.connections.destinations.map((destination) => [destination.remoteIp, destination.addressClass])).toEqual([["::ffff:8.8.4.4", "Public"]]);
+  });
+
   it("ignores events outside the lookback and after the as-of time", () => {
     const events = [load("2023-12-31T23:59:59Z"), connection("2024-01-01T00:00:30Z"), load("2024-01-02T00:00:01Z", { initiatingProcessId: 7 }), connection("2024-01-02T00:00:02Z", { initiatingProcessId: 7 })];
     expect(detect(events)).toEqual([]);

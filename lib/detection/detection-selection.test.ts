@@ -10,7 +10,7 @@ describe("detectionSelection", () => {
     expect(selection.cryptoLibraries).toEqual(["bcrypt.dll", "ncrypt.dll"]);
     // The seed query's 24 h and the default mode's 24 h: 100 h - 24 h.
     expect(selection.afterUs).toBe(76 * 3_600_000_000);
-    expect(selection.addressClasses).toEqual(["Public"]);
+    expect(selection.addressClasses).toEqual(["Public", "FourToSixMapping"]);
     expect(selection.beaconMinConnections).toBe(10);
     expect(selection.opensslNames).toEqual(["openssl", "openssl.exe"]);
     expect(selection.networkTools).toContain("curl.exe");
@@ -19,6 +19,6 @@ describe("detectionSelection", () => {
   it("follows a longer default lookback and lab mode's classes", () => {
     const selection = detectionSelection({ cryptoLibraries: [] }, { ...DEFAULT_DETECTION_SETTINGS, lookbackHours: 48, labMode: true }, AS_OF_US);
     expect(selection.afterUs).toBe(52 * 3_600_000_000);
-    expect(selection.addressClasses).toEqual(["Public", "Private", "Loopback"]);
+    expect(selection.addressClasses).toEqual(["Public", "Private", "Loopback", "FourToSixMapping"]);
   });
 });

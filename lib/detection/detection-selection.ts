@@ -12,6 +12,7 @@
  *
  * Pure: lists, settings and the as-of instant are arguments.
  */
+import { ADDRESS_FORM_TYPES } from "../telemetry/classify-remote-address";
 import { MICROS_PER_HOUR } from "../telemetry/iso-timestamp";
 import { NETWORK_TOOL_NAMES, OPENSSL_NAMES, outboundAddressClasses } from "./default-detection";
 import type { DetectionLists } from "./detection-lists";
@@ -25,8 +26,9 @@ export interface DetectionSelection {
   opensslNames: string[];
   beaconMinConnections: number;
   /**
-   * Connections are read when their RemoteIPType is one of these (the seed query's "Public" among
-   * them), and when the type is missing or not plain ASCII: detection then classifies the address.
+   * Connections are read when their RemoteIPType is one of these: the classes either mode scores
+   * (the seed query's "Public" among them) and the types detection classifies by the address
+   * (FourToSixMapping). Also when the type is missing or not plain ASCII: detection decides then.
    */
   addressClasses: string[];
   /**
@@ -44,7 +46,7 @@ export function detectionSelection(lists: Pick<DetectionLists, "cryptoLibraries"
     networkTools: lowerCased(NETWORK_TOOL_NAMES),
     opensslNames: lowerCased(OPENSSL_NAMES),
     beaconMinConnections: settings.beaconMinConnections,
-    addressClasses: outboundAddressClasses(settings),
+    addressClasses: [...outboundAddressClasses(settings), ...ADDRESS_FORM_TYPES],
     afterUs: asOfUs - Math.max(LOOKBACK_US, settings.lookbackHours * MICROS_PER_HOUR),
   };
 }

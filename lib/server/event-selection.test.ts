@@ -36,6 +36,7 @@ const CSV = [
   connect("10:00:03", 7, "a.exe", "198.51.100.7", 4444),
   connect("10:00:04", 7, "a.exe", "198.51.100.7", 4444, "Public", "ConnectionFailed"), // not a success
   connect("10:00:05", 7, "a.exe", "10.0.0.5", 4444, "Private"), // a class neither mode scores outside lab mode
+  connect("10:00:06", 7, "a.exe", "::ffff:8.8.4.4", 4444, "FourToSixMapping"), // classified by its address
   ...["10:01:00", "10:02:00", "10:03:00", "10:04:00"].map((time) => connect(time, 9, "b.exe", "203.0.113.9", 8080)), // a series of 4: b.exe (9)
   ...["10:01:30", "10:02:30", "10:03:30"].map((time) => connect(time, 11, "chrome.exe", "203.0.113.11", 443)), // 3: too short, no load
   connect("10:06:00", 13, "curl.exe", "203.0.113.13", 443), // a network tool: curl.exe (13)
@@ -58,7 +59,7 @@ beforeAll(async () => {
   db = await import("./db");
   const ingest = await import("./ingest-upload");
   const result = await ingest.ingestTelemetryText("mixed.csv", CSV, "cli:test");
-  expect([result.accepted, result.rejected]).toEqual([21, 0]);
+  expect([result.accepted, result.rejected]).toEqual([22, 0]);
 }, 60_000);
 
 afterAll(async () => {
@@ -78,6 +79,7 @@ const SELECTED = [
   "BCRYPT.DLL",
   "bcrypt\u0130.dll",
   "a.exe 198.51.100.7",
+  "a.exe ::ffff:8.8.4.4",
   "b.exe 203.0.113.9",
   "b.exe 203.0.113.9",
   "b.exe 203.0.113.9",
@@ -93,8 +95,8 @@ describe("completeEventsByDevice with detection's selection", () => {
 
   it("finds exactly what both modes find over every stored event", () => {
     const [selected] = [...store.completeEventsByDevice(SELECTION)];
-    const all = store.eventsByIds(Array.from({ length: 21 }, (_, index) => index + 1));
-    expect(all).toHaveLength(21);
+    const all = store.eventsByIds(Array.from({ length: 22 }, (_, index) => index + 1));
+    expect(all).toHaveLength(22);
     const events = "events" in selected ? selected.events : [];
     const defaultFindings = (from: typeof events) => runDefaultDetection(from, { asOfUs: AS_OF_US, lists: LISTS, settings: SETTINGS });
     expect(defaultFindings(events).map((finding) => [finding.process.processName, finding.rules])).toEqual([
@@ -109,9 +111,9 @@ describe("completeEventsByDevice with detection's selection", () => {
   });
 
   it("budgets a device by what it would read, not by all it stores", () => {
-    // 21 stored, 12 selected: a budget of 16 reads it (21 would not fit, and the texts cost a little more
-    // than 12), 11 skips it and says 12.
-    expect(read(16)).toEqual([SELECTED]);
-    expect(read(11)).toEqual([12]);
+    // 22 stored, 13 selected: a budget of 17 reads it (22 would not fit, and the texts cost a little more
+    // than 13), 12 skips it and says 13.
+    expect(read(17)).toEqual([SELECTED]);
+    expect(read(12)).toEqual([13]);
   });
 });

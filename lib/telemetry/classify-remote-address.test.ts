@@ -30,4 +30,9 @@ describe("classifyRemoteAddress", () => {
     expect(remoteAddressClass("", "10.0.0.1")).toBe("Private");
     expect(remoteAddressClass(null, "8.8.4.4")).toBe("Public");
   });
+
+  it("classifies a FourToSixMapping address by the IPv4 address it maps (the type says how it is written, not where it points)", () => {
+    expect(remoteAddressClass("FourToSixMapping", "::ffff:8.8.4.4")).toBe("Public");
+    expect(remoteAddressClass("FourToSixMapping", "::ffff:10.0.0.1")).toBe("Private");
+  });
 });

@@ -25,7 +25,10 @@ export function classifyRemoteAddress(address: string | null): RemoteAddressClas
   return CLASS_BY_RANGE[ipaddr.process(address.trim()).range()] ?? "Reserved";
 }
 
-/** Defender's RemoteIPType when present, our own classification otherwise. */
+/** Defender RemoteIPTypes that say how the address is written, not where it points: the address itself decides. */
+export const ADDRESS_FORM_TYPES = ["FourToSixMapping"];
+
+/** Defender's RemoteIPType when present and a class, our own classification otherwise. */
 export function remoteAddressClass(remoteIpType: string | null, remoteIp: string | null): string {
-  return remoteIpType && remoteIpType.trim() !== "" ? remoteIpType : classifyRemoteAddress(remoteIp);
+  return remoteIpType && remoteIpType.trim() !== "" && !ADDRESS_FORM_TYPES.includes(remoteIpType) ? remoteIpType : classifyRemoteAddress(remoteIp);
 }
