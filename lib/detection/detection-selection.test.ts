@@ -9,7 +9,7 @@ describe("detectionSelection", () => {
     const selection = detectionSelection({ cryptoLibraries: ["BCrypt.dll", "bcrypt.dll", "NCRYPT.DLL"] }, DEFAULT_DETECTION_SETTINGS, AS_OF_US);
     expect(selection.cryptoLibraries).toEqual(["bcrypt.dll", "ncrypt.dll"]);
     // The seed query's 24 h and the default mode's 24 h: 100 h - 24 h.
-    expect(selection.afterUs).toBe(76 * 3_600_000_000);
+    expect([selection.afterUs, selection.untilUs]).toEqual([76 * 3_600_000_000, AS_OF_US]);
     expect(selection.addressClasses).toEqual(["Public", "FourToSixMapping"]);
     expect(selection.beaconMinConnections).toBe(10);
     expect(selection.opensslNames).toEqual(["openssl", "openssl.exe"]);

@@ -32,10 +32,12 @@ export interface DetectionSelection {
    */
   addressClasses: string[];
   /**
-   * Loads and connections at or before this instant are outside both modes' lookback and are not
-   * read. Process creations are read whatever their time: a process may be older than the window.
+   * Loads and connections are read when after `afterUs` and at or before `untilUs` (the as-of
+   * time): both modes' lookback. Process creations are read whatever their time: a process may
+   * be older than the window.
    */
   afterUs: number;
+  untilUs: number;
 }
 
 const lowerCased = (names: readonly string[]) => [...new Set(names.map((name) => name.toLowerCase()))];
@@ -48,5 +50,6 @@ export function detectionSelection(lists: Pick<DetectionLists, "cryptoLibraries"
     beaconMinConnections: settings.beaconMinConnections,
     addressClasses: [...outboundAddressClasses(settings), ...ADDRESS_FORM_TYPES],
     afterUs: asOfUs - Math.max(LOOKBACK_US, settings.lookbackHours * MICROS_PER_HOUR),
+    untilUs: asOfUs,
   };
 }

@@ -134,6 +134,11 @@ describe("runSeedQuery (KQL-compatible mode)", () => {
     expect(run(events, "2024-01-02T12:00:00Z")).toEqual([]);
   });
 
+  it("sees nothing after the as-of time, as Kusto run at that instant could not", () => {
+    const events = [load("2024-01-01T11:59:00Z"), connection("2024-01-01T11:59:30Z"), connection("2024-01-01T12:00:00.001Z"), load("2024-01-01T12:00:01Z", { initiatingProcessId: 2 }), connection("2024-01-01T12:00:02Z", { initiatingProcessId: 2 })];
+    expect(run(events).map((row) => [row.ProcessName, row.ConnectionCount])).toEqual([["evil.exe", 1]]);
+  });
+
   it("sorts by ConnectionCount descending", () => {
     const rows = run([
       load("2024-01-01T10:00:00Z", { initiatingProcessId: 1, initiatingProcessFileName: "a.exe" }),

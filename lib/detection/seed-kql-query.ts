@@ -90,6 +90,8 @@ interface JoinedGroup {
 
 export function runSeedQuery(events: readonly DetectionEvent[], options: SeedQueryOptions): SeedQueryFinding[] {
   const lookbackStartUs = options.asOfUs - LOOKBACK_US;
+  // Kusto run at the as-of instant sees `Timestamp > ago(24h)` and nothing later than now.
+  const visible = (event: DetectionEvent) => event.timeUs > lookbackStartUs && event.timeUs <= options.asOfUs;
   const cryptoLibraries = caseInsensitiveSet(options.lists.cryptoLibraries);
   const excludedProcesses = caseInsensitiveSet([
     ...options.lists.excludedSystemProcesses,
@@ -105,14 +107,14 @@ export function runSeedQuery(events: readonly DetectionEvent[], options: SeedQue
     const event = events[position];
     if (
       event.kind === "image_load" &&
-      event.timeUs > lookbackStartUs &&
+      visible(event) &&
       cryptoLibraries.has(event.fileName) &&
       !excludedProcesses.has(event.initiatingProcessFileName)
     ) {
       cryptoLoaders.push({ event, position });
     } else if (
       event.kind === "network" &&
-      event.timeUs > lookbackStartUs &&
+      visible(event) &&
       event.actionType === "ConnectionSuccess" &&
       event.remoteIpType === "Public" &&
       event.remotePort !== null &&

@@ -30,6 +30,7 @@ const create = (time: string, file: string, pid: number, parentPid: number, pare
 const CSV = [
   HEADER,
   "2024-04-30T23:00:00Z,ws-1,ImageLoaded,bcrypt.dll,,,7,a.exe,,,", // before the lookback: not read
+  "2024-05-02T00:00:01Z,ws-1,ImageLoaded,bcrypt.dll,,,7,a.exe,,,", // after the as-of time: not read
   load("10:00:00", "BCRYPT.DLL", 7, "a.exe"), // a crypto load (any case): a.exe (7) is a candidate
   load("10:00:01", "kernel32.dll", 7, "a.exe"), // not a crypto library
   load("10:00:02", "bcrypt\u0130.dll", 7, "a.exe"), // non-ASCII: left to detection's own check
@@ -59,7 +60,7 @@ beforeAll(async () => {
   db = await import("./db");
   const ingest = await import("./ingest-upload");
   const result = await ingest.ingestTelemetryText("mixed.csv", CSV, "cli:test");
-  expect([result.accepted, result.rejected]).toEqual([22, 0]);
+  expect([result.accepted, result.rejected]).toEqual([23, 0]);
 }, 60_000);
 
 afterAll(async () => {
@@ -95,8 +96,8 @@ describe("completeEventsByDevice with detection's selection", () => {
 
   it("finds exactly what both modes find over every stored event", () => {
     const [selected] = [...store.completeEventsByDevice(SELECTION)];
-    const all = store.eventsByIds(Array.from({ length: 22 }, (_, index) => index + 1));
-    expect(all).toHaveLength(22);
+    const all = store.eventsByIds(Array.from({ length: 23 }, (_, index) => index + 1));
+    expect(all).toHaveLength(23);
     const events = "events" in selected ? selected.events : [];
     const defaultFindings = (from: typeof events) => runDefaultDetection(from, { asOfUs: AS_OF_US, lists: LISTS, settings: SETTINGS });
     expect(defaultFindings(events).map((finding) => [finding.process.processName, finding.rules])).toEqual([
@@ -111,7 +112,7 @@ describe("completeEventsByDevice with detection's selection", () => {
   });
 
   it("budgets a device by what it would read, not by all it stores", () => {
-    // 22 stored, 13 selected: a budget of 17 reads it (22 would not fit, and the texts cost a little more
+    // 23 stored, 13 selected: a budget of 17 reads it (23 would not fit, and the texts cost a little more
     // than 13), 12 skips it and says 13.
     expect(read(17)).toEqual([SELECTED]);
     expect(read(12)).toEqual([13]);

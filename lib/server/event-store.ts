@@ -245,9 +245,10 @@ const IN_LIST = (parameter: string) => `(SELECT "value" FROM json_each(@${parame
 /** A name any non-ASCII character makes uncertain: SQLite's lower() folds ASCII only, so detection's own check decides. */
 const NAME_MATCHES = (column: string, list: string) => `(lower(${column}) IN ${IN_LIST(list)} OR ${column} GLOB '*[^ -~]*')`;
 
-const CRYPTO_LOAD = `(e."kind" = 'image_load' AND e."timeUs" > @afterUs AND ${NAME_MATCHES(`e."fileName"`, "cryptoLibraries")})`;
+const IN_LOOKBACK = `e."timeUs" > @afterUs AND e."timeUs" <= @untilUs`;
+const CRYPTO_LOAD = `(e."kind" = 'image_load' AND ${IN_LOOKBACK} AND ${NAME_MATCHES(`e."fileName"`, "cryptoLibraries")})`;
 /** A successful connection either mode may score (see DetectionSelection.addressClasses). */
-const OUTBOUND = `(e."kind" = 'network' AND e."timeUs" > @afterUs AND e."actionType" = 'ConnectionSuccess'
+const OUTBOUND = `(e."kind" = 'network' AND ${IN_LOOKBACK} AND e."actionType" = 'ConnectionSuccess'
   AND (e."remoteIpType" IS NULL OR e."remoteIpType" = '' OR e."remoteIpType" IN ${IN_LIST("addressClasses")} OR e."remoteIpType" GLOB '*[^!-~]*'))`;
 const ON_DEVICE = `e."deviceName" = @deviceName`;
 
@@ -309,6 +310,7 @@ export function* completeEventsByDevice(
     opensslNames: JSON.stringify(selection.opensslNames),
     addressClasses: JSON.stringify(selection.addressClasses),
     afterUs: selection.afterUs,
+    untilUs: selection.untilUs,
     beaconMinConnections: selection.beaconMinConnections,
   };
   for (const [done, deviceName] of devices.entries()) {
