@@ -230,6 +230,25 @@ describe("runDefaultDetection: one finding per program", () => {
   });
 });
 
+describe("beaconing per address across ports", () => {
+  it("finds a C2 that rotates its port each connection: regular per address, one connection per port", () => {
+    // 30 connections a minute apart to one address, each on a new port; no DLL load.
+    const rotating = Array.from({ length: 30 }, (_, i) => connection(`2024-01-01T10:${String(i).padStart(2, "0")}:00Z`, { remotePort: 20000 + i }));
+    const [finding] = detect(rotating);
+    expect(finding?.rules).toEqual(["beacon-only"]);
+    expect(finding.connections.destinations).toHaveLength(30);
+    expect([finding.beacon?.remoteIp, finding.beacon?.remotePort, finding.beacon?.distinctTimestamps, finding.beacon?.periodicity]).toEqual(["198.51.100.7", null, 30, 1]);
+    expect(finding.reasons.map((reason) => reason.text.split(":")[0])).toEqual(["Beacon to 198.51.100.7 across 30 ports"]);
+  });
+
+  it("says nothing more about an address whose port series is already a beacon", () => {
+    const samePort = beacon("2024-01-01T10:00:00Z", 12, 60);
+    const otherPort = connection("2024-01-01T10:30:30Z", { remotePort: 5555 });
+    const [finding] = detect([...samePort, otherPort]);
+    expect(finding.reasons.map((reason) => reason.text.split(":").slice(0, 2).join(":"))).toEqual(["Beacon to 198.51.100.7:4444"]);
+  });
+});
+
 describe("the finding's beacon", () => {
   it("is the series that made it a strong beacon, not a higher-scoring one that is not", () => {
     // 203.0.113.10: 24 connections over 11 h, mostly 5 min apart with long gaps, varying sizes: score 0.553,

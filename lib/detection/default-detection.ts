@@ -13,7 +13,8 @@
 import { remoteAddressClass } from "../telemetry/classify-remote-address";
 import { MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import type { DetectionEvent } from "./detection-event";
-import { scoreBeaconSeries, type BeaconScore } from "./beacon-score";
+import type { BeaconScore } from "./beacon-score";
+import { addressSeries, scoreConnectionSeries } from "./connection-series";
 import { findCommandLineIndicators, type CommandLineIndicator } from "./command-line-indicators";
 import type { DetectionLists } from "./detection-lists";
 import type { DetectionSettings } from "./detection-settings";
@@ -114,9 +115,12 @@ export interface DefaultFinding {
     bytesReceived: number | null;
     destinations: DestinationSummary[];
   };
-  /** The series that made the process a strong beacon (the highest-scoring of them), else its highest-scoring series. */
-  beacon: (BeaconScore & { remoteIp: string; remotePort: number }) | null;
-  /** Whether any destination series is a strong beacon (see isStrongBeacon). */
+  /**
+   * The series that made the process a strong beacon (the highest-scoring of them, a port's before
+   * an address's), else its highest-scoring series. remotePort is null for a series across ports.
+   */
+  beacon: (BeaconScore & { remoteIp: string; remotePort: number | null }) | null;
+  /** Whether any destination series, per port or per address across ports, is a strong beacon (see isStrongBeacon). */
   strongBeacon: boolean;
   loads: DefaultEvidenceLoad[];
   connectionEvents: DefaultEvidenceConnection[];
@@ -396,20 +400,31 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     });
   }
 
-  // Beaconing over all outbound connections of the process, per destination.
-  const destinationSeries = summarizeDestinations(connections, context);
+  // Beaconing over all outbound connections of the process, per destination, and per address
+  // across ports where no port of it beacons on its own (a C2 rotating its port).
+  const range: [number, number] = [context.fromUs / MICROS_PER_SECOND, context.asOfUs / MICROS_PER_SECOND];
+  const destinationSeries = summarizeDestinations(connections, range);
   const destinations = destinationSeries.map((series) => series.summary);
   const strongBeacons = destinationSeries.filter((series) => isStrongBeacon(series.summary.beacon, settings));
-  // The series are in score order: the first strong one, else the first one.
-  const shownBeacon = strongBeacons[0]?.summary ?? destinations[0] ?? null;
+  const strongAddresses = addressSeries(connections, range).filter(
+    (series) => isStrongBeacon(series.beacon, settings) && !strongBeacons.some(({ summary }) => summary.remoteIp === series.remoteIp),
+  );
   for (const { summary: destination, connections: destinationConnections } of strongBeacons) {
-    reasons.push({
-      kind: "beacon",
-      text: `Beacon to ${destination.remoteIp}:${destination.remotePort}: score ${destination.beacon.score.toFixed(3)} over ${destination.connections} connections, median interval ${formatSeconds(destination.beacon.medianIntervalSeconds ?? 0)}, jitter (MAD) ${formatSeconds(destination.beacon.intervalMadSeconds ?? 0)}.`,
-      eventIds: ids(destinationConnections),
-    });
+    reasons.push({ kind: "beacon", text: beaconReasonText(`${destination.remoteIp}:${destination.remotePort}`, destination.beacon), eventIds: ids(destinationConnections) });
   }
-  if (strongBeacons.length > 0) rules.push("beacon-only");
+  for (const series of strongAddresses) {
+    reasons.push({ kind: "beacon", text: beaconReasonText(`${series.remoteIp} across ${series.ports.length} ports`, series.beacon), eventIds: ids(series.connections) });
+  }
+  const strongBeacon = strongBeacons.length > 0 || strongAddresses.length > 0;
+  if (strongBeacon) rules.push("beacon-only");
+  // The series are in score order: the first strong one, else the first one.
+  const shownBeacon: DefaultFinding["beacon"] = strongBeacons[0]
+    ? { ...strongBeacons[0].summary.beacon, remoteIp: strongBeacons[0].summary.remoteIp, remotePort: strongBeacons[0].summary.remotePort }
+    : strongAddresses[0]
+      ? { ...strongAddresses[0].beacon, remoteIp: strongAddresses[0].remoteIp, remotePort: null }
+      : destinations[0]
+        ? { ...destinations[0].beacon, remoteIp: destinations[0].remoteIp, remotePort: destinations[0].remotePort }
+        : null;
 
   // Process context: lineage and command line.
   const creation = findCreation(
@@ -473,7 +488,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     parent,
     grandparent,
     rules: orderedRules,
-    ...rate(orderedRules, strongBeacons.length > 0, commandLineIndicators.length, lineageFlags.length),
+    ...rate(orderedRules, strongBeacon, commandLineIndicators.length, lineageFlags.length),
     reasons,
     cryptoLibsLoaded,
     commandLineIndicators,
@@ -487,8 +502,8 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
       bytesReceived: sumKnown(connections.map((c) => c.receivedBytes)),
       destinations,
     },
-    beacon: shownBeacon ? { ...shownBeacon.beacon, remoteIp: shownBeacon.remoteIp, remotePort: shownBeacon.remotePort } : null,
-    strongBeacon: strongBeacons.length > 0,
+    beacon: shownBeacon,
+    strongBeacon,
     loads: loads.map((load) => ({ eventId: load.id ?? null, timestamp: load.timestamp, timeUs: load.timeUs, cryptoLib: load.fileName ?? "" })),
     connectionEvents: connections.map((c) => ({
       eventId: c.id ?? null,
@@ -557,7 +572,11 @@ interface DestinationSeries {
   connections: DetectionEvent[];
 }
 
-function summarizeDestinations(connections: DetectionEvent[], context: AssessContext): DestinationSeries[] {
+function beaconReasonText(target: string, beacon: BeaconScore): string {
+  return `Beacon to ${target}: score ${beacon.score.toFixed(3)} over ${beacon.connections} connections, median interval ${formatSeconds(beacon.medianIntervalSeconds ?? 0)}, jitter (MAD) ${formatSeconds(beacon.intervalMadSeconds ?? 0)}.`;
+}
+
+function summarizeDestinations(connections: DetectionEvent[], range: [number, number]): DestinationSeries[] {
   const series = new Map<string, DetectionEvent[]>();
   for (const connection of connections) {
     const key = `${connection.remoteIp}\u0000${connection.remotePort}`;
@@ -565,7 +584,6 @@ function summarizeDestinations(connections: DetectionEvent[], context: AssessCon
     if (list) list.push(connection);
     else series.set(key, [connection]);
   }
-  const range: [number, number] = [context.fromUs / MICROS_PER_SECOND, context.asOfUs / MICROS_PER_SECOND];
   return [...series.values()]
     .map((list) => ({
       summary: {
@@ -577,11 +595,7 @@ function summarizeDestinations(connections: DetectionEvent[], context: AssessCon
         lastConnection: list[list.length - 1].timestamp,
         bytesSent: sumKnown(list.map((c) => c.sentBytes)),
         bytesReceived: sumKnown(list.map((c) => c.receivedBytes)),
-        beacon: scoreBeaconSeries({
-          timestampsSeconds: list.map((c) => c.timeUs / MICROS_PER_SECOND),
-          bytes: list.map((c) => (c.sentBytes === null || c.receivedBytes === null ? null : c.sentBytes + c.receivedBytes)),
-          rangeSeconds: range,
-        }),
+        beacon: scoreConnectionSeries(list, range),
       },
       connections: list,
     }))

@@ -4,7 +4,7 @@
  * superset of what either mode groups by) is a candidate when a rule of either mode could fire
  * for it:
  * - it loaded a crypto library (the seed query's join, and the default mode's first rule);
- * - it connected to one destination at least `beaconMinConnections` times (the beacon-only rule),
+ * - it connected to one address (on any ports) at least `beaconMinConnections` times (the beacon-only rule),
  *   counting its connections to addresses of the classes either mode scores;
  * - its image is a network tool (the openssl rule).
  * Of a candidate the store reads every successful connection; of process creations, those of

@@ -41,6 +41,7 @@ const CSV = [
   ...["10:01:00", "10:02:00", "10:03:00", "10:04:00"].map((time) => connect(time, 9, "b.exe", "203.0.113.9", 8080)), // a series of 4: b.exe (9)
   ...["10:01:30", "10:02:30", "10:03:30"].map((time) => connect(time, 11, "chrome.exe", "203.0.113.11", 443)), // 3: too short, no load
   connect("10:06:00", 13, "curl.exe", "203.0.113.13", 443), // a network tool: curl.exe (13)
+  ...[1, 2, 3, 4].map((minute) => connect(`10:1${minute}:00`, 15, "r.exe", "203.0.113.15", 5000 + minute)), // one address, a port each: r.exe (15)
   create("2024-05-01T09:00:00Z", "a.exe", 7, 5, "explorer.exe"), // a candidate's creation
   create("2024-05-01T08:00:00Z", "explorer.exe", 5, 3, "userinit.exe"), // its parent's
   create("2024-05-01T07:00:00Z", "userinit.exe", 3, 1, "winlogon.exe"), // a grandparent: not read
@@ -60,7 +61,7 @@ beforeAll(async () => {
   db = await import("./db");
   const ingest = await import("./ingest-upload");
   const result = await ingest.ingestTelemetryText("mixed.csv", CSV, "cli:test");
-  expect([result.accepted, result.rejected]).toEqual([23, 0]);
+  expect([result.accepted, result.rejected]).toEqual([27, 0]);
 }, 60_000);
 
 afterAll(async () => {
@@ -87,6 +88,10 @@ const SELECTED = [
   "b.exe 203.0.113.9",
   "openssl.exe",
   "curl.exe 203.0.113.13",
+  "r.exe 203.0.113.15",
+  "r.exe 203.0.113.15",
+  "r.exe 203.0.113.15",
+  "r.exe 203.0.113.15",
 ];
 
 describe("completeEventsByDevice with detection's selection", () => {
@@ -96,13 +101,14 @@ describe("completeEventsByDevice with detection's selection", () => {
 
   it("finds exactly what both modes find over every stored event", () => {
     const [selected] = [...store.completeEventsByDevice(SELECTION)];
-    const all = store.eventsByIds(Array.from({ length: 23 }, (_, index) => index + 1));
-    expect(all).toHaveLength(23);
+    const all = store.eventsByIds(Array.from({ length: 27 }, (_, index) => index + 1));
+    expect(all).toHaveLength(27);
     const events = "events" in selected ? selected.events : [];
     const defaultFindings = (from: typeof events) => runDefaultDetection(from, { asOfUs: AS_OF_US, lists: LISTS, settings: SETTINGS });
     expect(defaultFindings(events).map((finding) => [finding.process.processName, finding.rules])).toEqual([
       ["curl.exe", ["openssl-then-network"]],
       ["b.exe", ["beacon-only"]],
+      ["r.exe", ["beacon-only"]],
       ["a.exe", ["crypto-load-then-connect"]],
     ]);
     expect(defaultFindings(events)).toEqual(defaultFindings(all));
@@ -112,9 +118,9 @@ describe("completeEventsByDevice with detection's selection", () => {
   });
 
   it("budgets a device by what it would read, not by all it stores", () => {
-    // 23 stored, 13 selected: a budget of 17 reads it (23 would not fit, and the texts cost a little more
-    // than 13), 12 skips it and says 13.
-    expect(read(17)).toEqual([SELECTED]);
-    expect(read(12)).toEqual([13]);
+    // 27 stored, 17 selected: a budget of 22 reads it (27 would not fit, and the texts cost a little more
+    // than 17), 16 skips it and says 17.
+    expect(read(22)).toEqual([SELECTED]);
+    expect(read(16)).toEqual([17]);
   });
 });

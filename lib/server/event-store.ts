@@ -254,12 +254,13 @@ const ON_DEVICE = `e."deviceName" = @deviceName`;
 
 /**
  * Candidate PIDs of a device (see detection-selection), in one pass over its rows: loads and
- * connections grouped by process and destination (loads have none), a group making its process a
- * candidate when it holds a crypto load, is a long enough series, or is a network tool's.
+ * connections grouped by process and destination address (loads have none), a group making its
+ * process a candidate when it holds a crypto load, is a long enough series, or is a network
+ * tool's. Per address, not per port: that counts every series a beacon may be, per port or across.
  */
 const CANDIDATE_PIDS = `SELECT DISTINCT "pid" FROM (
   SELECT c."initiatingProcessId" AS "pid" ${EVENTS_WITH_CONTEXT} WHERE ${ON_DEVICE} AND (${CRYPTO_LOAD} OR ${OUTBOUND})
-  GROUP BY c."initiatingProcessId", e."remoteIp", e."remotePort"
+  GROUP BY c."initiatingProcessId", e."remoteIp"
   HAVING max(e."kind" = 'image_load') OR count(*) >= @beaconMinConnections OR max(${NAME_MATCHES(`c."initiatingProcessFileName"`, "networkTools")}))
   WHERE "pid" IS NOT NULL`;
 
