@@ -39,7 +39,7 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
     ],
     ["Grandparent", finding.grandparent ? <EventText key="grandparent" text={finding.grandparent.fileName} /> : "unknown"],
     ["Crypto libraries", finding.cryptoLibsLoaded.length > 0 ? <EventText key="libraries" text={finding.cryptoLibsLoaded.join(", ")} /> : "none loaded"],
-    ["Connections", finding.connections.count],
+    ["Connections", finding.connections.failedAttempts > 0 ? `${finding.connections.count} (${finding.connections.failedAttempts} failed attempts, counted in lab mode)` : finding.connections.count],
     ["Bytes sent", formatNumber(finding.connections.bytesSent)],
     ["Bytes received", formatNumber(finding.connections.bytesReceived)],
   ];
@@ -198,6 +198,7 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
                     <td className="mono nowrap">{formatTimestamp(c.timestamp)}</td>
                     <td className="mono">
                       {c.remoteIp}:{c.remotePort}
+                      {c.failed && <span className="muted"> (failed)</span>}
                     </td>
                     <td className="num">{formatNumber(c.sentBytes)}</td>
                     <td className="num">{formatNumber(c.receivedBytes)}</td>

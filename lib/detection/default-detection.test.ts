@@ -230,6 +230,25 @@ describe("runDefaultDetection: one finding per program", () => {
   });
 });
 
+describe("lab mode: failed connection attempts", () => {
+  // The seed's Atomic tests 1 and 2 aim at closed ports on 127.0.0.1: every attempt fails.
+  const failed = (at: string, overrides: Partial<TestEventInput> = {}) => connection(at, { actionType: "ConnectionFailed", remoteIp: "127.0.0.1", remoteIpType: "Loopback", ...overrides });
+
+  it("counts them as connections in lab mode only", () => {
+    const events = [load("2024-01-01T10:00:00Z"), failed("2024-01-01T10:00:05Z"), failed("2024-01-01T10:00:35Z")];
+    expect(detect(events)).toEqual([]);
+    const [finding] = detect(events, { labMode: true });
+    expect(finding.rules).toEqual(["crypto-load-then-connect"]);
+    expect([finding.connections.count, finding.connections.failedAttempts]).toEqual([2, 2]);
+    expect(finding.connectionEvents.map((connection) => connection.failed)).toEqual([true, true]);
+  });
+
+  it("scores them as beacon evidence in lab mode", () => {
+    const attempts = Array.from({ length: 12 }, (_, minute) => failed(`2024-01-01T10:${String(minute).padStart(2, "0")}:00Z`));
+    expect(detect(attempts, { labMode: true }).map((finding) => finding.rules)).toEqual([["beacon-only"]]);
+  });
+});
+
 describe("beaconing per address across ports", () => {
   it("finds a C2 that rotates its port each connection: regular per address, one connection per port", () => {
     // 30 connections a minute apart to one address, each on a new port; no DLL load.

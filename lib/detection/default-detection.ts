@@ -90,6 +90,8 @@ export interface DefaultEvidenceConnection {
   receivedBytes: number | null;
   /** Whether the seed query's 15-minute window after a crypto load would see it. */
   inSeedWindow: boolean;
+  /** A failed attempt (ConnectionFailed), counted in lab mode only. */
+  failed: boolean;
 }
 
 export interface DefaultFinding {
@@ -109,6 +111,8 @@ export interface DefaultFinding {
     count: number;
     /** Distinct connections the seed query's windows would summarise (public, non-standard port, within the window of a load). */
     inSeedWindow: number;
+    /** How many of them were failed attempts (lab mode counts those). */
+    failedAttempts: number;
     firstConnection: string;
     lastConnection: string;
     bytesSent: number | null;
@@ -152,6 +156,17 @@ export function outboundAddressClasses(settings: Pick<DetectionSettings, "labMod
   return settings.labMode ? ["Public", "Private", "Loopback"] : ["Public"];
 }
 
+/**
+ * The connection ActionTypes this mode counts. Lab mode counts failed attempts too: Atomic tests
+ * aim at closed ports on 127.0.0.1, where every attempt fails, and an implant retrying a dead C2
+ * still beacons.
+ */
+export function outboundActionTypes(settings: Pick<DetectionSettings, "labMode">): string[] {
+  return settings.labMode ? ["ConnectionSuccess", FAILED_ATTEMPT] : ["ConnectionSuccess"];
+}
+
+const FAILED_ATTEMPT = "ConnectionFailed";
+
 export function runDefaultDetection(events: readonly DetectionEvent[], options: DefaultDetectionOptions): DefaultFinding[] {
   const { asOfUs, lists, settings } = options;
   const fromUs = asOfUs - settings.lookbackHours * MICROS_PER_HOUR;
@@ -160,6 +175,7 @@ export function runDefaultDetection(events: readonly DetectionEvent[], options: 
   const excluded = caseInsensitiveSet([...lists.excludedSystemProcesses, ...lists.excludedBrowsers]);
   const standardPorts = new Set(lists.standardPorts);
   const allowedClasses = new Set(outboundAddressClasses(settings));
+  const countedActions = new Set(outboundActionTypes(settings));
 
   const activities = new Map<string, ProcessActivity>();
   const processCreations: DetectionEvent[] = [];
@@ -172,7 +188,7 @@ export function runDefaultDetection(events: readonly DetectionEvent[], options: 
     const isCryptoLoad = event.kind === "image_load" && cryptoLibraries.has(event.fileName);
     const isOutbound =
       event.kind === "network" &&
-      event.actionType === "ConnectionSuccess" &&
+      countedActions.has(event.actionType) &&
       event.remoteIp !== null &&
       event.remotePort !== null &&
       allowedClasses.has(remoteAddressClass(event.remoteIpType, event.remoteIp));
@@ -495,7 +511,8 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     lineageFlags,
     connections: {
       count: connections.length,
-      inSeedWindow: [...inSeedWindow].filter((c) => remoteAddressClass(c.remoteIpType, c.remoteIp) === "Public").length,
+      inSeedWindow: [...inSeedWindow].filter((c) => c.actionType !== FAILED_ATTEMPT && remoteAddressClass(c.remoteIpType, c.remoteIp) === "Public").length,
+      failedAttempts: connections.filter((c) => c.actionType === FAILED_ATTEMPT).length,
       firstConnection: connections[0].timestamp,
       lastConnection: connections[connections.length - 1].timestamp,
       bytesSent: sumKnown(connections.map((c) => c.sentBytes)),
@@ -514,6 +531,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
       sentBytes: c.sentBytes,
       receivedBytes: c.receivedBytes,
       inSeedWindow: inSeedWindow.has(c),
+      failed: c.actionType === FAILED_ATTEMPT,
     })),
   };
 }

@@ -11,14 +11,16 @@ describe("detectionSelection", () => {
     // The seed query's 24 h and the default mode's 24 h: 100 h - 24 h.
     expect([selection.afterUs, selection.untilUs]).toEqual([76 * 3_600_000_000, AS_OF_US]);
     expect(selection.addressClasses).toEqual(["Public", "FourToSixMapping"]);
+    expect(selection.actionTypes).toEqual(["ConnectionSuccess"]);
     expect(selection.beaconMinConnections).toBe(10);
     expect(selection.opensslNames).toEqual(["openssl", "openssl.exe"]);
     expect(selection.networkTools).toContain("curl.exe");
   });
 
-  it("follows a longer default lookback and lab mode's classes", () => {
+  it("follows a longer default lookback, and lab mode's classes and failed attempts", () => {
     const selection = detectionSelection({ cryptoLibraries: [] }, { ...DEFAULT_DETECTION_SETTINGS, lookbackHours: 48, labMode: true }, AS_OF_US);
     expect(selection.afterUs).toBe(52 * 3_600_000_000);
     expect(selection.addressClasses).toEqual(["Public", "Private", "Loopback", "FourToSixMapping"]);
+    expect(selection.actionTypes).toEqual(["ConnectionSuccess", "ConnectionFailed"]);
   });
 });

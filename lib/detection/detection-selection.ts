@@ -14,7 +14,7 @@
  */
 import { ADDRESS_FORM_TYPES } from "../telemetry/classify-remote-address";
 import { MICROS_PER_HOUR } from "../telemetry/iso-timestamp";
-import { NETWORK_TOOL_NAMES, OPENSSL_NAMES, outboundAddressClasses } from "./default-detection";
+import { NETWORK_TOOL_NAMES, OPENSSL_NAMES, outboundActionTypes, outboundAddressClasses } from "./default-detection";
 import type { DetectionLists } from "./detection-lists";
 import type { DetectionSettings } from "./detection-settings";
 import { LOOKBACK_US } from "./seed-kql-query";
@@ -31,6 +31,8 @@ export interface DetectionSelection {
    * (FourToSixMapping). Also when the type is missing or not plain ASCII: detection decides then.
    */
   addressClasses: string[];
+  /** Connections are read with these ActionTypes (ConnectionSuccess, and failed attempts in lab mode). */
+  actionTypes: string[];
   /**
    * Loads and connections are read when after `afterUs` and at or before `untilUs` (the as-of
    * time): both modes' lookback. Process creations are read whatever their time: a process may
@@ -49,6 +51,7 @@ export function detectionSelection(lists: Pick<DetectionLists, "cryptoLibraries"
     opensslNames: lowerCased(OPENSSL_NAMES),
     beaconMinConnections: settings.beaconMinConnections,
     addressClasses: [...outboundAddressClasses(settings), ...ADDRESS_FORM_TYPES],
+    actionTypes: outboundActionTypes(settings),
     afterUs: asOfUs - Math.max(LOOKBACK_US, settings.lookbackHours * MICROS_PER_HOUR),
     untilUs: asOfUs,
   };

@@ -247,8 +247,8 @@ const NAME_MATCHES = (column: string, list: string) => `(lower(${column}) IN ${I
 
 const IN_LOOKBACK = `e."timeUs" > @afterUs AND e."timeUs" <= @untilUs`;
 const CRYPTO_LOAD = `(e."kind" = 'image_load' AND ${IN_LOOKBACK} AND ${NAME_MATCHES(`e."fileName"`, "cryptoLibraries")})`;
-/** A successful connection either mode may score (see DetectionSelection.addressClasses). */
-const OUTBOUND = `(e."kind" = 'network' AND ${IN_LOOKBACK} AND e."actionType" = 'ConnectionSuccess'
+/** A connection either mode may score (see DetectionSelection.addressClasses and actionTypes). */
+const OUTBOUND = `(e."kind" = 'network' AND ${IN_LOOKBACK} AND e."actionType" IN ${IN_LIST("actionTypes")}
   AND (e."remoteIpType" IS NULL OR e."remoteIpType" = '' OR e."remoteIpType" IN ${IN_LIST("addressClasses")} OR e."remoteIpType" GLOB '*[^!-~]*'))`;
 const ON_DEVICE = `e."deviceName" = @deviceName`;
 
@@ -310,6 +310,7 @@ export function* completeEventsByDevice(
     networkTools: JSON.stringify(selection.networkTools),
     opensslNames: JSON.stringify(selection.opensslNames),
     addressClasses: JSON.stringify(selection.addressClasses),
+    actionTypes: JSON.stringify(selection.actionTypes),
     afterUs: selection.afterUs,
     untilUs: selection.untilUs,
     beaconMinConnections: selection.beaconMinConnections,
