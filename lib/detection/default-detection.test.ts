@@ -197,8 +197,8 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
     const events = withIds([load("2024-01-01T10:00:00Z", hidden), connection("2024-01-01T10:01:00Z", hidden)]);
     const [finding] = detect(events);
     expect(finding.rules).toEqual(["crypto-load-then-connect"]);
-    // Correlation plus a command-line indicator: one level up, two kinds of evidence.
-    expect([finding.severity, finding.confidence]).toEqual(["high", "medium"]);
+    // Correlation (low alone) plus a command-line indicator: one level up, two kinds of evidence.
+    expect([finding.severity, finding.confidence]).toEqual(["medium", "medium"]);
     expect(finding.reasons.map((r) => [r.kind, r.eventIds])).toEqual([
       ["crypto-load-then-connect", [1, 2]],
       ["command-line", [2]],
@@ -227,6 +227,37 @@ describe("runDefaultDetection: one finding per program", () => {
     expect(implant?.parent).toBeNull();
     expect(findings.every((finding) => finding.process.processName !== "chrome.exe" || finding.connections.count === 1)).toBe(true);
     expect(new Set(findings.map((finding) => finding.key)).size).toBe(findings.length);
+  });
+});
+
+describe("severity: evidence adds up", () => {
+  it("rates a lone crypto load then connection low: visible, not alarming", () => {
+    const [finding] = detect([load("2024-01-01T10:00:00Z"), connection("2024-01-01T10:01:00Z"), connection("2024-01-01T10:07:30Z")]);
+    expect([finding.rules, finding.severity, finding.confidence]).toEqual([["crypto-load-then-connect"], "low", "low"]);
+  });
+
+  it("rates a strong beacon medium, and high with the correlation", () => {
+    expect(detect(beacon("2024-01-01T10:01:00Z", 12, 60)).map((f) => [f.rules, f.severity])).toEqual([[["beacon-only"], "medium"]]);
+    const [both] = detect([load("2024-01-01T10:00:00Z"), ...beacon("2024-01-01T10:01:00Z", 12, 60)]);
+    expect([both.rules, both.severity]).toEqual([["crypto-load-then-connect", "beacon-only"], "high"]);
+  });
+});
+
+describe("a short beacon from a suspicious image", () => {
+  const dropped = { initiatingProcessFileName: "upd.exe", initiatingProcessFolderPath: "C:\\Users\\bob\\AppData\\Local\\Temp\\upd.exe" };
+
+  it("flags 6 to 9 regular connections on a non-standard port from a user-writable folder, at least medium", () => {
+    const [finding] = detect(beacon("2024-01-01T10:01:00Z", 7, 60, dropped));
+    expect([finding?.rules, finding?.severity]).toEqual([["short-beacon"], "medium"]);
+    expect(finding.reasons.map((reason) => reason.kind)).toEqual(["short-beacon", "lineage"]);
+    expect(finding.reasons[0].text.split(":").slice(0, 2).join(":")).toBe("Short beacon to 198.51.100.7:4444");
+  });
+
+  it("needs the suspicious lineage or location, six connections, and a non-standard port", () => {
+    const installed = { initiatingProcessFileName: "upd.exe", initiatingProcessFolderPath: "C:\\Program Files\\Upd\\upd.exe" };
+    expect(detect(beacon("2024-01-01T10:01:00Z", 7, 60, installed))).toEqual([]);
+    expect(detect(beacon("2024-01-01T10:01:00Z", 5, 60, dropped))).toEqual([]);
+    expect(detect(beacon("2024-01-01T10:01:00Z", 7, 60, { ...dropped, remotePort: 443 }))).toEqual([]);
   });
 });
 

@@ -22,13 +22,17 @@ import { caseInsensitiveSet, sumKnown } from "./kusto-functions";
 import { isOpensslEncryption } from "./openssl-encryption";
 import { assessLineage, type LineageFlag, type LineageProcess } from "./process-lineage";
 
-export type RuleId = "crypto-load-then-connect" | "beacon-only" | "openssl-then-network";
+export type RuleId = "crypto-load-then-connect" | "beacon-only" | "openssl-then-network" | "short-beacon";
 
 export const RULE_LABELS: Record<RuleId, string> = {
   "crypto-load-then-connect": "Crypto DLL load, then outbound connection on a non-standard port",
   "beacon-only": "Strong beacon from a non-browser process (no DLL load needed)",
   "openssl-then-network": "openssl encryption followed by a network tool connecting out",
+  "short-beacon": "Short regular beacon on a non-standard port from a process with suspicious lineage or location",
 };
+
+/** The fewest connections (at distinct times) of a short beacon: below the beacon minimum, still a rhythm. */
+export const SHORT_BEACON_MIN_CONNECTIONS = 6;
 
 export type Severity = "low" | "medium" | "high" | "critical";
 export type Confidence = "low" | "medium" | "high";
@@ -426,10 +430,10 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     (series) => isStrongBeacon(series.beacon, settings) && !strongBeacons.some(({ summary }) => summary.remoteIp === series.remoteIp),
   );
   for (const { summary: destination, connections: destinationConnections } of strongBeacons) {
-    reasons.push({ kind: "beacon", text: beaconReasonText(`${destination.remoteIp}:${destination.remotePort}`, destination.beacon), eventIds: ids(destinationConnections) });
+    reasons.push({ kind: "beacon", text: beaconReasonText("Beacon", `${destination.remoteIp}:${destination.remotePort}`, destination.beacon), eventIds: ids(destinationConnections) });
   }
   for (const series of strongAddresses) {
-    reasons.push({ kind: "beacon", text: beaconReasonText(`${series.remoteIp} across ${series.ports.length} ports`, series.beacon), eventIds: ids(series.connections) });
+    reasons.push({ kind: "beacon", text: beaconReasonText("Beacon", `${series.remoteIp} across ${series.ports.length} ports`, series.beacon), eventIds: ids(series.connections) });
   }
   const strongBeacon = strongBeacons.length > 0 || strongAddresses.length > 0;
   if (strongBeacon) rules.push("beacon-only");
@@ -478,6 +482,13 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     parent ? lineageOf(parent, parentCreation) : null,
     grandparent ? { fileName: grandparent.fileName, folderPath: null, commandLine: grandparent.commandLine } : null,
   );
+  // Too few connections for a strong beacon, but regular, on a non-standard port, from a process
+  // whose lineage or location is suspicious: together, worth an analyst's look.
+  const shortBeacons = lineageFlags.length === 0 ? [] : destinationSeries.filter(({ summary }) => isShortBeacon(summary, settings, standardPorts));
+  for (const { summary: destination, connections: destinationConnections } of shortBeacons) {
+    reasons.push({ kind: "short-beacon", text: beaconReasonText("Short beacon", `${destination.remoteIp}:${destination.remotePort}`, destination.beacon), eventIds: ids(destinationConnections) });
+  }
+  if (shortBeacons.length > 0) rules.push("short-beacon");
   const contextEventIds = ids(creation ? [creation] : connections.slice(0, 1));
   for (const flag of lineageFlags) reasons.push({ kind: "lineage", text: `${flag.label}: ${flag.detail}`, eventIds: contextEventIds });
   const commandLineIndicators = findCommandLineIndicators(commandLine);
@@ -548,6 +559,22 @@ export function isStrongBeacon(beacon: BeaconScore, settings: Pick<DetectionSett
   return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold;
 }
 
+/**
+ * A series regular while it lasts (timestamp score and periodicity at the beacon threshold) with
+ * SHORT_BEACON_MIN_CONNECTIONS or more connections at distinct times, but fewer than the beacon
+ * minimum, to a non-standard port.
+ */
+function isShortBeacon(destination: DestinationSummary, settings: DetectionSettings, standardPorts: ReadonlySet<number>): boolean {
+  const { beacon } = destination;
+  return (
+    beacon.distinctTimestamps >= SHORT_BEACON_MIN_CONNECTIONS &&
+    beacon.distinctTimestamps < settings.beaconMinConnections &&
+    !standardPorts.has(destination.remotePort) &&
+    (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold &&
+    (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold
+  );
+}
+
 function lineageOf(parent: RelatedProcess, creation: DetectionEvent | null): LineageProcess {
   return { fileName: parent.fileName, folderPath: creation?.folderPath ?? null, commandLine: parent.commandLine };
 }
@@ -590,8 +617,8 @@ interface DestinationSeries {
   connections: DetectionEvent[];
 }
 
-function beaconReasonText(target: string, beacon: BeaconScore): string {
-  return `Beacon to ${target}: score ${beacon.score.toFixed(3)} over ${beacon.connections} connections, median interval ${formatSeconds(beacon.medianIntervalSeconds ?? 0)}, jitter (MAD) ${formatSeconds(beacon.intervalMadSeconds ?? 0)}.`;
+function beaconReasonText(label: string, target: string, beacon: BeaconScore): string {
+  return `${label} to ${target}: score ${beacon.score.toFixed(3)} over ${beacon.connections} connections, median interval ${formatSeconds(beacon.medianIntervalSeconds ?? 0)}, jitter (MAD) ${formatSeconds(beacon.intervalMadSeconds ?? 0)}.`;
 }
 
 function summarizeDestinations(connections: DetectionEvent[], range: [number, number]): DestinationSeries[] {
@@ -621,12 +648,16 @@ function summarizeDestinations(connections: DetectionEvent[], range: [number, nu
 }
 
 /**
- * Severity from what fired; confidence from how many independent kinds of evidence agree
- * (correlation, beaconing, openssl sequence, command line, lineage).
+ * Severity from what fired, evidence adding up: a lone crypto load then connection is low
+ * (background software does that all day); a strong beacon medium, and high with the correlation;
+ * the openssl sequence high; suspicious lineage, location or command line one level more (a short
+ * beacon needs them, so it is at least medium). Confidence from how many independent kinds of
+ * evidence agree (correlation, beaconing, openssl sequence, command line, lineage).
  */
 function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineageFlags: number): { severity: Severity; confidence: Confidence } {
-  let level = rules.includes("openssl-then-network") ? 2 : 1;
-  if (rules.includes("crypto-load-then-connect") && strongBeacon) level = Math.max(level, 2);
+  let level = strongBeacon ? 1 : 0;
+  if (rules.includes("crypto-load-then-connect") && strongBeacon) level = 2;
+  if (rules.includes("openssl-then-network")) level = Math.max(level, 2);
   if (indicators > 0 || lineageFlags > 0) level += 1;
   const signals = rules.length + (indicators > 0 ? 1 : 0) + (lineageFlags > 0 ? 1 : 0);
   return {

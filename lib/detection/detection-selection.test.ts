@@ -12,7 +12,8 @@ describe("detectionSelection", () => {
     expect([selection.afterUs, selection.untilUs]).toEqual([76 * 3_600_000_000, AS_OF_US]);
     expect(selection.addressClasses).toEqual(["Public", "FourToSixMapping"]);
     expect(selection.actionTypes).toEqual(["ConnectionSuccess"]);
-    expect(selection.beaconMinConnections).toBe(10);
+    // The beacon minimum is 10, a short beacon's 6.
+    expect(selection.seriesMinConnections).toBe(6);
     expect(selection.opensslNames).toEqual(["openssl", "openssl.exe"]);
     expect(selection.networkTools).toContain("curl.exe");
   });

@@ -4,17 +4,18 @@
  * superset of what either mode groups by) is a candidate when a rule of either mode could fire
  * for it:
  * - it loaded a crypto library (the seed query's join, and the default mode's first rule);
- * - it connected to one address (on any ports) at least `beaconMinConnections` times (the beacon-only rule),
+ * - it connected to one address (on any ports) at least `seriesMinConnections` times: the fewer of
+ *   the beacon minimum (the beacon-only rule) and SHORT_BEACON_MIN_CONNECTIONS (the short-beacon rule),
  *   counting its connections to addresses of the classes either mode scores;
  * - its image is a network tool (the openssl rule).
- * Of a candidate the store reads every successful connection; of process creations, those of
+ * Of a candidate the store reads every connection a mode counts; of process creations, those of
  * candidates, of their parents (lineage) and every `openssl` run (the openssl rule).
  *
  * Pure: lists, settings and the as-of instant are arguments.
  */
 import { ADDRESS_FORM_TYPES } from "../telemetry/classify-remote-address";
 import { MICROS_PER_HOUR } from "../telemetry/iso-timestamp";
-import { NETWORK_TOOL_NAMES, OPENSSL_NAMES, outboundActionTypes, outboundAddressClasses } from "./default-detection";
+import { NETWORK_TOOL_NAMES, OPENSSL_NAMES, outboundActionTypes, outboundAddressClasses, SHORT_BEACON_MIN_CONNECTIONS } from "./default-detection";
 import type { DetectionLists } from "./detection-lists";
 import type { DetectionSettings } from "./detection-settings";
 import { LOOKBACK_US } from "./seed-kql-query";
@@ -24,7 +25,7 @@ export interface DetectionSelection {
   cryptoLibraries: string[];
   networkTools: string[];
   opensslNames: string[];
-  beaconMinConnections: number;
+  seriesMinConnections: number;
   /**
    * Connections are read when their RemoteIPType is one of these: the classes either mode scores
    * (the seed query's "Public" among them) and the types detection classifies by the address
@@ -49,7 +50,7 @@ export function detectionSelection(lists: Pick<DetectionLists, "cryptoLibraries"
     cryptoLibraries: lowerCased(lists.cryptoLibraries),
     networkTools: lowerCased(NETWORK_TOOL_NAMES),
     opensslNames: lowerCased(OPENSSL_NAMES),
-    beaconMinConnections: settings.beaconMinConnections,
+    seriesMinConnections: Math.min(settings.beaconMinConnections, SHORT_BEACON_MIN_CONNECTIONS),
     addressClasses: [...outboundAddressClasses(settings), ...ADDRESS_FORM_TYPES],
     actionTypes: outboundActionTypes(settings),
     afterUs: asOfUs - Math.max(LOOKBACK_US, settings.lookbackHours * MICROS_PER_HOUR),

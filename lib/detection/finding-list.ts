@@ -14,6 +14,7 @@ const RULE_SHORT: Record<RuleId, string> = {
   "crypto-load-then-connect": "crypto load → connect",
   "beacon-only": "strong beacon",
   "openssl-then-network": "openssl → network tool",
+  "short-beacon": "short beacon, suspicious image",
 };
 
 /** A row of the corrected detection's list. */

@@ -261,7 +261,7 @@ const ON_DEVICE = `e."deviceName" = @deviceName`;
 const CANDIDATE_PIDS = `SELECT DISTINCT "pid" FROM (
   SELECT c."initiatingProcessId" AS "pid" ${EVENTS_WITH_CONTEXT} WHERE ${ON_DEVICE} AND (${CRYPTO_LOAD} OR ${OUTBOUND})
   GROUP BY c."initiatingProcessId", e."remoteIp"
-  HAVING max(e."kind" = 'image_load') OR count(*) >= @beaconMinConnections OR max(${NAME_MATCHES(`c."initiatingProcessFileName"`, "networkTools")}))
+  HAVING max(e."kind" = 'image_load') OR count(*) >= @seriesMinConnections OR max(${NAME_MATCHES(`c."initiatingProcessFileName"`, "networkTools")}))
   WHERE "pid" IS NOT NULL`;
 
 /** The parents of candidates: who created them, by their creation events. */
@@ -313,7 +313,7 @@ export function* completeEventsByDevice(
     actionTypes: JSON.stringify(selection.actionTypes),
     afterUs: selection.afterUs,
     untilUs: selection.untilUs,
-    beaconMinConnections: selection.beaconMinConnections,
+    seriesMinConnections: selection.seriesMinConnections,
   };
   for (const [done, deviceName] of devices.entries()) {
     onProgress?.(done, devices.length);
