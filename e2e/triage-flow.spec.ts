@@ -120,6 +120,8 @@ test("the corrected detection ranks the C2 first and explains where the seed que
   const c2 = breakdown.getByRole("row").filter({ hasText: "185.225.17.44:4444" });
   await expect(c2.getByRole("cell").nth(2)).toHaveText("181");
   await expect(c2.getByRole("cell").nth(8)).toHaveText("1.000"); // periodicity
+  await expect(page.getByTestId("severity-basis")).toContainText("Severity: Crypto DLL load then connection, with a strong beacon: high; Suspicious lineage or location");
+  await expect(page.getByTestId("severity-basis")).toContainText(": one level up, critical.");
   await expect(page.getByRole("heading", { name: "Why it was flagged" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Why it was flagged" })).toContainText("Office application started a shell: WINWORD.EXE started powershell.exe");
   await expect(page.getByRole("img", { name: /Timeline of 181 connections/ })).toBeVisible();

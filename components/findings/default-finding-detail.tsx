@@ -63,6 +63,7 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
             Rules: {finding.rules.map((rule) => RULE_LABELS[rule]).join("; ")}. First connection {formatTimestamp(finding.connections.firstConnection)} UTC, last{" "}
             {formatTimestamp(finding.connections.lastConnection)} UTC.
           </p>
+          <p data-testid="severity-basis">Severity: {finding.severityBasis.join("; ")}.</p>
         </div>
       </div>
 

@@ -236,6 +236,17 @@ describe("severity: evidence adds up", () => {
     expect([finding.rules, finding.severity, finding.confidence]).toEqual([["crypto-load-then-connect"], "low", "low"]);
   });
 
+  it("says how the evidence added up to the severity", () => {
+    const [lone] = detect([load("2024-01-01T10:00:00Z"), connection("2024-01-01T10:01:00Z")]);
+    expect(lone.severityBasis).toEqual(["Crypto DLL load then connection alone: low"]);
+    const hidden = { initiatingProcessCommandLine: "powershell.exe -WindowStyle Hidden -c $x", initiatingProcessFileName: "powershell.exe" };
+    const [full] = detect([load("2024-01-01T10:00:00Z", hidden), ...beacon("2024-01-01T10:01:00Z", 12, 60, hidden)]);
+    expect([full.severity, full.severityBasis]).toEqual([
+      "critical",
+      ["Crypto DLL load then connection, with a strong beacon: high", "Suspicious command line: one level up, critical"],
+    ]);
+  });
+
   it("rates a strong beacon medium, and high with the correlation", () => {
     expect(detect(beacon("2024-01-01T10:01:00Z", 12, 60)).map((f) => [f.rules, f.severity])).toEqual([[["beacon-only"], "medium"]]);
     const [both] = detect([load("2024-01-01T10:00:00Z"), ...beacon("2024-01-01T10:01:00Z", 12, 60)]);

@@ -107,6 +107,8 @@ export interface DefaultFinding {
   rules: RuleId[];
   severity: Severity;
   confidence: Confidence;
+  /** How the evidence added up to the severity, step by step (see rate). */
+  severityBasis: string[];
   reasons: FindingReason[];
   cryptoLibsLoaded: string[];
   commandLineIndicators: CommandLineIndicator[];
@@ -654,15 +656,24 @@ function summarizeDestinations(connections: DetectionEvent[], range: [number, nu
  * beacon needs them, so it is at least medium). Confidence from how many independent kinds of
  * evidence agree (correlation, beaconing, openssl sequence, command line, lineage).
  */
-function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineageFlags: number): { severity: Severity; confidence: Confidence } {
-  let level = strongBeacon ? 1 : 0;
-  if (rules.includes("crypto-load-then-connect") && strongBeacon) level = 2;
-  if (rules.includes("openssl-then-network")) level = Math.max(level, 2);
-  if (indicators > 0 || lineageFlags > 0) level += 1;
+function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineageFlags: number): Pick<DefaultFinding, "severity" | "confidence" | "severityBasis"> {
+  const correlation = rules.includes("crypto-load-then-connect");
+  const [level, basis]: [number, string] = rules.includes("openssl-then-network")
+    ? [2, "openssl encryption then a network tool"]
+    : correlation && strongBeacon
+      ? [2, "Crypto DLL load then connection, with a strong beacon"]
+      : strongBeacon
+        ? [1, "Strong beacon"]
+        : [0, correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
+  const severityBasis = [`${basis}: ${SEVERITIES[level]}`];
+  const context = [lineageFlags > 0 ? "lineage or location" : null, indicators > 0 ? "command line" : null].filter((kind) => kind !== null);
+  const finalLevel = Math.min(level + (context.length > 0 ? 1 : 0), 3);
+  if (context.length > 0) severityBasis.push(`Suspicious ${context.join(" and ")}: one level up, ${SEVERITIES[finalLevel]}`);
   const signals = rules.length + (indicators > 0 ? 1 : 0) + (lineageFlags > 0 ? 1 : 0);
   return {
-    severity: SEVERITIES[Math.min(level, 3)],
+    severity: SEVERITIES[finalLevel],
     confidence: signals >= 3 ? "high" : signals === 2 ? "medium" : "low",
+    severityBasis,
   };
 }
 
