@@ -30,8 +30,8 @@ test("uploading the demo exports through the page stores them and reports per fi
   ]);
   const results = page.getByRole("listitem", { name: /Upload result for/ });
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceImageLoadEvents.csv" })).toContainText("DeviceImageLoadEvents (csv): 272 rows stored, 0 rejected.");
-  await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 2,613 rows stored, 0 rejected.");
-  await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 31 rows stored, 0 rejected.");
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 2,824 rows stored, 0 rejected.");
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 33 rows stored, 0 rejected.");
   await expect(results).toHaveCount(3);
   // One detection run for the three files: the first two leave it to the last.
   expect(ingestQueries).toEqual(["?detection=later", "?detection=later", "?detection=now"]);
@@ -100,16 +100,19 @@ test("a seed finding's page draws the timeline and interval charts above its evi
 
 test("the corrected detection ranks the C2 first and explains where the seed query differs", async ({ page }) => {
   await page.goto("/findings");
-  await expect(await findingsCount(page)).toHaveText("10 findings");
+  await expect(await findingsCount(page)).toHaveText("12 findings");
   const table = page.getByRole("table", { name: "Flagged processes" });
   const rows = table.getByRole("row");
   // Header, then the AES PowerShell beacon ranked first.
   await expect(rows.nth(1)).toContainText("fin-ws-014.corp.example");
   await expect(rows.nth(1)).toContainText("powershell.exe");
   await expect(rows.nth(1)).toContainText("Critical");
-  // The Python RC4 beacon and the Linux openssl + nc sequence, invisible to the seed query, are here.
+  // The Python RC4 beacon and the Linux openssl + nc sequence, invisible to the seed query, are here;
+  // so are svchost.exe beaconing from C:\Users\Public (a name the seed excludes) and a C2 rotating its port.
   await expect(table).toContainText("python.exe");
   await expect(table).toContainText("openssl → network tool");
+  await expect(table.getByRole("row").filter({ hasText: "eng-ws-221.corp.example" }).filter({ hasText: "svchost.exe" })).toContainText("High");
+  await expect(table.getByRole("row").filter({ hasText: "syncsvc.exe" })).toContainText("strong beacon");
   await page.screenshot({ path: path.join(SCREENSHOTS, "findings.png"), fullPage: true });
 
   await rows.nth(1).getByRole("link", { name: "powershell.exe" }).click();
@@ -156,7 +159,7 @@ test("allowlisting a process removes its finding; invalid values are refused nex
   await page.screenshot({ path: path.join(SCREENSHOTS, "allowlists.png"), fullPage: true });
 
   await page.getByRole("link", { name: "Findings" }).click();
-  await expect(await findingsCount(page)).toHaveText("9 findings");
+  await expect(await findingsCount(page)).toHaveText("11 findings");
   await expect(page.getByRole("table", { name: "Flagged processes" })).not.toContainText("PanGPS.exe");
   await page.goto("/findings?mode=kql");
   await expect(await findingsCount(page)).toHaveText("7 findings");
@@ -167,7 +170,7 @@ test("allowlisting a process removes its finding; invalid values are refused nex
   await page.getByRole("button", { name: "Remove PanGPS.exe from Excluded system processes" }).click();
   await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. The findings already reflect it (excluded names are hidden as findings are read, no rerun needed).");
   await page.goto("/findings");
-  await expect(await findingsCount(page)).toHaveText("10 findings");
+  await expect(await findingsCount(page)).toHaveText("12 findings");
 });
 
 test("detection settings are validated next to the field and saving reruns detection", async ({ page }) => {
@@ -191,7 +194,7 @@ test("detection settings are validated next to the field and saving reruns detec
   await settings.getByRole("button", { name: "Save settings" }).click();
   await expect(settings.getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
   await page.goto("/findings");
-  await expect(await findingsCount(page)).toHaveText("10 findings");
+  await expect(await findingsCount(page)).toHaveText("12 findings");
   await expect(page.getByRole("table", { name: "Flagged processes" })).toContainText("python.exe");
 });
 

@@ -1,6 +1,7 @@
 /**
  * Deterministic demo telemetry in Defender's Advanced Hunting shape: the four Atomic Red Team
- * tests of the seed's test plan, the five false-positive families the seed lists, and noise.
+ * tests of the seed's test plan, the five false-positive families the seed lists, noise, a system
+ * binary's name masquerading from a user folder, and a C2 rotating its port.
  * Pure: the same seed and start time always give the same rows.
  */
 export type MdeRecord = Record<string, string | number>;
@@ -244,6 +245,17 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
       }
       for (let i = 0; i < 10; i++) connect(p, p.createdMs + random.int(1, 900) * MINUTE_MS, random.pick(["10.20.0.10", "10.20.0.11"]), random.pick([445, 88, 389, 135]), [random.int(100, 4000), random.int(100, 4000)]);
     }
+  }
+
+  // Generated last, so the rows above keep their random values.
+  // A masquerade: svchost.exe, a name the excluded-system-process list holds, run from a folder any
+  // user can write. The seed query never examines it; the default mode flags it.
+  const masquerade = spawn(eng, "svchost.exe", "C:\\Users\\Public\\Libraries\\svchost.exe", "svchost.exe -k netsvcs", "rundll32.exe", startMs + 6 * HOUR_MS, "dave");
+  beacon(masquerade, masquerade.createdMs + MINUTE_MS, 3 * HOUR_MS, 90_000, 2000, "5.188.86.172", 8443, () => [random.int(300, 380), random.int(100, 160)]);
+  // Port rotation: one address, a new port for each connection, so only the address is regular.
+  const rotating = spawn(hr, "syncsvc.exe", "C:\\Program Files\\SyncSvc\\syncsvc.exe", '"C:\\Program Files\\SyncSvc\\syncsvc.exe" /service', "services.exe", startMs + 4 * HOUR_MS, "SYSTEM");
+  for (let i = 0; i < 90; i++) {
+    connect(rotating, rotating.createdMs + MINUTE_MS + i * 2 * MINUTE_MS + random.int(0, 3000), "194.36.189.71", 20000 + random.int(0, 40000), [random.int(200, 260), random.int(80, 120)]);
   }
 
   const byTime = (a: MdeRecord, b: MdeRecord) => String(a.Timestamp).localeCompare(String(b.Timestamp));
