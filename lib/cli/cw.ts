@@ -48,7 +48,6 @@ async function ingest(files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("ingest needs at least one FILE");
   let failures = 0;
   let stored = 0;
-  const devices = new Set<string>();
   for (const file of files) {
     // Checked before a dataset is opened: a typo or a folder (an unpacked zip's __MACOSX) must not stop the others.
     const unreadable = unreadableReason(file);
@@ -63,23 +62,21 @@ async function ingest(files: string[]): Promise<number> {
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
       stored += result.accepted;
-      for (const deviceName of result.deviceNames) devices.add(deviceName);
     } catch (error) {
       if (!(error instanceof TelemetryFileError)) throw error;
       failures++;
       console.error(`${file}: ${error.message}`);
     }
   }
-  if (stored > 0) await rerunDetection([...devices]);
+  if (stored > 0) await rerunDetection();
   return failures === 0 ? 0 : 1;
 }
 
 /**
- * One run after every file, not one per file; recorded as a change to the devices the files
- * touched, so a server beside this CLI sees its findings are current.
+ * One run after every file, not one per file. Storing each file recorded its change (the devices
+ * it touched), so a server beside this CLI sees the run's findings are current.
  */
-async function rerunDetection(devices: string[]): Promise<void> {
-  await bumpRequestedGeneration({ devices });
+async function rerunDetection(): Promise<void> {
   const run = await runDetection();
   console.log(`detection: ${findingCount(run, "default")} finding(s), ${findingCount(run, "kql")} seed-query row(s)`);
 }
@@ -173,13 +170,11 @@ async function seedDemo(): Promise<number> {
     console.log("seed-demo: the database already holds data; demo not loaded.");
     return 0;
   }
-  const devices = new Set<string>();
   for (const file of demoFiles()) {
     const result = await ingestTelemetryText(`demo/${file.name}`, file.text, "cli:seed-demo");
     console.log(`seed-demo: ${file.name}: ${result.accepted} events`);
-    for (const deviceName of result.deviceNames) devices.add(deviceName);
   }
-  await rerunDetection([...devices]);
+  await rerunDetection();
   return 0;
 }
 

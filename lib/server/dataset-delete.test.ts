@@ -68,12 +68,12 @@ describe("deleting a dataset", () => {
     expect(await seedConnectionCount()).toBe(6);
 
     expect(await modules.datasets.datasetDeletionImpact(slice.datasetId)).toEqual({ removed: 0, kept: 4 });
-    expect(await modules.datasets.deleteDataset(slice.datasetId)).toEqual({ removed: 0, kept: 4, devices: ["ws-1"], fileName: "first-half.csv" });
+    expect(await modules.datasets.deleteDataset(slice.datasetId)).toEqual({ removed: 0, kept: 4, fileName: "first-half.csv" });
     expect(await eventCount()).toBe(7);
     expect(await seedConnectionCount()).toBe(6);
 
     // The whole export now owns all seven: deleting it removes them.
-    expect(await modules.datasets.deleteDataset(whole.datasetId)).toEqual({ removed: 7, kept: 0, devices: ["ws-1"], fileName: "whole.csv" });
+    expect(await modules.datasets.deleteDataset(whole.datasetId)).toEqual({ removed: 7, kept: 0, fileName: "whole.csv" });
     expect(await eventCount()).toBe(0);
     expect(await modules.db.prisma.eventShare.count()).toBe(0);
   });
@@ -83,10 +83,10 @@ describe("deleting a dataset", () => {
     const slice = await modules.ingest.ingestTelemetryText("first-half.csv", FIRST_HALF, "cli:test");
     expect([slice.accepted, slice.duplicates]).toEqual([0, 4]);
 
-    expect(await modules.datasets.deleteDataset(whole.datasetId)).toEqual({ removed: 3, kept: 4, devices: ["ws-1"], fileName: "whole.csv" });
+    expect(await modules.datasets.deleteDataset(whole.datasetId)).toEqual({ removed: 3, kept: 4, fileName: "whole.csv" });
     expect(await eventCount()).toBe(4);
     expect(await seedConnectionCount()).toBe(3);
-    expect(await modules.datasets.deleteDataset(slice.datasetId)).toEqual({ removed: 4, kept: 0, devices: ["ws-1"], fileName: "first-half.csv" });
+    expect(await modules.datasets.deleteDataset(slice.datasetId)).toEqual({ removed: 4, kept: 0, fileName: "first-half.csv" });
     expect(await eventCount()).toBe(0);
   });
 
@@ -95,7 +95,7 @@ describe("deleting a dataset", () => {
     await expect(modules.datasets.deleteDataset(running.id)).rejects.toMatchObject({ status: 409, code: "dataset_running" });
     await expect(modules.datasets.datasetDeletionImpact(running.id)).rejects.toMatchObject({ status: 409 });
     await modules.db.prisma.dataset.update({ where: { id: running.id }, data: { status: "failed" } });
-    expect(await modules.datasets.deleteDataset(running.id)).toEqual({ removed: 0, kept: 0, devices: [], fileName: "running.csv" });
+    expect(await modules.datasets.deleteDataset(running.id)).toEqual({ removed: 0, kept: 0, fileName: "running.csv" });
     expect(await modules.datasets.deleteDataset(running.id)).toBeNull();
   });
 
@@ -108,7 +108,7 @@ describe("deleting a dataset", () => {
     await expect(modules.ingest.ingestTelemetryStream("broken.csv", brokenUpload(), "api")).rejects.toThrow("connection lost");
     expect(await eventCount()).toBe(7);
     expect(await modules.db.prisma.eventShare.count()).toBe(0);
-    expect(await modules.datasets.deleteDataset(whole.datasetId)).toEqual({ removed: 7, kept: 0, devices: ["ws-1"], fileName: "whole.csv" });
+    expect(await modules.datasets.deleteDataset(whole.datasetId)).toEqual({ removed: 7, kept: 0, fileName: "whole.csv" });
   });
 });
 
@@ -130,7 +130,7 @@ describe("a delete while an upload is writing", () => {
     );
     await new Promise((resolve) => lockHolder.once("message", resolve));
     // Reads first (which events another dataset holds), then writes: it must wait for the lock, not fail.
-    expect(await modules.datasets.deleteDataset(older.datasetId)).toEqual({ removed: 0, kept: 4, devices: ["ws-1"], fileName: "first-half.csv" });
+    expect(await modules.datasets.deleteDataset(older.datasetId)).toEqual({ removed: 0, kept: 4, fileName: "first-half.csv" });
     await lockHolder.terminate();
   });
 });

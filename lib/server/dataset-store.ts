@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { prisma } from "./db";
 import { ApiError } from "./api-error";
-import { datasetEventImpact, releaseDatasetEvents, type ReleasedDevices, type ReleasedEvents } from "./event-store";
+import { datasetEventImpact, releaseDatasetEvents, type ReleasedEvents } from "./event-store";
 import { isProcessAlive } from "./process-alive";
 
 // Datasets this process is storing now (registered by ingest-upload for the length of an upload).
@@ -101,7 +101,7 @@ export async function datasetDeletionImpact(id: string): Promise<ReleasedEvents 
 }
 
 /** Deletes a dataset and the events no other dataset holds; null when it did not exist. */
-export async function deleteDataset(id: string): Promise<(ReleasedEvents & ReleasedDevices & { fileName: string }) | null> {
+export async function deleteDataset(id: string): Promise<(ReleasedEvents & { fileName: string }) | null> {
   const dataset = await deletableDataset(id);
   if (!dataset) return null;
   return { ...(await releaseDatasetEvents(id, "remove")), fileName: dataset.fileName };

@@ -50,6 +50,7 @@ async function settled(): Promise<import("./detection-scheduler").DetectionStatu
 beforeAll(async () => {
   childProcess.execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
   const ingest = await import("./ingest-upload");
+  // Storing it records the first change (generation 1).
   await ingest.ingestTelemetryText("beacon.csv", BEACON_CSV, "api");
   scheduler = await import("./detection-scheduler");
   db = await import("./db");
@@ -87,7 +88,7 @@ describe("detection scheduler", () => {
     expect(spawns()).toHaveLength(1);
     expect(spawns()[0].pid).not.toBe(process.pid);
     expect(done).toMatchObject({ state: "idle", pending: false, failure: null, progress: null });
-    expect(done.lastRun).toMatchObject({ generation: 1, findings: 1, seedFindings: 1 });
+    expect(done.lastRun).toMatchObject({ generation: 2, findings: 1, seedFindings: 1 });
   }, 60_000);
 
   it("coalesces changes: five made while a run is in progress cost one more run, not five", async () => {
@@ -101,16 +102,16 @@ describe("detection scheduler", () => {
     try {
       await scheduler.requestDetection("everything");
       expect(children).toHaveLength(1);
-      children[0].emit("message", { type: "started", runId: "fake-1", generation: 2 });
+      children[0].emit("message", { type: "started", runId: "fake-1", generation: 3 });
       children[0].emit("message", { type: "progress", devicesDone: 3, devicesTotal: 8 });
       for (let change = 0; change < 5; change++) await scheduler.requestDetection("everything");
       expect(children).toHaveLength(1);
       expect(await scheduler.detectionStatus()).toMatchObject({ state: "running", pending: true, progress: { devicesDone: 3, devicesTotal: 8 } });
-      await finish(children[0], 2);
-      // Generations 3 to 7 arrived during the first run: exactly one more run covers them.
+      await finish(children[0], 3);
+      // Generations 4 to 8 arrived during the first run: exactly one more run covers them.
       await vi.waitFor(() => expect(children).toHaveLength(2));
-      children[1].emit("message", { type: "started", runId: "fake-2", generation: 7 });
-      await finish(children[1], 7);
+      children[1].emit("message", { type: "started", runId: "fake-2", generation: 8 });
+      await finish(children[1], 8);
       expect(children).toHaveLength(2);
       expect(await scheduler.detectionStatus()).toMatchObject({ state: "idle", pending: false });
     } finally {
@@ -124,7 +125,7 @@ describe("detection scheduler", () => {
     await scheduler.requestDetection("everything");
     spawns().at(-1)!.kill("SIGKILL");
     const failed = await settled();
-    expect(failed.failure).toMatchObject({ generation: 8, reason: "The detection process stopped (SIGKILL)." });
+    expect(failed.failure).toMatchObject({ generation: 9, reason: "The detection process stopped (SIGKILL)." });
     expect(failed.lastRun).toEqual(before);
     expect(failed.pending).toBe(false);
     // Nothing of the dead run is left beside the previous run's findings.
@@ -138,7 +139,7 @@ describe("detection scheduler", () => {
     const recovered = await settled();
     expect(spawns()).toHaveLength(spawnsBefore + 2);
     expect(recovered).toMatchObject({ state: "idle", pending: false, failure: null });
-    expect(recovered.lastRun).toMatchObject({ generation: 9, findings: 1 });
+    expect(recovered.lastRun).toMatchObject({ generation: 10, findings: 1 });
   }, 60_000);
 
   it("does not lose a change made while a check is reading, and a process that cannot start does not leave it running", async () => {
@@ -164,22 +165,26 @@ describe("detection scheduler", () => {
       // spawn's "error" without an "exit" (no file descriptors left, say) ends the run as failed.
       children[0].emit("error", new Error("spawn EMFILE"));
       await vi.waitFor(async () => expect((await scheduler.detectionStatus()).state).toBe("idle"));
-      expect((await scheduler.detectionStatus()).failure).toMatchObject({ generation: 10, reason: "The detection process could not run: spawn EMFILE" });
+      expect((await scheduler.detectionStatus()).failure).toMatchObject({ generation: 11, reason: "The detection process could not run: spawn EMFILE" });
     } finally {
       children.restore();
     }
   });
 
-  it("runs once for a multi-file upload: the earlier files defer, the last one's request starts one run covering all", async () => {
+  it("runs once for a multi-file upload: each stored file records its change, the last one starts one run covering all", async () => {
     const settings = await import("./detection-settings");
+    const ingest = await import("./ingest-upload");
     const children = fakeDetectionProcesses();
     try {
       const before = await settings.readRequestedGeneration();
-      await scheduler.deferDetection({ devices: ["ws-1"] });
-      await scheduler.deferDetection({ devices: ["ws-1"] });
+      // Two files stored with ?detection=later: recorded, nothing started.
+      await ingest.ingestTelemetryText("first.csv", BEACON_CSV.replaceAll("ws-1", "ws-2"), "api");
+      await ingest.ingestTelemetryText("second.csv", BEACON_CSV.replaceAll("ws-1", "ws-3"), "api");
       expect(children).toHaveLength(0);
       expect(await settings.readRequestedGeneration()).toBe(before + 2);
-      await scheduler.requestDetection({ devices: ["ws-1"] });
+      // The last file's upload: recorded, then one run starts.
+      await ingest.ingestTelemetryText("third.csv", BEACON_CSV.replaceAll("ws-1", "ws-4"), "api");
+      await scheduler.startOwedDetection();
       expect(children).toHaveLength(1);
       children[0].emit("message", { type: "started", runId: "fake-3", generation: before + 3 });
       await settings.writeDetectionRun({ ...(await settings.readDetectionRun())!, generation: before + 3 });

@@ -73,18 +73,18 @@ const DETECTION_PROCESS_ENTRY = path.join(process.cwd(), "lib", "server", "detec
  */
 export async function requestDetection(scope: DetectionChangeScope): Promise<DetectionStatus> {
   await bumpRequestedGeneration(scope);
-  await startDetectionIfOwed();
-  return detectionStatus();
+  return startOwedDetection();
 }
 
 /**
- * Records a change whose run is left to a later request: the earlier files of a multi-file
- * upload, so that the upload costs one run, not one per file. No run starts now; the last file's
- * requestDetection, or failing that the next status poll (detectionStatus), starts the one run
- * that covers them all.
+ * After a change that recorded itself (a dataset completed or deleted: see recordDetectionChange):
+ * starts a run unless one is in progress, and answers the status. The earlier files of a
+ * multi-file upload skip this, so the batch costs one run started by its last file (or, failing
+ * that, by the next status poll); a page polling the status meanwhile may still start one sooner.
  */
-export async function deferDetection(scope: DetectionChangeScope): Promise<void> {
-  await bumpRequestedGeneration(scope);
+export async function startOwedDetection(): Promise<DetectionStatus> {
+  await startDetectionIfOwed();
+  return detectionStatus();
 }
 
 /**

@@ -185,18 +185,25 @@ export type DetectionChangeScope = { devices: readonly string[] } | "everything"
  */
 export async function bumpRequestedGeneration(scope: DetectionChangeScope): Promise<number> {
   const db = sqliteConnection();
-  return db
-    .transaction((): number => {
-      const generation = Number(
-        db
-          .prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, '1') ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("value" AS INTEGER) + 1 AS TEXT) RETURNING "value"`)
-          .pluck()
-          .get(REQUESTED_KEY),
-      );
-      db.prepare(`INSERT INTO "DetectionChange" ("generation", "devices") VALUES (?, ?)`).run(generation, scope === "everything" ? null : JSON.stringify(scope.devices));
-      return generation;
-    })
-    .immediate();
+  return db.transaction(() => recordDetectionChange(scope)).immediate();
+}
+
+/**
+ * The same, inside the caller's transaction on the process's raw connection: a change to the
+ * events (a dataset completed or removed) is recorded with it, all or nothing, so an incremental
+ * run can never miss a device whose events changed. A change to what every device is computed
+ * from needs no such care: it changes the run's inputs too (see beginDetectionRun).
+ */
+export function recordDetectionChange(scope: DetectionChangeScope): number {
+  const db = sqliteConnection();
+  const generation = Number(
+    db
+      .prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, '1') ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("value" AS INTEGER) + 1 AS TEXT) RETURNING "value"`)
+      .pluck()
+      .get(REQUESTED_KEY),
+  );
+  db.prepare(`INSERT INTO "DetectionChange" ("generation", "devices") VALUES (?, ?)`).run(generation, scope === "everything" ? null : JSON.stringify(scope.devices));
+  return generation;
 }
 
 export const detectionFailureSchema = z.object({ generation: z.number().int(), at: z.string(), reason: z.string() });

@@ -5,6 +5,7 @@ import type { DetectionSelection } from "../detection/detection-selection";
 import { DETECTION_BYTES_PER_EVENT, distinctTextBytes } from "../detection/device-event-budget";
 import { eventKey, identityHash } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import { recordDetectionChange } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
 
 /**
@@ -173,10 +174,6 @@ export interface ReleasedEvents {
   kept: number;
 }
 
-/** The devices of a dataset's events, owned or shared: what detection must recompute when it goes. */
-export interface ReleasedDevices {
-  devices: string[];
-}
 
 /** Another dataset's share of the event `e` (its new owner when this one goes): a complete one first. */
 const OTHER_HOLDER = `SELECT s."datasetId" FROM "EventShare" s JOIN "Dataset" d ON d."id" = s."datasetId"
@@ -185,17 +182,18 @@ const OTHER_HOLDER = `SELECT s."datasetId" FROM "EventShare" s JOIN "Dataset" d 
 /**
  * Lets go of a dataset's events (a delete, an upload that failed or was cut off): the events no
  * other dataset holds are removed; those another dataset shares are handed to it, so its
- * findings keep their evidence. Then the dataset is removed or marked failed, in the same
- * transaction: a crash leaves all of it or none. Scans the events table, as the dataset is not
+ * findings keep their evidence. Then the dataset is removed (and the change recorded for
+ * detection) or marked failed, in the same transaction: a crash leaves all of it or none. Scans the events table, as the dataset is not
  * indexed (see the schema).
  */
-export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mark-failed"): ReleasedEvents & ReleasedDevices {
+export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mark-failed"): ReleasedEvents {
   const db = database();
   // IMMEDIATE: it reads before it writes, and a deferred transaction cannot wait for a writer
   // (an upload's batch) to finish: upgrading its read fails at once with "database is locked".
-  return db.transaction((): ReleasedEvents & ReleasedDevices => {
+  return db.transaction((): ReleasedEvents => {
     db.prepare(`CREATE TEMP TABLE "HandedOver" ("eventId" INTEGER PRIMARY KEY, "owner" TEXT NOT NULL)`).run();
     try {
+      // The devices of its events, owned or shared: what detection recomputes when it goes.
       const devices = db
         .prepare(
           `SELECT "deviceName" FROM "TelemetryEvent" WHERE "datasetId" = @datasetId
@@ -210,9 +208,12 @@ export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mar
       db.prepare(`DELETE FROM "EventShare" WHERE ("eventId", "datasetId") IN (SELECT "eventId", "owner" FROM temp."HandedOver")`).run();
       db.prepare(`DELETE FROM "EventShare" WHERE "datasetId" = ?`).run(datasetId);
       const removed = db.prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
-      if (dataset === "remove") db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
-      else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);
-      return { removed, kept, devices };
+      if (dataset === "remove") {
+        db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
+        // Recorded with the removal: an incremental detection run must not miss these devices.
+        recordDetectionChange({ devices });
+      } else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);
+      return { removed, kept };
     } finally {
       db.prepare(`DROP TABLE temp."HandedOver"`).run();
     }

@@ -30,11 +30,16 @@ const implant = (device: string, hour: number, connections: number) => [
 ];
 const csv = (rows: string[]) => [HEADER, ...rows].join("\n");
 
-/** Ingests a file and records the change as the upload route does: for the devices it touched. */
-async function upload(name: string, rows: string[]) {
-  const result = await modules.ingest.ingestTelemetryText(name, csv(rows), "cli:test");
-  await modules.settings.bumpRequestedGeneration({ devices: result.deviceNames });
-  return result;
+/** Ingests a file (which records the change for the devices it touched); answers the devices recorded. */
+async function upload(name: string, rows: string[]): Promise<string[]> {
+  await modules.ingest.ingestTelemetryText(name, csv(rows), "cli:test");
+  return recordedDevices();
+}
+
+/** The devices of the newest recorded change (null: everything). */
+async function recordedDevices(): Promise<string[]> {
+  const [change] = await modules.db.prisma.detectionChange.findMany({ orderBy: { generation: "desc" }, take: 1 });
+  return JSON.parse(change.devices ?? "null");
 }
 
 /** Runs detection; answers the run, the devices it read, and its findings as stored (ids, rows and ranks). */
@@ -79,8 +84,7 @@ describe("incremental detection", () => {
 
   it("recomputes only the devices an upload touched, and finds what a full run finds", async () => {
     const before = await run();
-    const added = await upload("more-a.csv", implant("ws-a", 11, 4).slice(1));
-    expect(added.deviceNames).toEqual(["ws-a"]);
+    expect(await upload("more-a.csv", implant("ws-a", 11, 4).slice(1))).toEqual(["ws-a"]);
     const incremental = await run();
     expect(incremental.devicesRead).toBe(1);
     expect(connectionsByDevice(incremental.findings)).toEqual({ "ws-a": 10, "ws-b": 6 });
@@ -98,9 +102,8 @@ describe("incremental detection", () => {
 
   it("recomputes a deleted dataset's devices only", async () => {
     const more = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "more-a.csv")!;
-    const deleted = await modules.datasets.deleteDataset(more.id);
-    expect(deleted?.devices).toEqual(["ws-a"]);
-    await modules.settings.bumpRequestedGeneration({ devices: deleted!.devices });
+    expect(await modules.datasets.deleteDataset(more.id)).toEqual({ removed: 4, kept: 0, fileName: "more-a.csv" });
+    expect(await recordedDevices()).toEqual(["ws-a"]);
     const after = await run();
     expect(after.devicesRead).toBe(1);
     expect(connectionsByDevice(after.findings)).toEqual({ "ws-a": 6, "ws-b": 6 });

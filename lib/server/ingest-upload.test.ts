@@ -163,7 +163,7 @@ describe("ingestTelemetryText", () => {
     const target = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "overlap.csv")!;
     // overlap.csv stored one new event and shared one that loads.csv holds: only the new one goes.
     expect(await modules.datasets.datasetDeletionImpact(target.id)).toEqual({ removed: 1, kept: 0 });
-    expect(await modules.datasets.deleteDataset(target.id)).toEqual({ removed: 1, kept: 0, devices: ["ws-01"], fileName: "overlap.csv" });
+    expect(await modules.datasets.deleteDataset(target.id)).toEqual({ removed: 1, kept: 0, fileName: "overlap.csv" });
     expect(await modules.db.prisma.telemetryEvent.count()).toBe(3);
     expect(await modules.datasets.deleteDataset(target.id)).toBeNull();
   });

@@ -7,9 +7,11 @@ import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream-parser";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { prisma } from "./db";
+import { recordDetectionChange } from "./detection-settings";
 import { DatasetEventWriter } from "./event-batch-writer";
 import { trackUpload } from "./dataset-store";
 import { releaseDatasetEvents } from "./event-store";
+import { sqliteConnection } from "./sqlite-connection";
 
 export interface IngestResult {
   datasetId: string;
@@ -22,8 +24,6 @@ export interface IngestResult {
   /** Rows already stored by an earlier upload: counted, not stored again. */
   duplicates: number;
   errors: RowError[];
-  /** The devices the file holds events of (DeviceName): detection reruns for these. */
-  deviceNames: string[];
 }
 
 /** Who uploaded, shown on the Datasets page: a username, `token:<name>`, or `cli:<OS user>`. */
@@ -34,8 +34,9 @@ export type Uploader = string;
  * "running" until the last batch is in, and only complete datasets feed detection. If anything
  * fails (a refused file, a lost connection) its events are removed: a refused file leaves no
  * dataset, any other failure a failed one. A server killed mid-upload leaves a running dataset
- * that is cleaned up and marked failed (see dataset-store). Detection is the caller's to rerun:
- * the server asks for a background run, the CLI runs it once after all its files.
+ * that is cleaned up and marked failed (see dataset-store). Completing it records the change for
+ * detection; running detection is the caller's: the server starts a background run, the CLI runs
+ * it once after all its files.
  */
 export async function ingestTelemetryStream(
   fileName: string,
@@ -83,11 +84,9 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
     releaseDatasetEvents(datasetId, error instanceof TelemetryFileError ? "remove" : "mark-failed");
     throw error;
   }
-  // Only a dataset still running completes: one marked failed meanwhile has had its events removed.
-  const completed = await prisma.dataset.updateMany({
-    where: { id: datasetId, status: "running" },
-    data: {
-      status: "complete",
+  const completed = completeDataset(
+    datasetId,
+    {
       format: summary.format,
       tables: summary.tables.join(","),
       accepted: inserted,
@@ -97,8 +96,9 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
       errors: JSON.stringify(summary.errors),
       ...coverage.result(),
     },
-  });
-  if (completed.count === 0) {
+    coverage.deviceNames(),
+  );
+  if (!completed) {
     releaseDatasetEvents(datasetId, "mark-failed");
     throw new ApiError(409, "upload_interrupted", "The upload was marked failed while it was being stored (an interrupted-upload clean-up); upload it again.");
   }
@@ -112,8 +112,34 @@ async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIt
     ignored: summary.ignored,
     duplicates: summary.accepted - inserted,
     errors: summary.errors,
-    deviceNames: coverage.deviceNames(),
   };
+}
+
+/**
+ * Marks a running dataset complete and records the change for detection (the devices it holds
+ * events of), in one transaction: an incremental run can never miss them. Only a dataset still
+ * running completes: one marked failed meanwhile has had its events removed (false).
+ */
+function completeDataset(
+  datasetId: string,
+  fields: { format: string; tables: string; accepted: number; rejected: number; ignored: number; duplicates: number; errors: string; timeFrom: string | null; timeTo: string | null; devices: number },
+  deviceNames: string[],
+): boolean {
+  const db = sqliteConnection();
+  return db
+    .transaction((): boolean => {
+      const { changes } = db
+        .prepare(
+          `UPDATE "Dataset" SET "status" = 'complete', "format" = @format, "tables" = @tables, "accepted" = @accepted, "rejected" = @rejected, "ignored" = @ignored,
+             "duplicates" = @duplicates, "errors" = @errors, "timeFrom" = @timeFrom, "timeTo" = @timeTo, "devices" = @devices
+           WHERE "id" = @datasetId AND "status" = 'running'`,
+        )
+        .run({ ...fields, datasetId });
+      if (changes === 0) return false;
+      recordDetectionChange({ devices: deviceNames });
+      return true;
+    })
+    .immediate();
 }
 
 /** A whole file already in memory (the CLI's demo data, tests). */

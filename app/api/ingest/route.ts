@@ -7,7 +7,7 @@ import { env } from "@/lib/server/env";
 import { handleApiError } from "@/lib/server/handle-api-error";
 import { ingestTelemetryStream } from "@/lib/server/ingest-upload";
 import { readUpload, type UploadedFile } from "@/lib/server/read-upload";
-import { deferDetection, requestDetection } from "@/lib/server/detection-scheduler";
+import { startOwedDetection } from "@/lib/server/detection-scheduler";
 import { z } from "zod";
 
 const ingestQuerySchema = z.object({
@@ -29,10 +29,10 @@ export async function POST(request: Request) {
     const uploadIdHeader = request.headers.get("x-upload-id");
     const uploadId = uploadIdHeader === null ? undefined : uploadIdSchema.parse(uploadIdHeader);
     upload = await readUpload(request, env.CW_MAX_UPLOAD_BYTES);
-    const { deviceNames, ...result } = await ingestTelemetryStream(upload.fileName, upload.chunks, actorLabel(caller.actor), { uploadId });
+    // Storing it recorded the change for detection; the run starts here (or with a later file).
+    const result = await ingestTelemetryStream(upload.fileName, upload.chunks, actorLabel(caller.actor), { uploadId });
     await auditCaller(caller, "dataset.upload", result.datasetId, { fileName: upload.fileName, accepted: result.accepted, rejected: result.rejected, duplicates: result.duplicates });
-    const scope = { devices: deviceNames };
-    const detection = query.detection === "later" ? await deferDetection(scope).then(() => null) : await requestDetection(scope);
+    const detection = query.detection === "later" ? null : await startOwedDetection();
     return NextResponse.json({ ...result, detection }, { status: 201 });
   } catch (error) {
     // A file refused part way: the client may still be sending it.

@@ -3,7 +3,7 @@ import { authorize } from "@/lib/server/authorize";
 import { auditCaller } from "@/lib/server/audit-log";
 import { ApiError } from "@/lib/server/api-error";
 import { datasetDeletionImpact, datasetIdSchema, deleteDataset } from "@/lib/server/dataset-store";
-import { requestDetection } from "@/lib/server/detection-scheduler";
+import { startOwedDetection } from "@/lib/server/detection-scheduler";
 import { handleApiError } from "@/lib/server/handle-api-error";
 
 type Context = { params: Promise<{ id: string }> };
@@ -33,7 +33,7 @@ export async function DELETE(request: Request, context: Context) {
     const released = await deleteDataset(id);
     if (!released) throw notFound();
     await auditCaller(caller, "dataset.delete", id, { fileName: released.fileName, removedEvents: released.removed, keptEvents: released.kept });
-    return NextResponse.json({ deleted: id, removedEvents: released.removed, keptEvents: released.kept, detection: await requestDetection({ devices: released.devices }) });
+    return NextResponse.json({ deleted: id, removedEvents: released.removed, keptEvents: released.kept, detection: await startOwedDetection() });
   } catch (error) {
     return handleApiError(error);
   }
