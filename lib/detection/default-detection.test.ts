@@ -184,6 +184,11 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
     const mapped = { remoteIp: "::ffff:8.8.4.4", remoteIpType: "FourToSixMapping" };
     const [finding] = detect([load("2024-01-01T10:00:00Z"), connection("2024-01-01T10:01:00Z", mapped)]);
     expect(finding?.connections.destinations.map((destination) => [destination.remoteIp, destination.addressClass])).toEqual([["::ffff:8.8.4.4", "Public"]]);
+    // The seed query, which needs RemoteIPType == "Public", does not see it.
+    expect([finding.connections.inSeedWindow, finding.connectionEvents.map((connection) => connection.inSeedWindow)]).toEqual([0, [false]]);
+    expect(explainModeDifference(finding, null, DEFAULT_DETECTION_SETTINGS)).toBe(
+      'The seed query does not flag this process: the connections after its crypto load are not what its filter keeps: successful connections typed RemoteIPType "Public" (these are failed attempts, or FourToSixMapping addresses).',
+    );
   });
 
   it("ignores events outside the lookback and after the as-of time", () => {
@@ -282,7 +287,10 @@ describe("lab mode: failed connection attempts", () => {
     const [finding] = detect(events, { labMode: true });
     expect(finding.rules).toEqual(["crypto-load-then-connect"]);
     expect([finding.connections.count, finding.connections.failedAttempts]).toEqual([2, 2]);
-    expect(finding.connectionEvents.map((connection) => connection.failed)).toEqual([true, true]);
+    expect(finding.connectionEvents.map((connection) => [connection.failed, connection.inSeedWindow])).toEqual([
+      [true, false],
+      [true, false],
+    ]);
   });
 
   it("scores them as beacon evidence in lab mode", () => {

@@ -173,6 +173,11 @@ export function outboundActionTypes(settings: Pick<DetectionSettings, "labMode">
 
 const FAILED_ATTEMPT = "ConnectionFailed";
 
+/** A connection the seed query's own filter keeps (`ActionType == "ConnectionSuccess" and RemoteIPType == "Public"`). */
+function seenBySeedQuery(connection: DetectionEvent): boolean {
+  return connection.actionType === "ConnectionSuccess" && connection.remoteIpType === "Public";
+}
+
 export function runDefaultDetection(events: readonly DetectionEvent[], options: DefaultDetectionOptions): DefaultFinding[] {
   const { asOfUs, lists, settings } = options;
   const fromUs = asOfUs - settings.lookbackHours * MICROS_PER_HOUR;
@@ -524,7 +529,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     lineageFlags,
     connections: {
       count: connections.length,
-      inSeedWindow: [...inSeedWindow].filter((c) => c.actionType !== FAILED_ATTEMPT && remoteAddressClass(c.remoteIpType, c.remoteIp) === "Public").length,
+      inSeedWindow: [...inSeedWindow].filter(seenBySeedQuery).length,
       failedAttempts: connections.filter((c) => c.actionType === FAILED_ATTEMPT).length,
       firstConnection: connections[0].timestamp,
       lastConnection: connections[connections.length - 1].timestamp,
@@ -543,7 +548,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
       remotePort: c.remotePort as number,
       sentBytes: c.sentBytes,
       receivedBytes: c.receivedBytes,
-      inSeedWindow: inSeedWindow.has(c),
+      inSeedWindow: inSeedWindow.has(c) && seenBySeedQuery(c),
       failed: c.actionType === FAILED_ATTEMPT,
     })),
   };

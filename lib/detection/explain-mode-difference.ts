@@ -43,6 +43,9 @@ export function explainModeDifference(finding: DefaultFinding, seedRow: SeedQuer
 function whySeedMisses(finding: DefaultFinding): string {
   if (finding.cryptoLibsLoaded.length === 0) return "it loaded no crypto library (it may carry its own cipher, or run on Linux)";
   if (finding.connections.destinations.every((d) => d.addressClass !== "Public")) return "its destinations are not public addresses (lab mode includes them)";
+  if (finding.connections.inSeedWindow === 0 && finding.rules.includes("crypto-load-then-connect")) {
+    return 'the connections after its crypto load are not what its filter keeps: successful connections typed RemoteIPType "Public" (these are failed attempts, or FourToSixMapping addresses)';
+  }
   if (finding.connections.inSeedWindow === 0) return "none of its connections to a non-standard port came within the correlation window of a crypto load";
   return "its join on device and PID found no load and connection of the same process name and command line in its 24-hour lookback";
 }
