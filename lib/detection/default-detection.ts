@@ -61,7 +61,7 @@ export interface RelatedProcess {
 export interface FindingReason {
   kind: RuleId | "beacon" | "command-line" | "lineage";
   text: string;
-  /** The stored events behind the reason (capped, in time order). */
+  /** The stored events behind the reason (capped; pages show them in time order). */
   eventIds: number[];
 }
 
@@ -669,7 +669,7 @@ function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineag
       ? [2, "Crypto DLL load then connection, with a strong beacon"]
       : strongBeacon
         ? [1, "Strong beacon"]
-        : [0, correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
+        : [0, correlation && rules.includes("short-beacon") ? "Crypto DLL load then connection, and a short beacon" : correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
   const severityBasis = [`${basis}: ${SEVERITIES[level]}`];
   const context = [lineageFlags > 0 ? "lineage or location" : null, indicators > 0 ? "command line" : null].filter((kind) => kind !== null);
   const finalLevel = Math.min(level + (context.length > 0 ? 1 : 0), 3);

@@ -88,7 +88,8 @@ export function beginDetectionRun(runId: string, startedAt: Date, inputs: string
       const touched = [...new Set(changes.flatMap((devices) => JSON.parse(devices!) as string[]))];
       copyRunFindings(previous.runId, runId, touched);
       const counts = Object.fromEntries(db.prepare(`SELECT "mode", count(*) FROM "Finding" WHERE "runId" = ? GROUP BY "mode"`).raw().all(runId) as [string, number][]);
-      const untouched = (device: { deviceName: string }) => !touched.includes(device.deviceName);
+      const touchedDevices = new Set(touched);
+      const untouched = (device: { deviceName: string }) => !touchedDevices.has(device.deviceName);
       return { devices: touched, carried: { findings: counts.default ?? 0, seedFindings: counts.kql ?? 0, skippedDevices: previous.skippedDevices.filter(untouched) } };
     })
     .immediate();

@@ -265,9 +265,9 @@ const CANDIDATE_PIDS = `SELECT DISTINCT "pid" FROM (
   HAVING max(e."kind" = 'image_load') OR count(*) >= @seriesMinConnections OR max(${NAME_MATCHES(`c."initiatingProcessFileName"`, "networkTools")}))
   WHERE "pid" IS NOT NULL`;
 
-/** The parents of candidates: who created them, by their creation events. */
+/** The parents of candidates: who created them, by their creation events (one without a PID may be a candidate's, found by GUID). */
 const PARENT_PIDS = `SELECT DISTINCT c."initiatingProcessId" ${EVENTS_WITH_CONTEXT}
-  WHERE ${ON_DEVICE} AND e."kind" = 'process' AND e."processId" IN ${IN_LIST("candidates")} AND c."initiatingProcessId" IS NOT NULL`;
+  WHERE ${ON_DEVICE} AND e."kind" = 'process' AND (e."processId" IN ${IN_LIST("candidates")} OR e."processId" IS NULL) AND c."initiatingProcessId" IS NOT NULL`;
 
 /**
  * What detection reads of a device: crypto loads, candidates' connections, and the process
@@ -296,7 +296,8 @@ export function* completeEventsByDevice(
   const db = database();
   const stored = db.prepare(`SELECT DISTINCT "deviceName" FROM "TelemetryEvent"`).pluck().all() as string[];
   // `only`: the devices an incremental run recomputes (one that has no events left has nothing to read).
-  const devices = only === undefined ? stored : stored.filter((deviceName) => only.includes(deviceName));
+  const onlyThese = only === undefined ? null : new Set(only);
+  const devices = onlyThese === null ? stored : stored.filter((deviceName) => onlyThese.has(deviceName));
   const storedCount = db.prepare(`SELECT count(*) FROM "TelemetryEvent" WHERE "deviceName" = ?`).pluck();
   const candidatePids = db.prepare(CANDIDATE_PIDS).pluck();
   const parentPids = db.prepare(PARENT_PIDS).pluck();
@@ -326,10 +327,10 @@ export function* completeEventsByDevice(
       yield { deviceName, skippedEvents: toRead };
       continue;
     }
-    // Row by row, so a busy device's raw rows are never all held at once; a device whose distinct
-    // texts would not fit is given up as soon as that is clear.
+    // Row by row, texts shared as they come, so a device whose distinct texts would not fit is
+    // given up as soon as that is clear.
     const events = detectionEventsFromRows(eventsOf.iterate(read) as IterableIterator<unknown[]>, (ids) => contextsOf.all({ ids: JSON.stringify(ids) }) as unknown[][], maxEvents * DETECTION_BYTES_PER_EVENT);
-    if (events === null) yield { deviceName, skippedEvents: toRead };
+    if (events === null) yield { deviceName, skippedEvents: storedEvents <= maxEvents ? (selectedCount.get(read) as number) : toRead };
     else if (events.length > 0) yield { deviceName, events };
   }
   onProgress?.(devices.length, devices.length);
