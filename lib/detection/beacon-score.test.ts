@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../testing/seeded-random";
 import {
   bimodalFitScore,
   bowleySkewness,
@@ -27,17 +28,6 @@ function every(step: number, count: number, start = 0): number[] {
 /** One connection (30 s past the hour) in each listed hour of DAY. */
 function inHours(hours: number[]): number[] {
   return hours.map((hour) => hour * HOUR + 30);
-}
-
-/** mulberry32: a small seeded PRNG, so the statistical cases are reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seriesWithGaps(gapSeconds: (random: () => number) => number, seed: number, gaps: number): number[] {

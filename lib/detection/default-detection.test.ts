@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { buildTestEvent, type TestEventInput } from "../telemetry/build-test-event";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import { seededRandom } from "../testing/seeded-random";
+import { scoreBeaconSeries } from "./beacon-score";
 import { isStrongBeacon, runDefaultDetection } from "./default-detection";
 import { SEED_QUERY_LISTS } from "./detection-lists";
 import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings } from "./detection-settings";
@@ -343,15 +345,35 @@ describe("isStrongBeacon", () => {
   const base = { score: 0.5, timestampScore: 0.5, dataSizeScore: null, histogramScore: 0, durationScore: 0, periodicity: 0.5, medianIntervalSeconds: 60, intervalMadSeconds: 1, connections: 20, distinctTimestamps: 20 };
   const settings = { beaconScoreThreshold: 0.8, beaconMinConnections: 10 };
 
-  it("accepts RITA's combined score at the threshold", () => {
+  it("accepts RITA's combined score at the threshold with a periodicity at least halfway from chance", () => {
     expect(isStrongBeacon({ ...base, score: 0.8 }, settings)).toBe(true);
     expect(isStrongBeacon({ ...base, score: 0.799 }, settings)).toBe(false);
+    expect(isStrongBeacon({ ...base, score: 1, periodicity: 0.499 }, settings)).toBe(false);
   });
 
   it("accepts a short but regular session: timestamp score and periodicity both at the threshold", () => {
     expect(isStrongBeacon({ ...base, timestampScore: 0.95, periodicity: 0.8 }, settings)).toBe(true);
     expect(isStrongBeacon({ ...base, timestampScore: 0.95, periodicity: 0.79 }, settings)).toBe(false);
     expect(isStrongBeacon({ ...base, timestampScore: 0.79, periodicity: 1 }, settings)).toBe(false);
+  });
+
+  it("does not take random (Poisson) traffic with unknown sizes for a beacon, on any of 20 days", () => {
+    // 2,000 connections a day at random: histogram and duration score them near 1, the combined
+    // score reaches the threshold, but their periodicity is no better than chance.
+    const day: [number, number] = [0, 86_400];
+    const strongDays = Array.from({ length: 20 }, (_, seed) => {
+      const random = seededRandom(seed + 1);
+      const times: number[] = [];
+      for (let time = -43.2 * Math.log(1 - random()); time < 86_400; time += -43.2 * Math.log(1 - random())) times.push(time);
+      return isStrongBeacon(scoreBeaconSeries({ timestampsSeconds: times, bytes: times.map(() => null), rangeSeconds: day }), DEFAULT_DETECTION_SETTINGS);
+    }).filter(Boolean).length;
+    expect(strongDays).toBe(0);
+  });
+
+  it("still takes a beacon jittered by up to 50% over the day", () => {
+    const random = seededRandom(7);
+    const times = Array.from({ length: 1440 }, (_, beat) => beat * 60 + (random() - 0.5) * 30);
+    expect(isStrongBeacon(scoreBeaconSeries({ timestampsSeconds: times, bytes: [], rangeSeconds: [0, 86_400] }), DEFAULT_DETECTION_SETTINGS)).toBe(true);
   });
 
   it("needs the minimum number of connections at distinct times", () => {

@@ -31,6 +31,12 @@ export const RULE_LABELS: Record<RuleId, string> = {
   "short-beacon": "Short regular beacon on a non-standard port from a process with suspicious lineage or location",
 };
 
+/**
+ * The periodicity RITA's combined score needs beside it to make a strong beacon: halfway from
+ * random arrivals (0) to clockwork (1). Jitter of up to +/-50% keeps a beacon at 1 (see periodicityScore).
+ */
+const MIN_BEACON_PERIODICITY = 0.5;
+
 /** The fewest connections (at distinct times) of a short beacon: below the beacon minimum, still a rhythm. */
 export const SHORT_BEACON_MIN_CONNECTIONS = 6;
 
@@ -555,14 +561,16 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
 }
 
 /**
- * A strong beacon: RITA's combined score at the threshold, or a series that is regular while it
- * lasts (timestamp score and periodicity both at the threshold). RITA's histogram and duration
- * scores judge persistence over the whole lookback, so a C2 session of a few hours scores low on
+ * A strong beacon: RITA's combined score at the threshold with a periodicity well above chance, or
+ * a series that is regular while it lasts (timestamp score and periodicity both at the threshold).
+ * RITA's histogram and duration scores judge persistence over the whole lookback: random traffic
+ * all day long scores near 1 on both, enough for the combined score when sizes are unknown
+ * (Defender's), so the first arm also asks for a rhythm. A C2 session of a few hours scores low on
  * them however clockwork it is; the second arm keeps such sessions.
  */
 export function isStrongBeacon(beacon: BeaconScore, settings: Pick<DetectionSettings, "beaconScoreThreshold" | "beaconMinConnections">): boolean {
   if (beacon.distinctTimestamps < settings.beaconMinConnections) return false;
-  if (beacon.score >= settings.beaconScoreThreshold) return true;
+  if (beacon.score >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= MIN_BEACON_PERIODICITY) return true;
   return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold;
 }
 
