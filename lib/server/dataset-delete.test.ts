@@ -3,14 +3,10 @@
  * dataset (or failing an upload) removes only the events no other dataset holds, so another
  * dataset's findings keep their evidence. Real SQLite file, real ingest path.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useThrowawayDatabase } from "../testing/throwaway-database";
 
-const directory = mkdtempSync(path.join(tmpdir(), "cw-delete-"));
-process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+useThrowawayDatabase("delete");
 
 type Modules = {
   ingest: typeof import("./ingest-upload");
@@ -40,7 +36,6 @@ async function seedConnectionCount(): Promise<number | null> {
 const eventCount = () => modules.db.prisma.telemetryEvent.count();
 
 beforeAll(async () => {
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
   modules = {
     ingest: await import("./ingest-upload"),
     datasets: await import("./dataset-store"),
@@ -55,10 +50,6 @@ beforeEach(async () => {
   expect(await eventCount()).toBe(0);
 });
 
-afterAll(async () => {
-  await modules?.db.prisma.$disconnect();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 describe("deleting a dataset", () => {
   it("keeps the events a later, larger upload also holds: the whole export's findings keep every connection", async () => {

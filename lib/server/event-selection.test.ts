@@ -4,19 +4,15 @@
  * creations of candidates, their parents and openssl. Both modes find exactly what they find
  * over every stored event. Real SQLite file, real ingest.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useThrowawayDatabase } from "../testing/throwaway-database";
 import { runDefaultDetection } from "../detection/default-detection";
 import { detectionSelection } from "../detection/detection-selection";
 import { DEFAULT_DETECTION_SETTINGS } from "../detection/detection-settings";
 import { runSeedQuery } from "../detection/seed-kql-query";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 
-const directory = mkdtempSync(path.join(tmpdir(), "cw-selection-"));
-process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+useThrowawayDatabase("selection");
 
 let store: typeof import("./event-store");
 let db: typeof import("./db");
@@ -56,7 +52,6 @@ const LISTS = { cryptoLibraries: ["bcrypt.dll"], excludedSystemProcesses: [], ex
 const SELECTION = detectionSelection(LISTS, SETTINGS, AS_OF_US);
 
 beforeAll(async () => {
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
   store = await import("./event-store");
   db = await import("./db");
   const ingest = await import("./ingest-upload");
@@ -64,10 +59,6 @@ beforeAll(async () => {
   expect([result.accepted, result.rejected]).toEqual([27, 0]);
 }, 60_000);
 
-afterAll(async () => {
-  await db?.prisma.$disconnect();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 const read = (maxEvents?: number) =>
   [...store.completeEventsByDevice(SELECTION, { maxEvents })].map((device) =>

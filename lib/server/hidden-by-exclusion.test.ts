@@ -3,14 +3,10 @@
  * detection itself computes them (so removing the name brings them back, again without a rerun).
  * Real SQLite file, real ingest and detection.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useThrowawayDatabase } from "../testing/throwaway-database";
 
-const directory = mkdtempSync(path.join(tmpdir(), "cw-hidden-"));
-process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+useThrowawayDatabase("hidden");
 
 type Modules = {
   ingest: typeof import("./ingest-upload");
@@ -30,7 +26,6 @@ const CSV = [
 ].join("\n");
 
 beforeAll(async () => {
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
   modules = {
     ingest: await import("./ingest-upload"),
     detection: await import("./run-detection"),
@@ -41,10 +36,6 @@ beforeAll(async () => {
   };
 }, 60_000);
 
-afterAll(async () => {
-  await modules?.db.prisma.$disconnect();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 describe("an excluded process name", () => {
   it("hides the process's findings in both modes at once, and only until it is removed", async () => {

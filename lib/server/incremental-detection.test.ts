@@ -4,14 +4,10 @@
  * to what every device is computed from (settings, an as-of that moves) recomputes every device.
  * Real SQLite file, real ingest path.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useThrowawayDatabase } from "../testing/throwaway-database";
 
-const directory = mkdtempSync(path.join(tmpdir(), "cw-incremental-"));
-process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+useThrowawayDatabase("incremental");
 
 type Modules = {
   ingest: typeof import("./ingest-upload");
@@ -58,7 +54,6 @@ const connectionsByDevice = (findings: { mode: string; deviceName: string; conne
   Object.fromEntries(findings.filter((finding) => finding.mode === "default").map((finding) => [finding.deviceName, finding.connectionCount]));
 
 beforeAll(async () => {
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
   modules = {
     ingest: await import("./ingest-upload"),
     datasets: await import("./dataset-store"),
@@ -70,10 +65,6 @@ beforeAll(async () => {
   await upload("first.csv", [...implant("ws-a", 10, 6), ...implant("ws-b", 12, 6)]);
 }, 60_000);
 
-afterAll(async () => {
-  await modules?.db.prisma.$disconnect();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 describe("incremental detection", () => {
   it("computes every device on the first run", async () => {

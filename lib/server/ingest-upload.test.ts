@@ -2,15 +2,11 @@
  * Integration: uploads through the real ingest path into a throwaway SQLite file via Prisma and
  * better-sqlite3. Checks idempotency, all-or-nothing batches and dataset status.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { useThrowawayDatabase } from "../testing/throwaway-database";
 import { buildTestEvent } from "../telemetry/build-test-event";
 
-const directory = mkdtempSync(path.join(tmpdir(), "cw-ingest-"));
-process.env.DATABASE_URL = `file:${path.join(directory, "test.db")}`;
+useThrowawayDatabase("ingest");
 
 type Modules = {
   ingest: typeof import("./ingest-upload");
@@ -28,7 +24,6 @@ const CSV = [
 ].join("\n");
 
 beforeAll(async () => {
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: process.env, stdio: "pipe" });
   modules = {
     ingest: await import("./ingest-upload"),
     writer: await import("./event-batch-writer"),
@@ -37,10 +32,6 @@ beforeAll(async () => {
   };
 }, 60_000);
 
-afterAll(async () => {
-  await modules?.db.prisma.$disconnect();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 describe("ingestTelemetryText", () => {
   it("stores a file once: the same upload again adds nothing and counts the duplicates", async () => {
