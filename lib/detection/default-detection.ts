@@ -35,7 +35,7 @@ export const RULE_LABELS: Record<RuleId, string> = {
  * The periodicity RITA's combined score needs beside it to make a strong beacon: halfway from
  * random arrivals (0) to clockwork (1). Jitter of up to +/-50% keeps a beacon at 1 (see periodicityScore).
  */
-const MIN_BEACON_PERIODICITY = 0.5;
+export const MIN_BEACON_PERIODICITY = 0.5;
 
 /** The fewest connections (at distinct times) of a short beacon: below the beacon minimum, still a rhythm. */
 export const SHORT_BEACON_MIN_CONNECTIONS = 6;
