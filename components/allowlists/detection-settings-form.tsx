@@ -10,7 +10,7 @@ type NumericField = Exclude<keyof DetectionSettings, "labMode">;
 const NUMERIC_FIELDS: { name: NumericField; label: string; step: string; help: string }[] = [
   { name: "lookbackHours", label: "Lookback (hours)", step: "1", help: "How far back from the as-of time events are analysed." },
   { name: "correlationWindowMinutes", label: "Correlation window (minutes)", step: "1", help: "A crypto load qualifies a process when a connection follows within it." },
-  { name: "beaconScoreThreshold", label: "Strong beacon score (0–1)", step: "0.01", help: "Beacon score at or above which a destination counts as a strong beacon." },
+  { name: "beaconScoreThreshold", label: "Strong beacon score (0–1)", step: "0.01", help: "Beacon score at or above which a destination counts as a strong beacon (with a periodicity of at least 0.5), and the timestamp score and periodicity a short regular session needs." },
   { name: "beaconMinConnections", label: "Beacon minimum connections", step: "1", help: "Fewest connections before the beacon-only rule may fire." },
   { name: "opensslWindowSeconds", label: "openssl → network window (seconds)", step: "1", help: "How soon a network tool must connect out after openssl enc (Linux rule)." },
 ];

@@ -47,7 +47,7 @@ function demoFiles(): { name: string; text: string }[] {
 async function ingest(files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("ingest needs at least one FILE");
   let failures = 0;
-  let stored = 0;
+  let completed = 0;
   for (const file of files) {
     // Checked before a dataset is opened: a typo or a folder (an unpacked zip's __MACOSX) must not stop the others.
     const unreadable = unreadableReason(file);
@@ -61,14 +61,15 @@ async function ingest(files: string[]): Promise<number> {
       const result = await ingestTelemetryStream(path.basename(file), chunks, `cli:${userInfo().username}`);
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
       for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
-      stored += result.accepted;
+      completed++;
     } catch (error) {
       if (!(error instanceof TelemetryFileError)) throw error;
       failures++;
       console.error(`${file}: ${error.message}`);
     }
   }
-  if (stored > 0) await rerunDetection();
+  // Every stored file recorded a change, even one whose rows were all stored already.
+  if (completed > 0) await rerunDetection();
   return failures === 0 ? 0 : 1;
 }
 

@@ -280,6 +280,8 @@ describe("periodicityScore", () => {
     { case: "the window edges P/2 (in) and 5P/2 (out)", times: [0, 5, 15, 25, 35, 60], score: 0.268 },
     // intervals [10,10,10,10,100], P 10: share 4/(4 + 10) = 0.286 < b -> 0
     { case: "a long silence", times: [0, 10, 20, 30, 40, 140], score: 0 },
+    // intervals [10,10,10,10,110,10,10], P 10: 110 is 11 periods, more than 10: a pause, left out -> 6/6 -> 1
+    { case: "a pause between sessions (a laptop asleep overnight)", times: [0, 10, 20, 30, 40, 150, 160, 170], score: 1 },
   ])("$case -> $score", ({ times, score }) => {
     expect(periodicityScore(times)).toBe(score);
   });

@@ -75,6 +75,8 @@ export const DURATION_IDEAL_CONSECUTIVE_BINS = 12;
  * (1 - 1/sqrt 2) + (sum k 2^-k) / sqrt 2 = 1 + 1/sqrt 2; the share is their ratio, sqrt 2 - 1.
  */
 export const POISSON_ON_SCHEDULE_SHARE = Math.SQRT2 - 1;
+/** More beats than this in one gap is a pause between sessions, not missed beacons (see periodicityScore). */
+export const SESSION_BREAK_PERIODS = 10;
 
 /** Go's math.Round(x*1000)/1000; for the non-negative scores here JS Math.round is the same. */
 function roundTo3(value: number): number {
@@ -293,7 +295,10 @@ export function combinedBeaconScore(components: {
  * (at least 1). It is on schedule when that is 1 or 2: x in [P/2, 3P/2) is one jittered beat, x in
  * [3P/2, 5P/2) is one missed beacon. share = on-schedule beats / all beats, so a missed beacon
  * costs nothing, an extra off-beat connection (x < P/2) adds an unexplained beat, and a long
- * silence adds many. Poisson traffic's expected share is sqrt 2 - 1 (POISSON_ON_SCHEDULE_SHARE),
+ * silence adds many. A gap of more than SESSION_BREAK_PERIODS beats is a pause between sessions
+ * (a laptop asleep overnight, an implant kept to working hours) and is left out: random arrivals
+ * have one that long about once in a thousand gaps, so the baseline below barely moves.
+ * Poisson traffic's expected share is sqrt 2 - 1 (POISSON_ON_SCHEDULE_SHARE),
  * so the score is chance-corrected, like Cohen's kappa: (share - baseline) / (1 - baseline),
  * clamped at 0, 3 decimals. 1 is on schedule throughout; 0 is no more regular than random arrivals.
  * Null with too few connections (as the timestamp score).
@@ -306,6 +311,7 @@ export function periodicityScore(timestampsSeconds: readonly number[]): number |
   let onScheduleBeats = 0;
   for (const interval of intervals) {
     const periods = Math.round(interval / period);
+    if (periods > SESSION_BREAK_PERIODS) continue;
     beats += Math.max(periods, 1);
     if (periods === 1 || periods === 2) onScheduleBeats += periods;
   }

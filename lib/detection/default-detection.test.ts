@@ -189,7 +189,7 @@ describe("runDefaultDetection: coverage beyond the seed", () => {
     // The seed query, which needs RemoteIPType == "Public", does not see it.
     expect([finding.connections.inSeedWindow, finding.connectionEvents.map((connection) => connection.inSeedWindow)]).toEqual([0, [false]]);
     expect(explainModeDifference(finding, null, DEFAULT_DETECTION_SETTINGS)).toBe(
-      'The seed query does not flag this process: the connections after its crypto load are not what its filter keeps: successful connections typed RemoteIPType "Public" (these are failed attempts, or FourToSixMapping addresses).',
+      'The seed query does not flag this process: the connections after its crypto load are not what its filter keeps: successful connections typed RemoteIPType "Public" (not failed attempts, FourToSixMapping or untyped addresses, or lab mode\'s private destinations).',
     );
   });
 
@@ -370,6 +370,11 @@ describe("isStrongBeacon", () => {
     expect(strongDays).toBe(0);
   });
 
+  it("still takes a clockwork beacon that paused 8 hours overnight", () => {
+    const beats = [...Array.from({ length: 480 }, (_, beat) => beat * 60), ...Array.from({ length: 480 }, (_, beat) => 16 * 3600 + beat * 60)];
+    expect(isStrongBeacon(scoreBeaconSeries({ timestampsSeconds: beats, bytes: [], rangeSeconds: [0, 86_400] }), DEFAULT_DETECTION_SETTINGS)).toBe(true);
+  });
+
   it("still takes a beacon jittered by up to 50% over the day", () => {
     const random = seededRandom(7);
     const times = Array.from({ length: 1440 }, (_, beat) => beat * 60 + (random() - 0.5) * 30);
@@ -405,7 +410,7 @@ describe("explainModeDifference", () => {
     const [finding] = detect(events);
     expect(explainModeDifference(finding, seed(events)[0], DEFAULT_DETECTION_SETTINGS)).toBe(
       "It only summarises connections within 15 minutes of a load; the process made 29 outbound connections in the lookback, all scored here. " +
-        `It rates BeaconLikely false with a single connection in its window; the measured median interval is 25.0 min and the process is a strong beacon (score ${finding.beacon!.score.toFixed(3)}, threshold 0.8).`,
+        `It rates BeaconLikely false with a single connection in its window; the measured median interval is 25.0 min and the process is a strong beacon (score ${finding.beacon!.score.toFixed(3)}, threshold 0.8; periodicity 1.000, at least 0.5 beside the score).`,
     );
   });
 });

@@ -2,7 +2,7 @@
  * Says, in plain sentences, why the seed query (KQL-compatible mode) and the default mode
  * disagree about a process, so analysts comparing with Sentinel are not left guessing.
  */
-import { formatSeconds, type DefaultFinding } from "./default-detection";
+import { formatSeconds, MIN_BEACON_PERIODICITY, type DefaultFinding } from "./default-detection";
 import type { DetectionSettings } from "./detection-settings";
 import type { SeedQueryRow } from "./seed-kql-query";
 
@@ -34,7 +34,8 @@ export function explainModeDifference(finding: DefaultFinding, seedRow: SeedQuer
     sentences.push(
       `It rates BeaconLikely ${seedRow.BeaconLikely ? "true" : "false"} ${seedBasis}; ` +
         `the measured median interval is ${median === null || median === undefined ? "unknown" : formatSeconds(median)} and the process ${finding.strongBeacon ? "is" : "is not"} a strong beacon` +
-        ` (score ${finding.beacon ? finding.beacon.score.toFixed(3) : "n/a"}, threshold ${context.beaconScoreThreshold}).`,
+        ` (score ${finding.beacon ? finding.beacon.score.toFixed(3) : "n/a"}, threshold ${context.beaconScoreThreshold};` +
+        ` periodicity ${finding.beacon?.periodicity === null || finding.beacon?.periodicity === undefined ? "n/a" : finding.beacon.periodicity.toFixed(3)}, at least ${MIN_BEACON_PERIODICITY} beside the score).`,
     );
   }
   return sentences.length > 0 ? sentences.join(" ") : "Both modes agree on this process.";
@@ -44,7 +45,7 @@ function whySeedMisses(finding: DefaultFinding): string {
   if (finding.cryptoLibsLoaded.length === 0) return "it loaded no crypto library (it may carry its own cipher, or run on Linux)";
   if (finding.connections.destinations.every((d) => d.addressClass !== "Public")) return "its destinations are not public addresses (lab mode includes them)";
   if (finding.connections.inSeedWindow === 0 && finding.rules.includes("crypto-load-then-connect")) {
-    return 'the connections after its crypto load are not what its filter keeps: successful connections typed RemoteIPType "Public" (these are failed attempts, or FourToSixMapping addresses)';
+    return 'the connections after its crypto load are not what its filter keeps: successful connections typed RemoteIPType "Public" (not failed attempts, FourToSixMapping or untyped addresses, or lab mode\'s private destinations)';
   }
   if (finding.connections.inSeedWindow === 0) return "none of its connections to a non-standard port came within the correlation window of a crypto load";
   return "its join on device and PID found no load and connection of the same process name and command line in its 24-hour lookback";

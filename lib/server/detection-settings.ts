@@ -197,6 +197,7 @@ export async function bumpRequestedGeneration(scope: DetectionChangeScope): Prom
  */
 export function recordDetectionChange(scope: DetectionChangeScope): number {
   const db = sqliteConnection();
+  if (!db.inTransaction) throw new Error("recordDetectionChange belongs in the transaction of the change it records.");
   const generation = Number(
     db
       .prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, '1') ON CONFLICT ("key") DO UPDATE SET "value" = CAST(CAST("value" AS INTEGER) + 1 AS TEXT) RETURNING "value"`)

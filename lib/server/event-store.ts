@@ -208,11 +208,12 @@ export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mar
       db.prepare(`DELETE FROM "EventShare" WHERE ("eventId", "datasetId") IN (SELECT "eventId", "owner" FROM temp."HandedOver")`).run();
       db.prepare(`DELETE FROM "EventShare" WHERE "datasetId" = ?`).run(datasetId);
       const removed = db.prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
-      if (dataset === "remove") {
-        db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
-        // Recorded with the removal: an incremental detection run must not miss these devices.
-        recordDetectionChange({ devices });
-      } else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);
+      // Only a complete dataset's events feed detection: removing it is a change, recorded with the
+      // removal so an incremental run cannot miss these devices. A running or failed one changes nothing there.
+      const wasComplete = db.prepare(`SELECT "status" = 'complete' FROM "Dataset" WHERE "id" = ?`).pluck().get(datasetId) === 1;
+      if (dataset === "remove") db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
+      else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);
+      if (wasComplete) recordDetectionChange({ devices });
       return { removed, kept };
     } finally {
       db.prepare(`DROP TABLE temp."HandedOver"`).run();

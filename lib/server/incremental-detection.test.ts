@@ -100,6 +100,13 @@ describe("incremental detection", () => {
     expect(connectionsByDevice(after.findings)).toEqual({ "ws-a": 6, "ws-b": 6 });
   });
 
+  it("records no change for a file that was refused (its events never fed detection)", async () => {
+    const changes = () => modules.db.prisma.detectionChange.count();
+    const before = await changes();
+    await expect(modules.ingest.ingestTelemetryText("notes.csv", "name,age\nbob,3\n", "cli:test")).rejects.toThrow("not a Defender Advanced Hunting export");
+    expect(await changes()).toBe(before);
+  });
+
   it("recomputes every device when an upload moves the as-of time (every lookback window moves)", async () => {
     await upload("later-a.csv", implant("ws-a", 13, 2).slice(1));
     const moved = await run();

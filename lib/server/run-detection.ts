@@ -137,7 +137,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
  * Part of every run's inputs: bump it when a change to lib/detection alters what a run computes,
  * so that no run builds on findings an older version computed (see beginDetectionRun).
  */
-const DETECTION_VERSION = 3;
+const DETECTION_VERSION = 4;
 
 /** Findings written per transaction: bounds memory without a transaction per finding. */
 const FINDINGS_PER_WRITE = 200;
