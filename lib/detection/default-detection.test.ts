@@ -460,6 +460,8 @@ describe("runDefaultDetection with Sysmon process GUIDs", () => {
       connection("2024-01-01T10:01:00Z", sysmon),
     ];
     const [finding] = detect(events);
+    // Shown with the process; the seed query, which groups by the events' own (empty) command line, is mapped by that.
+    expect([finding.process.commandLine, finding.process.eventCommandLine]).toEqual(["powershell.exe -WindowStyle Hidden -c $x", ""]);
     expect(finding.commandLineIndicators.map((indicator) => indicator.evidence)).toEqual(["-WindowStyle Hidden"]);
     expect(finding.reasons.map((reason) => reason.kind)).toEqual(["crypto-load-then-connect", "command-line"]);
   });

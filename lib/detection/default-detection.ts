@@ -52,7 +52,10 @@ export interface ProcessIdentity {
   processCreationTime: string | null;
   /** Sysmon's ProcessGuid: when present it alone identifies the process on its device. */
   processGuid: string | null;
+  /** Its command line: the events' own, else its creation event's (Sysmon's events 3 and 7 carry none). */
   commandLine: string;
+  /** The command line its events carry (InitiatingProcessCommandLine), which the seed query groups by. */
+  eventCommandLine: string;
   accountName: string;
   sha256: string;
   folderPath: string | null;
@@ -318,6 +321,7 @@ function activityFor(activities: Map<string, ProcessActivity>, event: DetectionE
         processCreationTime: normalizedTime(event.initiatingProcessCreationTime),
         processGuid: event.initiatingProcessGuid,
         commandLine: event.initiatingProcessCommandLine ?? "",
+        eventCommandLine: event.initiatingProcessCommandLine ?? "",
         accountName: event.initiatingProcessAccountName ?? "",
         sha256: event.initiatingProcessSHA256 ?? "",
         folderPath: event.initiatingProcessFolderPath,
@@ -524,7 +528,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   const orderedRules = (Object.keys(RULE_LABELS) as RuleId[]).filter((rule) => rules.includes(rule));
   return {
     key: activityKey(identity.deviceName, identity.processId, identity.processCreationTime, identity.processGuid, identity.processName),
-    process: identity,
+    process: { ...identity, commandLine },
     parent,
     grandparent,
     rules: orderedRules,

@@ -137,7 +137,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
  * Part of every run's inputs: bump it when a change to lib/detection alters what a run computes,
  * so that no run builds on findings an older version computed (see beginDetectionRun).
  */
-const DETECTION_VERSION = 4;
+const DETECTION_VERSION = 5;
 
 /** Findings written per transaction: bounds memory without a transaction per finding. */
 const FINDINGS_PER_WRITE = 200;
@@ -153,7 +153,7 @@ function groupKeyOfSeedRow(row: SeedQueryRow): string {
 
 function groupKeyOfDefault(finding: DefaultFinding): string {
   const p = finding.process;
-  return JSON.stringify([p.deviceName, p.processName, p.commandLine, p.accountName, p.sha256]);
+  return JSON.stringify([p.deviceName, p.processName, p.eventCommandLine, p.accountName, p.sha256]);
 }
 
 function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRecord {
