@@ -193,14 +193,19 @@ export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mar
   return db.transaction((): ReleasedEvents => {
     db.prepare(`CREATE TEMP TABLE "HandedOver" ("eventId" INTEGER PRIMARY KEY, "owner" TEXT NOT NULL)`).run();
     try {
-      // The devices of its events, owned or shared: what detection recomputes when it goes.
-      const devices = db
-        .prepare(
-          `SELECT "deviceName" FROM "TelemetryEvent" WHERE "datasetId" = @datasetId
-           UNION SELECT e."deviceName" FROM "EventShare" s JOIN "TelemetryEvent" e ON e."id" = s."eventId" WHERE s."datasetId" = @datasetId`,
-        )
-        .pluck()
-        .all({ datasetId }) as string[];
+      // Only a complete dataset's events feed detection: removing it is a change to the devices of its
+      // events (owned or shared), read before they go and recorded with the removal, so an incremental
+      // run cannot miss them. A running or failed one changes nothing there, and costs no such read.
+      const wasComplete = db.prepare(`SELECT "status" = 'complete' FROM "Dataset" WHERE "id" = ?`).pluck().get(datasetId) === 1;
+      const devices = wasComplete
+        ? (db
+            .prepare(
+              `SELECT "deviceName" FROM "TelemetryEvent" WHERE "datasetId" = @datasetId
+               UNION SELECT e."deviceName" FROM "EventShare" s JOIN "TelemetryEvent" e ON e."id" = s."eventId" WHERE s."datasetId" = @datasetId`,
+            )
+            .pluck()
+            .all({ datasetId }) as string[])
+        : null;
       const kept = db
         .prepare(`INSERT INTO temp."HandedOver" SELECT "id", "owner" FROM (SELECT e."id", (${OTHER_HOLDER}) AS "owner" FROM "TelemetryEvent" e WHERE e."datasetId" = @datasetId) WHERE "owner" IS NOT NULL`)
         .run({ datasetId }).changes;
@@ -208,12 +213,9 @@ export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mar
       db.prepare(`DELETE FROM "EventShare" WHERE ("eventId", "datasetId") IN (SELECT "eventId", "owner" FROM temp."HandedOver")`).run();
       db.prepare(`DELETE FROM "EventShare" WHERE "datasetId" = ?`).run(datasetId);
       const removed = db.prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
-      // Only a complete dataset's events feed detection: removing it is a change, recorded with the
-      // removal so an incremental run cannot miss these devices. A running or failed one changes nothing there.
-      const wasComplete = db.prepare(`SELECT "status" = 'complete' FROM "Dataset" WHERE "id" = ?`).pluck().get(datasetId) === 1;
       if (dataset === "remove") db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
       else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);
-      if (wasComplete) recordDetectionChange({ devices });
+      if (devices !== null) recordDetectionChange({ devices });
       return { removed, kept };
     } finally {
       db.prepare(`DROP TABLE temp."HandedOver"`).run();
