@@ -64,8 +64,16 @@ export const RUN_MARKER_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 /** The marker's value: its start (compared as text with ISO times: the suffix keeps the order), then the process running it. */
 const runMarkerValue = (startedAt: Date) => `${startedAt.toISOString()} pid=${process.pid}`;
 
-/** What a run must compute: every device, or only these (the rest is carried over from the run it builds on). */
-export type RunStart = { devices: "all" } | { devices: string[]; carried: Pick<DetectionRun, "findings" | "seedFindings" | "skippedDevices"> };
+/**
+ * What a run must compute: every device (`only` null), or only these devices, with what it carried
+ * over from the run it builds on (nothing for a full run).
+ */
+export interface RunStart {
+  only: string[] | null;
+  carried: Pick<DetectionRun, "findings" | "seedFindings" | "skippedDevices">;
+}
+
+const FULL_RUN: RunStart = { only: null, carried: { findings: 0, seedFindings: 0, skippedDevices: [] } };
 
 /**
  * Starts a run, in one IMMEDIATE transaction: its marker (so no other run's commit removes its
@@ -81,16 +89,16 @@ export function beginDetectionRun(runId: string, startedAt: Date, inputs: string
       db.prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, ?)`).run(`${RUNNING_PREFIX}${runId}`, runMarkerValue(startedAt));
       const stored = db.prepare(`SELECT "value" FROM "Setting" WHERE "key" = ?`).pluck().get(LAST_RUN_KEY) as string | undefined;
       const previous = stored === undefined ? null : parseJsonSetting(stored, detectionRunSchema);
-      if (previous === null || previous.inputs !== inputs) return { devices: "all" };
+      if (previous === null || previous.inputs !== inputs) return FULL_RUN;
       const changes = db.prepare(`SELECT "devices" FROM "DetectionChange" WHERE "generation" > ? AND "generation" <= ?`).pluck().all(previous.generation, generation) as (string | null)[];
       // A change missing from the table (made before it existed) is of unknown scope.
-      if (changes.length !== generation - previous.generation || changes.includes(null)) return { devices: "all" };
+      if (changes.length !== generation - previous.generation || changes.includes(null)) return FULL_RUN;
       const touched = [...new Set(changes.flatMap((devices) => JSON.parse(devices!) as string[]))];
       copyRunFindings(previous.runId, runId, touched);
       const counts = Object.fromEntries(db.prepare(`SELECT "mode", count(*) FROM "Finding" WHERE "runId" = ? GROUP BY "mode"`).raw().all(runId) as [string, number][]);
       const touchedDevices = new Set(touched);
       const untouched = (device: { deviceName: string }) => !touchedDevices.has(device.deviceName);
-      return { devices: touched, carried: { findings: counts.default ?? 0, seedFindings: counts.kql ?? 0, skippedDevices: previous.skippedDevices.filter(untouched) } };
+      return { only: touched, carried: { findings: counts.default ?? 0, seedFindings: counts.kql ?? 0, skippedDevices: previous.skippedDevices.filter(untouched) } };
     })
     .immediate();
 }

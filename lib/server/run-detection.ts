@@ -72,10 +72,10 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   const runId = randomUUID();
   // Only the devices changed since the current run, when it was computed from the same inputs.
   const start = beginDetectionRun(runId, new Date(), inputs, generation);
-  let seedCount = start.devices === "all" ? 0 : start.carried.seedFindings;
-  let defaultCount = start.devices === "all" ? 0 : start.carried.findings;
+  let seedCount = start.carried.seedFindings;
+  let defaultCount = start.carried.findings;
   const pending: FindingRecord[] = [];
-  const skippedDevices: DetectionRun["skippedDevices"] = start.devices === "all" ? [] : [...start.carried.skippedDevices];
+  const skippedDevices: DetectionRun["skippedDevices"] = [...start.carried.skippedDevices];
   const phases: DetectionPhases = { read: 0, seedQuery: 0, defaultMode: 0, store: 0, rank: 0 };
   const timed = <T>(phase: keyof DetectionPhases, work: () => T): T => {
     const started = performance.now();
@@ -89,7 +89,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   try {
     onStart?.(runId, generation);
     if (asOfUs !== null) {
-      const devices = completeEventsByDevice(detectionSelection(lists, settings, asOfUs), { maxEvents, onProgress, only: start.devices === "all" ? undefined : start.devices });
+      const devices = completeEventsByDevice(detectionSelection(lists, settings, asOfUs), { maxEvents, onProgress, only: start.only ?? undefined });
       for (let next = timed("read", () => devices.next()); !next.done; next = timed("read", () => devices.next())) {
         const device = next.value;
         // A device too busy for the heap is reported on the run, never allowed to crash the server.
