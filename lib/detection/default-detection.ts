@@ -159,7 +159,8 @@ const OPENSSL = caseInsensitiveSet(OPENSSL_NAMES);
 const MAX_REASON_EVENTS = 50;
 
 interface ProcessActivity {
-  identity: ProcessIdentity;
+  /** Its identity as its events give it; the command line shown is settled once its creation is found. */
+  identity: Omit<ProcessIdentity, "commandLine">;
   parentFileName: string | null;
   parentProcessId: number | null;
   loads: DetectionEvent[];
@@ -320,7 +321,6 @@ function activityFor(activities: Map<string, ProcessActivity>, event: DetectionE
         processId,
         processCreationTime: normalizedTime(event.initiatingProcessCreationTime),
         processGuid: event.initiatingProcessGuid,
-        commandLine: event.initiatingProcessCommandLine ?? "",
         eventCommandLine: event.initiatingProcessCommandLine ?? "",
         accountName: event.initiatingProcessAccountName ?? "",
         sha256: event.initiatingProcessSHA256 ?? "",
@@ -493,7 +493,7 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     ? { fileName: grandparentName, processId: creation?.initiatingProcessParentId ?? parentCreation?.initiatingProcessId ?? null, commandLine: parentCreation?.initiatingProcessCommandLine ?? null }
     : null;
   // Sysmon's network and image-load events carry no command line: its creation event (event 1) does.
-  const commandLine = identity.commandLine || creation?.processCommandLine || "";
+  const commandLine = identity.eventCommandLine || creation?.processCommandLine || "";
   const lineageFlags = assessLineage(
     { fileName: identity.processName, folderPath: identity.folderPath ?? creation?.folderPath ?? null, commandLine },
     parent ? lineageOf(parent, parentCreation) : null,
