@@ -29,12 +29,13 @@ export interface AddressSeries {
 
 /**
  * One series per address reached on more than one port (on one port it is the per-port series),
- * highest score first.
+ * but the `skipped` addresses, highest score first. Only the series kept are scored.
  */
-export function addressSeries(connections: readonly DetectionEvent[], rangeSeconds: [number, number]): AddressSeries[] {
+export function addressSeries(connections: readonly DetectionEvent[], rangeSeconds: [number, number], skipped: ReadonlySet<string>): AddressSeries[] {
   const byAddress = new Map<string, DetectionEvent[]>();
   for (const connection of connections) {
     const address = connection.remoteIp as string;
+    if (skipped.has(address)) continue;
     const list = byAddress.get(address);
     if (list) list.push(connection);
     else byAddress.set(address, [connection]);

@@ -443,8 +443,8 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   const destinationSeries = summarizeDestinations(connections, range);
   const destinations = destinationSeries.map((series) => series.summary);
   const strongBeacons = destinationSeries.filter((series) => isStrongBeacon(series.summary.beacon, settings));
-  const strongAddresses = addressSeries(connections, range).filter(
-    (series) => isStrongBeacon(series.beacon, settings) && !strongBeacons.some(({ summary }) => summary.remoteIp === series.remoteIp),
+  const strongAddresses = addressSeries(connections, range, new Set(strongBeacons.map(({ summary }) => summary.remoteIp))).filter((series) =>
+    isStrongBeacon(series.beacon, settings),
   );
   for (const { summary: destination, connections: destinationConnections } of strongBeacons) {
     reasons.push({ kind: "beacon", text: beaconReasonText("Beacon", `${destination.remoteIp}:${destination.remotePort}`, destination.beacon), eventIds: ids(destinationConnections) });
@@ -454,14 +454,9 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   }
   const strongBeacon = strongBeacons.length > 0 || strongAddresses.length > 0;
   if (strongBeacon) rules.push("beacon-only");
-  // The series are in score order: the first strong one, else the first one.
-  const shownBeacon: DefaultFinding["beacon"] = strongBeacons[0]
-    ? { ...strongBeacons[0].summary.beacon, remoteIp: strongBeacons[0].summary.remoteIp, remotePort: strongBeacons[0].summary.remotePort }
-    : strongAddresses[0]
-      ? { ...strongAddresses[0].beacon, remoteIp: strongAddresses[0].remoteIp, remotePort: null }
-      : destinations[0]
-        ? { ...destinations[0].beacon, remoteIp: destinations[0].remoteIp, remotePort: destinations[0].remotePort }
-        : null;
+  // The series are in score order: the first strong one (a port's before an address's), else the first one.
+  const shownSeries = strongBeacons[0]?.summary ?? (strongAddresses[0] ? { ...strongAddresses[0], remotePort: null } : destinations[0]);
+  const shownBeacon: DefaultFinding["beacon"] = shownSeries ? { ...shownSeries.beacon, remoteIp: shownSeries.remoteIp, remotePort: shownSeries.remotePort } : null;
 
   // Process context: lineage and command line.
   const creation = findCreation(
