@@ -416,15 +416,16 @@ describe("explainModeDifference", () => {
 });
 
 describe("runDefaultDetection with Sysmon process GUIDs", () => {
+  /** A Sysmon process creation (event 1). */
+  const sysmonCreation = (at: string, fields: Partial<TestEventInput>) => buildTestEvent("process", { at, source: "sysmon", ...fields });
+
   it("identifies a process by its ProcessGuid and finds its parent through the GUIDs", () => {
     const guid = "{a1b2c3d4-0000-0000-0000-000000000001}";
     const parentGuid = "{a1b2c3d4-0000-0000-0000-000000000002}";
     const sysmon = { source: "sysmon" as const, initiatingProcessCreationTime: null, initiatingProcessGuid: guid };
     const events = [
-      buildTestEvent("process", { at: "2024-01-01T09:00:00Z", source: "sysmon", fileName: "WINWORD.EXE", processId: 40, processGuid: parentGuid }),
-      buildTestEvent("process", {
-        at: "2024-01-01T09:59:00Z",
-        source: "sysmon",
+      sysmonCreation("2024-01-01T09:00:00Z", { fileName: "WINWORD.EXE", processId: 40, processGuid: parentGuid }),
+      sysmonCreation("2024-01-01T09:59:00Z", {
         fileName: "powershell.exe",
         processId: 100,
         processGuid: guid,
@@ -448,14 +449,7 @@ describe("runDefaultDetection with Sysmon process GUIDs", () => {
     const guid = "{a1b2c3d4-0000-0000-0000-000000000003}";
     const sysmon = { source: "sysmon" as const, initiatingProcessCreationTime: null, initiatingProcessGuid: guid, initiatingProcessCommandLine: null, initiatingProcessFileName: "powershell.exe" };
     const events = [
-      buildTestEvent("process", {
-        at: "2024-01-01T09:59:00Z",
-        source: "sysmon",
-        fileName: "powershell.exe",
-        processId: 100,
-        processGuid: guid,
-        processCommandLine: "powershell.exe -WindowStyle Hidden -c $x",
-      }),
+      sysmonCreation("2024-01-01T09:59:00Z", { fileName: "powershell.exe", processId: 100, processGuid: guid, processCommandLine: "powershell.exe -WindowStyle Hidden -c $x" }),
       load("2024-01-01T10:00:00Z", sysmon),
       connection("2024-01-01T10:01:00Z", sysmon),
     ];
