@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import type { Confidence, Severity } from "@/lib/detection/default-detection";
+import type { Confidence, Severity } from "@/lib/detection/severity-model";
 
 const SEVERITY_TONE: Record<Severity, "danger" | "warn" | "neutral"> = { critical: "danger", high: "danger", medium: "warn", low: "neutral" };
 

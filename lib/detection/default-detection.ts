@@ -21,6 +21,8 @@ import type { DetectionSettings } from "./detection-settings";
 import { caseInsensitiveSet, sumKnown } from "./kusto-functions";
 import { isOpensslEncryption } from "./openssl-encryption";
 import { assessLineage, type LineageFlag, type LineageProcess } from "./process-lineage";
+import { binaryPrevalenceKey, destinationPrevalenceKey, type FleetPrevalence } from "./fleet-prevalence";
+import { CONFIDENCE_ORDER, rateSeverity, SEVERITY_ORDER, type Confidence, type Severity, type SeverityRating } from "./severity-model";
 
 export type RuleId = "crypto-load-then-connect" | "beacon-only" | "openssl-then-network" | "short-beacon";
 
@@ -39,9 +41,6 @@ export const MIN_BEACON_PERIODICITY = 0.5;
 
 /** The fewest connections (at distinct times) of a short beacon: below the beacon minimum, still a rhythm. */
 export const SHORT_BEACON_MIN_CONNECTIONS = 6;
-
-export type Severity = "low" | "medium" | "high" | "critical";
-export type Confidence = "low" | "medium" | "high";
 
 export interface ProcessIdentity {
   deviceName: string;
@@ -116,8 +115,10 @@ export interface DefaultFinding {
   rules: RuleId[];
   severity: Severity;
   confidence: Confidence;
-  /** How the evidence added up to the severity, step by step (see rate). */
+  /** How the evidence added up to the severity, step by step (see severity-model). */
   severityBasis: string[];
+  /** The fleet's counts it was rated with: null from detection itself, set when its run ends (see withFleetPrevalence). */
+  prevalence: FleetPrevalence | null;
   reasons: FindingReason[];
   cryptoLibsLoaded: string[];
   commandLineIndicators: CommandLineIndicator[];
@@ -267,10 +268,6 @@ export function compareDefaultRanks(a: DefaultFindingRank, b: DefaultFindingRank
 function compareDefaultFindings(a: DefaultFinding, b: DefaultFinding): number {
   return compareDefaultRanks(defaultFindingRank(a), defaultFindingRank(b));
 }
-
-export const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
-const SEVERITIES: Severity[] = ["low", "medium", "high", "critical"];
 
 function byTime(a: DetectionEvent, b: DetectionEvent) {
   return a.timeUs - b.timeUs;
@@ -527,7 +524,8 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     parent,
     grandparent,
     rules: orderedRules,
-    ...rate(orderedRules, strongBeacon, commandLineIndicators.length, lineageFlags.length),
+    ...rateSeverity({ rules: orderedRules, strongBeacon, commandLineIndicators: commandLineIndicators.length, lineageFlags: lineageFlags.length, prevalence: null }),
+    prevalence: null,
     reasons,
     cryptoLibsLoaded,
     commandLineIndicators,
@@ -557,6 +555,22 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
       failed: c.actionType === FAILED_ATTEMPT,
     })),
   };
+}
+
+/** The fleet prevalence keys of a finding: its binary's, and its shown beacon's address (see fleet-prevalence). */
+export function fleetPrevalenceKeys(finding: Pick<DefaultFinding, "process" | "beacon">): { binaryKey: string; destinationKey: string | null } {
+  const { sha256, folderPath, processName } = finding.process;
+  return { binaryKey: binaryPrevalenceKey(sha256, folderPath, processName), destinationKey: finding.beacon ? destinationPrevalenceKey(finding.beacon.remoteIp) : null };
+}
+
+/** A finding rated again with the fleet's counts, which its run reads when it ends. */
+export function withFleetPrevalence<Finding extends Pick<DefaultFinding, "rules" | "strongBeacon" | "commandLineIndicators" | "lineageFlags">>(
+  finding: Finding,
+  prevalence: FleetPrevalence,
+): Finding & SeverityRating & { prevalence: FleetPrevalence } {
+  const { rules, strongBeacon, commandLineIndicators, lineageFlags } = finding;
+  const rating = rateSeverity({ rules, strongBeacon, commandLineIndicators: commandLineIndicators.length, lineageFlags: lineageFlags.length, prevalence });
+  return { ...finding, ...rating, prevalence };
 }
 
 /**
@@ -659,34 +673,6 @@ function summarizeDestinations(connections: DetectionEvent[], range: [number, nu
       connections: list,
     }))
     .sort(({ summary: a }, { summary: b }) => b.beacon.score - a.beacon.score || b.connections - a.connections || a.remoteIp.localeCompare(b.remoteIp) || a.remotePort - b.remotePort);
-}
-
-/**
- * Severity from what fired, evidence adding up: a lone crypto load then connection is low
- * (background software does that all day); a strong beacon medium, and high with the correlation;
- * the openssl sequence high; suspicious lineage, location or command line one level more (a short
- * beacon needs them, so it is at least medium). Confidence from how many independent kinds of
- * evidence agree (correlation, beaconing, openssl sequence, command line, lineage).
- */
-function rate(rules: RuleId[], strongBeacon: boolean, indicators: number, lineageFlags: number): Pick<DefaultFinding, "severity" | "confidence" | "severityBasis"> {
-  const correlation = rules.includes("crypto-load-then-connect");
-  const [level, basis]: [number, string] = rules.includes("openssl-then-network")
-    ? [2, "openssl encryption then a network tool"]
-    : correlation && strongBeacon
-      ? [2, "Crypto DLL load then connection, with a strong beacon"]
-      : strongBeacon
-        ? [1, "Strong beacon"]
-        : [0, correlation && rules.includes("short-beacon") ? "Crypto DLL load then connection, and a short beacon" : correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
-  const severityBasis = [`${basis}: ${SEVERITIES[level]}`];
-  const context = [lineageFlags > 0 ? "lineage or location" : null, indicators > 0 ? "command line" : null].filter((kind) => kind !== null);
-  const finalLevel = Math.min(level + (context.length > 0 ? 1 : 0), 3);
-  if (context.length > 0) severityBasis.push(`Suspicious ${context.join(" and ")}: one level up, ${SEVERITIES[finalLevel]}`);
-  const signals = rules.length + (indicators > 0 ? 1 : 0) + (lineageFlags > 0 ? 1 : 0);
-  return {
-    severity: SEVERITIES[finalLevel],
-    confidence: signals >= 3 ? "high" : signals === 2 ? "medium" : "low",
-    severityBasis,
-  };
 }
 
 /**

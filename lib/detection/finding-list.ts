@@ -3,7 +3,8 @@
  * stores it, so a page of a list is read, filtered and sorted by the database without loading
  * every finding of a run. Also the text a list's search matches, and the keys lists are ranked by.
  */
-import { SEVERITY_ORDER, type DefaultFinding, type Severity, type DefaultFindingRank, type RuleId } from "./default-detection";
+import type { DefaultFinding, DefaultFindingRank, RuleId } from "./default-detection";
+import { SEVERITY_ORDER, type Severity } from "./severity-model";
 import { z } from "zod";
 import type { SeedQueryRow } from "./seed-kql-query";
 

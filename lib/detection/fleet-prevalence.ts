@@ -1,0 +1,63 @@
+/**
+ * Fleet prevalence, the stack counting hunters do and RITA v5's prevalence modifier: on how many
+ * devices a binary runs, and how many devices connect to an address. Software on most of the
+ * fleet is ordinary; a binary or destination seen on one device is worth a closer look.
+ *
+ * The store counts these keys per upload as events are stored (event-store), over complete
+ * uploads only, so a detection run reads counts, never events.
+ *
+ * Pure.
+ */
+
+export type PrevalenceKind = "binary" | "destination";
+
+/** A fleet smaller than this says nothing by rarity: in a two-host lab every binary is "rare". */
+export const RARITY_MIN_FLEET_DEVICES = 5;
+/** Rare: on one device, or on at most this share of the fleet (RITA's increase threshold). */
+export const RARE_FLEET_SHARE = 0.02;
+/** Common: on at least this share of the fleet (RITA's decrease threshold). */
+export const COMMON_FLEET_SHARE = 0.5;
+
+/**
+ * Folds ASCII letters only, as SQLite's lower() does: the migration that counted stored events
+ * computed the same keys in SQL, and both must agree.
+ */
+const asciiLowerCase = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+
+/**
+ * A binary by its SHA256, else by its folder and name: Sysmon's network and load events carry no
+ * hash, and one build of a program is one binary wherever it is copied.
+ */
+export function binaryPrevalenceKey(sha256: string | null, folderPath: string | null, fileName: string | null): string {
+  return sha256 ? `sha256:${asciiLowerCase(sha256)}` : `path:${asciiLowerCase(folderPath ?? "")}|${asciiLowerCase(fileName ?? "")}`;
+}
+
+/** An address as counted: IPv6 spellings differ only in case here (the store keeps them as sent). */
+export function destinationPrevalenceKey(remoteIp: string): string {
+  return asciiLowerCase(remoteIp);
+}
+
+/** What a finding's rating knows of the fleet: counts read when its run ended. */
+export interface FleetPrevalence {
+  /** Devices on which its process's binary ran. */
+  binaryDevices: number;
+  /** The address it is rated by (its shown beacon's), and the devices that connected to it; null without one. */
+  destinationIp: string | null;
+  destinationDevices: number | null;
+  /** Devices with any stored event. */
+  fleetDevices: number;
+}
+
+export type PrevalenceClass = "rare" | "common" | "ordinary";
+
+/** How common `devices` of the fleet is; ordinary in a fleet too small to tell. */
+export function prevalenceClass(devices: number, fleetDevices: number): PrevalenceClass {
+  if (fleetDevices < RARITY_MIN_FLEET_DEVICES || devices <= 0) return "ordinary";
+  if (devices <= Math.max(1, Math.floor(fleetDevices * RARE_FLEET_SHARE))) return "rare";
+  return devices >= fleetDevices * COMMON_FLEET_SHARE ? "common" : "ordinary";
+}
+
+/** "seen on 1 of 240 devices" */
+export function prevalenceText(devices: number, fleetDevices: number): string {
+  return `seen on ${devices} of ${fleetDevices} device${fleetDevices === 1 ? "" : "s"}`;
+}

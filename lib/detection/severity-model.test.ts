@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { FleetPrevalence } from "./fleet-prevalence";
+import { rateSeverity, type SeverityEvidence } from "./severity-model";
+
+const evidence = (overrides: Partial<SeverityEvidence>): SeverityEvidence => ({ rules: [], strongBeacon: false, commandLineIndicators: 0, lineageFlags: 0, prevalence: null, ...overrides });
+const fleet = (binaryDevices: number, destinationDevices: number | null, fleetDevices = 240): FleetPrevalence => ({
+  binaryDevices,
+  destinationIp: destinationDevices === null ? null : "203.0.113.7",
+  destinationDevices,
+  fleetDevices,
+});
+const strongBeacon = { rules: ["beacon-only"] as const, strongBeacon: true };
+
+describe("rateSeverity", () => {
+  it("keeps a lone crypto load then connection low when the fleet says nothing", () => {
+    expect(rateSeverity(evidence({ rules: ["crypto-load-then-connect"], prevalence: fleet(30, 30) }))).toEqual({
+      severity: "low",
+      confidence: "low",
+      severityBasis: ["Crypto DLL load then connection alone: low"],
+    });
+  });
+
+  it("rates a strong beacon from a binary seen on one device high, and critical when command-line indicators agree", () => {
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(1, 30) }))).toEqual({
+      severity: "high",
+      confidence: "medium",
+      severityBasis: ["Strong beacon: medium", "Rare binary seen on 1 of 240 devices: one level up, high"],
+    });
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], commandLineIndicators: 2, prevalence: fleet(1, 30) }))).toEqual({
+      severity: "critical",
+      confidence: "high",
+      severityBasis: ["Strong beacon: medium", "Suspicious command line: one level up, high", "Rare binary seen on 1 of 240 devices: one level up, critical"],
+    });
+  });
+
+  it("raises once for a rare binary and a rare destination together, naming both", () => {
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(1, 1) })).severityBasis).toEqual([
+      "Strong beacon: medium",
+      "Rare binary seen on 1 of 240 devices and destination 203.0.113.7 seen on 1 of 240 devices: one level up, high",
+    ]);
+  });
+
+  it("demotes software on half the fleet or more, unless its destination is rare", () => {
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(200, 180) }))).toEqual({
+      severity: "low",
+      confidence: "low",
+      severityBasis: ["Strong beacon: medium", "Common binary, seen on 200 of 240 devices: one level down, low"],
+    });
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(200, 1) })).severityBasis).toEqual([
+      "Strong beacon: medium",
+      "Rare destination 203.0.113.7 seen on 1 of 240 devices: one level up, high",
+    ]);
+  });
+
+  it("never goes below low or above critical", () => {
+    expect(rateSeverity(evidence({ rules: ["crypto-load-then-connect"], prevalence: fleet(240, 240) })).severityBasis).toEqual([
+      "Crypto DLL load then connection alone: low",
+      "Common binary, seen on 240 of 240 devices: one level down, low",
+    ]);
+    expect(rateSeverity(evidence({ rules: ["openssl-then-network"], lineageFlags: 1, prevalence: fleet(1, null) })).severity).toBe("critical");
+    expect(rateSeverity(evidence({ rules: ["crypto-load-then-connect", "beacon-only"], strongBeacon: true, lineageFlags: 1, commandLineIndicators: 1, prevalence: fleet(1, 1) }))).toEqual({
+      severity: "critical",
+      confidence: "high",
+      severityBasis: [
+        "Crypto DLL load then connection, with a strong beacon: high",
+        "Suspicious lineage or location and command line: one level up, critical",
+        "Rare binary seen on 1 of 240 devices and destination 203.0.113.7 seen on 1 of 240 devices: one level up, critical",
+      ],
+    });
+  });
+
+  it("ignores rarity in a fleet of fewer than five devices (a lab capture)", () => {
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(1, 1, 2) })).severityBasis).toEqual(["Strong beacon: medium"]);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * How a corrected finding's evidence adds up to a severity, with each step explained.
+ *
+ * What fired sets the base: a lone crypto load then connection is low (background software does
+ * that all day); a strong beacon medium, and high with the correlation; the openssl sequence
+ * high. Then each modifier of SEVERITY_MODIFIERS, in order, moves it a level when its kind of
+ * evidence is there: adding a kind of evidence means adding a modifier and its test. Confidence
+ * comes from how many independent kinds of evidence agree.
+ *
+ * Pure.
+ */
+import type { RuleId } from "./default-detection";
+import { prevalenceClass, prevalenceText, type FleetPrevalence } from "./fleet-prevalence";
+
+export type Severity = "low" | "medium" | "high" | "critical";
+export type Confidence = "low" | "medium" | "high";
+
+export const SEVERITY_ORDER: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+export const CONFIDENCE_ORDER: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
+const SEVERITIES: Severity[] = ["low", "medium", "high", "critical"];
+
+/** What a finding's severity is rated from. */
+export interface SeverityEvidence {
+  rules: readonly RuleId[];
+  strongBeacon: boolean;
+  commandLineIndicators: number;
+  lineageFlags: number;
+  /** Null until its run reads the fleet's counts (and in unit tests of single devices). */
+  prevalence: FleetPrevalence | null;
+}
+
+export interface SeverityRating {
+  severity: Severity;
+  confidence: Confidence;
+  /** How the evidence added up to the severity, step by step. */
+  severityBasis: string[];
+}
+
+/** A kind of evidence that moves the severity one level: `reason` says why, or null when it is absent. */
+interface SeverityModifier {
+  direction: 1 | -1;
+  /** Whether it counts as an independent kind of evidence toward confidence. */
+  signal: boolean;
+  reason: (evidence: SeverityEvidence) => string | null;
+}
+
+export const SEVERITY_MODIFIERS: readonly SeverityModifier[] = [
+  {
+    // Lineage or location, and command-line indicators, are one level together: both describe the process itself.
+    direction: 1,
+    signal: false,
+    reason: ({ lineageFlags, commandLineIndicators }) => {
+      const kinds = [lineageFlags > 0 ? "lineage or location" : null, commandLineIndicators > 0 ? "command line" : null].filter((kind) => kind !== null);
+      return kinds.length > 0 ? `Suspicious ${kinds.join(" and ")}` : null;
+    },
+  },
+  {
+    direction: 1,
+    signal: true,
+    reason: ({ prevalence }) => {
+      if (prevalence === null) return null;
+      const { binaryDevices, destinationIp, destinationDevices, fleetDevices } = prevalence;
+      const rare = [
+        prevalenceClass(binaryDevices, fleetDevices) === "rare" ? `binary ${prevalenceText(binaryDevices, fleetDevices)}` : null,
+        destinationDevices !== null && prevalenceClass(destinationDevices, fleetDevices) === "rare" ? `destination ${destinationIp} ${prevalenceText(destinationDevices, fleetDevices)}` : null,
+      ].filter((text) => text !== null);
+      return rare.length > 0 ? `Rare ${rare.join(" and ")}` : null;
+    },
+  },
+  {
+    // Software most of the fleet runs, to a destination that is not rare, is background until more says otherwise.
+    direction: -1,
+    signal: false,
+    reason: ({ prevalence }) => {
+      if (prevalence === null) return null;
+      const { binaryDevices, destinationDevices, fleetDevices } = prevalence;
+      const destinationRare = destinationDevices !== null && prevalenceClass(destinationDevices, fleetDevices) === "rare";
+      return prevalenceClass(binaryDevices, fleetDevices) === "common" && !destinationRare ? `Common binary, ${prevalenceText(binaryDevices, fleetDevices)}` : null;
+    },
+  },
+];
+
+export function rateSeverity(evidence: SeverityEvidence): SeverityRating {
+  const { rules, strongBeacon, commandLineIndicators, lineageFlags } = evidence;
+  const correlation = rules.includes("crypto-load-then-connect");
+  const [base, basis]: [number, string] = rules.includes("openssl-then-network")
+    ? [2, "openssl encryption then a network tool"]
+    : correlation && strongBeacon
+      ? [2, "Crypto DLL load then connection, with a strong beacon"]
+      : strongBeacon
+        ? [1, "Strong beacon"]
+        : [0, correlation && rules.includes("short-beacon") ? "Crypto DLL load then connection, and a short beacon" : correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
+  const severityBasis = [`${basis}: ${SEVERITIES[base]}`];
+  let level = base;
+  let signals = rules.length + (commandLineIndicators > 0 ? 1 : 0) + (lineageFlags > 0 ? 1 : 0);
+  for (const modifier of SEVERITY_MODIFIERS) {
+    const reason = modifier.reason(evidence);
+    if (reason === null) continue;
+    level = Math.min(Math.max(level + modifier.direction, 0), SEVERITIES.length - 1);
+    severityBasis.push(`${reason}: one level ${modifier.direction > 0 ? "up" : "down"}, ${SEVERITIES[level]}`);
+    if (modifier.signal) signals++;
+  }
+  return { severity: SEVERITIES[level], confidence: signals >= 3 ? "high" : signals === 2 ? "medium" : "low", severityBasis };
+}
