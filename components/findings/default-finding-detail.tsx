@@ -4,6 +4,7 @@ import { ConfidenceText, SeverityBadge } from "@/components/findings/severity-ba
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { MIN_BEACON_PERIODICITY, RULE_LABELS, formatSeconds, type DefaultEvidenceConnection, type DefaultEvidenceLoad } from "@/lib/detection/default-detection";
 import type { DetectionSettings } from "@/lib/detection/detection-settings";
+import { prevalenceText } from "@/lib/detection/fleet-prevalence";
 import type { StoredDefaultFinding } from "@/lib/server/findings-store";
 import { EventText } from "@/components/ui/event-text";
 
@@ -20,7 +21,7 @@ interface Props {
 }
 
 export function DefaultFindingDetail({ finding, loads, connections, settings }: Props) {
-  const { process } = finding;
+  const { process, prevalence } = finding;
   const facts: [string, React.ReactNode][] = [
     ["Device", <EventText key="device" text={process.deviceName} />],
     ["PID", process.processId],
@@ -40,6 +41,17 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
     ["Grandparent", finding.grandparent ? <EventText key="grandparent" text={finding.grandparent.fileName} /> : "unknown"],
     ["Crypto libraries", finding.cryptoLibsLoaded.length > 0 ? <EventText key="libraries" text={finding.cryptoLibsLoaded.join(", ")} /> : "none loaded"],
     ["Connections", finding.connections.failedAttempts > 0 ? `${finding.connections.count} (${finding.connections.failedAttempts} failed attempts, counted in lab mode)` : finding.connections.count],
+    ["Binary in the fleet", prevalence ? prevalenceText(prevalence.binaryDevices, prevalence.fleetDevices) : "not counted"],
+    [
+      "Destination in the fleet",
+      prevalence?.destinationIp && prevalence.destinationDevices !== null ? (
+        <>
+          <EventText text={prevalence.destinationIp} /> {prevalenceText(prevalence.destinationDevices, prevalence.fleetDevices)}
+        </>
+      ) : (
+        "not counted"
+      ),
+    ],
     ["Bytes sent", formatNumber(finding.connections.bytesSent)],
     ["Bytes received", formatNumber(finding.connections.bytesReceived)],
   ];

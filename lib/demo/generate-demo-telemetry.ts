@@ -1,7 +1,8 @@
 /**
  * Deterministic demo telemetry in Defender's Advanced Hunting shape: the four Atomic Red Team
  * tests of the seed's test plan, the five false-positive families the seed lists, noise, a system
- * binary's name masquerading from a user folder, and a C2 rotating its port.
+ * binary's name masquerading from a user folder, a C2 rotating its port, and a fleet running the
+ * same builds of ordinary software, against which the implants are rare.
  * Pure: the same seed and start time always give the same rows.
  */
 export type MdeRecord = Record<string, string | number>;
@@ -43,6 +44,8 @@ interface DemoProcess {
 }
 
 const MINUTE_MS = 60_000;
+/** Devices beside the six above: a 30-device fleet, in which one device is rare and fifteen common. */
+const BACKGROUND_DEVICES = 24;
 const HOUR_MS = 60 * MINUTE_MS;
 
 /** Mulberry32: small, fast, good enough for demo data, and reproducible. */
@@ -88,6 +91,8 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
     parentFileName: string,
     createdMs: number,
     account = "alice",
+    /** Another process's build of the same binary; a new binary by default. */
+    sha256?: string,
   ): DemoProcess => {
     const process: DemoProcess = {
       device: d,
@@ -96,7 +101,7 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
       pid: random.int(1000, 30000) * 4,
       commandLine,
       account,
-      sha256: random.hex(64),
+      sha256: sha256 ?? random.hex(64),
       parentFileName,
       parentPid: random.int(1000, 30000) * 4,
       createdMs,
@@ -216,17 +221,20 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
     const p = spawn(d, fileName, `${folder}\\${fileName}`, cmd, "services.exe", startMs + random.int(0, 30) * MINUTE_MS, account);
     dlls.forEach((dll, index) => loadDll(p, p.createdMs + 500 + index * 7, dll));
     beacon(p, p.createdMs + 20_000, 16 * HOUR_MS, periodMs, Math.floor(periodMs / 10), remoteIp, remotePort, bytes);
+    return p;
   };
-  falsePositive(fin, "SentinelAgent.exe", "C:\\Program Files\\SentinelOne\\Sentinel Agent 23.4.2", '"C:\\Program Files\\SentinelOne\\Sentinel Agent 23.4.2\\SentinelAgent.exe"', ["ncrypt.dll", "bcrypt.dll"], "34.120.31.7", 8883, 5 * MINUTE_MS, () => [random.int(2000, 9000), random.int(500, 1500)]);
-  falsePositive(bkp, "VeeamAgent.exe", "C:\\Program Files\\Veeam\\Backup and Replication\\Backup", '"C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\VeeamAgent.exe" -l 10005', ["bcrypt.dll"], "20.61.14.90", 10005, 30 * MINUTE_MS, () => [random.int(200, 600) * 1048576, random.int(10000, 20000)]);
-  falsePositive(eng, "AdskAccessServiceHost.exe", "C:\\Program Files\\Autodesk\\AdODIS\\V1\\Access", '"C:\\Program Files\\Autodesk\\AdODIS\\V1\\Access\\AdskAccessServiceHost.exe"', ["bcrypt.dll"], "52.94.236.248", 7443, 20 * MINUTE_MS, () => [random.int(1500, 3000), random.int(20000, 90000)]);
-  falsePositive(dev, "jetbrains-toolbox.exe", "C:\\Users\\carol\\AppData\\Local\\JetBrains\\Toolbox\\bin", "jetbrains-toolbox.exe --minimize", ["bcrypt.dll", "rsaenh.dll"], "54.72.199.12", 8444, 45 * MINUTE_MS, () => [random.int(1000, 2000), random.int(5000, 40000)], "carol");
-  falsePositive(hr, "PanGPS.exe", "C:\\Program Files\\Palo Alto Networks\\GlobalProtect", '"C:\\Program Files\\Palo Alto Networks\\GlobalProtect\\PanGPS.exe"', ["ncrypt.dll", "cryptsp.dll"], "137.83.209.40", 4501, 2 * MINUTE_MS, () => [random.int(20000, 80000), random.int(50000, 200000)]);
-  falsePositive(dev, "idea64.exe", "C:\\Program Files\\JetBrains\\IntelliJ IDEA 2026.2\\bin", '"C:\\Program Files\\JetBrains\\IntelliJ IDEA 2026.2\\bin\\idea64.exe"', ["bcrypt.dll"], "18.185.76.33", 9443, 60 * MINUTE_MS, () => [random.int(500, 1500), random.int(1000, 8000)], "carol");
+  const sentinel = falsePositive(fin, "SentinelAgent.exe", "C:\\Program Files\\SentinelOne\\Sentinel Agent 23.4.2", '"C:\\Program Files\\SentinelOne\\Sentinel Agent 23.4.2\\SentinelAgent.exe"', ["ncrypt.dll", "bcrypt.dll"], "34.120.31.7", 8883, 5 * MINUTE_MS, () => [random.int(2000, 9000), random.int(500, 1500)]);
+  const veeam = falsePositive(bkp, "VeeamAgent.exe", "C:\\Program Files\\Veeam\\Backup and Replication\\Backup", '"C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\VeeamAgent.exe" -l 10005', ["bcrypt.dll"], "20.61.14.90", 10005, 30 * MINUTE_MS, () => [random.int(200, 600) * 1048576, random.int(10000, 20000)]);
+  const autodesk = falsePositive(eng, "AdskAccessServiceHost.exe", "C:\\Program Files\\Autodesk\\AdODIS\\V1\\Access", '"C:\\Program Files\\Autodesk\\AdODIS\\V1\\Access\\AdskAccessServiceHost.exe"', ["bcrypt.dll"], "52.94.236.248", 7443, 20 * MINUTE_MS, () => [random.int(1500, 3000), random.int(20000, 90000)]);
+  const toolbox = falsePositive(dev, "jetbrains-toolbox.exe", "C:\\Users\\carol\\AppData\\Local\\JetBrains\\Toolbox\\bin", "jetbrains-toolbox.exe --minimize", ["bcrypt.dll", "rsaenh.dll"], "54.72.199.12", 8444, 45 * MINUTE_MS, () => [random.int(1000, 2000), random.int(5000, 40000)], "carol");
+  const globalProtect = falsePositive(hr, "PanGPS.exe", "C:\\Program Files\\Palo Alto Networks\\GlobalProtect", '"C:\\Program Files\\Palo Alto Networks\\GlobalProtect\\PanGPS.exe"', ["ncrypt.dll", "cryptsp.dll"], "137.83.209.40", 4501, 2 * MINUTE_MS, () => [random.int(20000, 80000), random.int(50000, 200000)]);
+  const intellij = falsePositive(dev, "idea64.exe", "C:\\Program Files\\JetBrains\\IntelliJ IDEA 2026.2\\bin", '"C:\\Program Files\\JetBrains\\IntelliJ IDEA 2026.2\\bin\\idea64.exe"', ["bcrypt.dll"], "18.185.76.33", 9443, 60 * MINUTE_MS, () => [random.int(500, 1500), random.int(1000, 8000)], "carol");
 
   // Noise: browsers, system services and office apps doing ordinary things.
   const ordinaryDlls = ["kernel32.dll", "user32.dll", "ws2_32.dll", "winhttp.dll", "wininet.dll", "ole32.dll", "crypt32.dll"];
   const publicPeers = ["13.107.42.14", "142.250.185.78", "151.101.1.69", "104.16.132.229", "20.190.159.2"];
+  /** The first device's build of each ordinary program: the fleet below runs the same builds. */
+  const ordinaryBuilds = new Map<string, DemoProcess>();
   for (const d of fleet) {
     const ordinary = [
       spawn(d, "chrome.exe", "C:\\Program Files\\Google\\Chrome\\Application", '"chrome.exe" --type=utility --utility-sub-type=network.mojom.NetworkService', "explorer.exe", startMs + random.int(0, 60) * MINUTE_MS),
@@ -235,6 +243,7 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
       spawn(d, "OneDrive.exe", "C:\\Users\\alice\\AppData\\Local\\Microsoft\\OneDrive", "OneDrive.exe /background", "explorer.exe", startMs + random.int(0, 30) * MINUTE_MS),
     ];
     for (const p of ordinary) {
+      if (!ordinaryBuilds.has(p.fileName)) ordinaryBuilds.set(p.fileName, p);
       loadDll(p, p.createdMs + 300, "bcrypt.dll");
       for (let i = 0; i < 12; i++) loadDll(p, p.createdMs + 400 + i * 50, random.pick(ordinaryDlls));
       for (let i = 0; i < 60; i++) {
@@ -256,6 +265,28 @@ export function generateDemoTelemetry(options: DemoOptions = DEFAULT_DEMO_OPTION
   const rotating = spawn(hr, "syncsvc.exe", "C:\\Program Files\\SyncSvc\\syncsvc.exe", '"C:\\Program Files\\SyncSvc\\syncsvc.exe" /service', "services.exe", startMs + 4 * HOUR_MS, "SYSTEM");
   for (let i = 0; i < 90; i++) {
     connect(rotating, rotating.createdMs + MINUTE_MS + i * 2 * MINUTE_MS + random.int(0, 3000), "194.36.189.71", 20000 + random.int(0, 40000), [random.int(200, 260), random.int(80, 120)]);
+  }
+
+  // The rest of the fleet: workstations and a second backup server running the same builds (same
+  // SHA256) of the programs above, so fleet prevalence tells the software most devices run from a
+  // binary only one device runs. They load no crypto library and connect only on standard ports,
+  // so they add no finding of their own.
+  const sameBuild = (d: Device, build: DemoProcess, createdMs: number) =>
+    spawn(d, build.fileName, build.folderPath, build.commandLine, build.parentFileName, createdMs, build.account, build.sha256);
+  for (let index = 1; index <= BACKGROUND_DEVICES; index++) {
+    const d = index === BACKGROUND_DEVICES ? device("srv-bkp-02.corp.example", "10.20.1.6") : device(`ws-${String(index).padStart(3, "0")}.corp.example`, `10.20.30.${index}`);
+    const builds = [sentinel, globalProtect, aes, ...ordinaryBuilds.values()];
+    if (index <= 6) builds.push(autodesk);
+    else if (index <= 11) builds.push(toolbox, intellij);
+    if (index === BACKGROUND_DEVICES) builds.push(veeam);
+    for (const build of builds) {
+      const p = sameBuild(d, build, startMs + random.int(0, 120) * MINUTE_MS);
+      // PowerShell runs everywhere and talks nowhere here; the others talk where they do on the
+      // device above (its C2 is that device's alone), over a standard port.
+      if (build === aes) continue;
+      const peer = telemetry.network.find((row) => row.InitiatingProcessSHA256 === build.sha256 && row.RemoteIPType === "Public")?.RemoteIP;
+      if (typeof peer === "string") for (let i = 0; i < 3; i++) connect(p, p.createdMs + random.int(1, 600) * MINUTE_MS, peer, 443, [random.int(500, 5000), random.int(1000, 50000)]);
+    }
   }
 
   const byTime = (a: MdeRecord, b: MdeRecord) => String(a.Timestamp).localeCompare(String(b.Timestamp));

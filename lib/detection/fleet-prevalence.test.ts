@@ -14,9 +14,9 @@ describe("fleet prevalence keys", () => {
 });
 
 describe("prevalenceClass", () => {
-  it("calls one device of a fleet of five or more rare, and up to 2% of a large fleet", () => {
-    expect(prevalenceClass(1, 5)).toBe("rare");
-    expect(prevalenceClass(2, 5)).toBe("ordinary");
+  it("calls one device of a fleet of ten or more rare, and up to 2% of a large fleet", () => {
+    expect(prevalenceClass(1, 10)).toBe("rare");
+    expect(prevalenceClass(2, 10)).toBe("ordinary");
     // 2% of 240 is 4.8: up to 4 devices are rare.
     expect(prevalenceClass(4, 240)).toBe("rare");
     expect(prevalenceClass(5, 240)).toBe("ordinary");
@@ -25,12 +25,12 @@ describe("prevalenceClass", () => {
   it("calls half of the fleet or more common", () => {
     expect(prevalenceClass(119, 240)).toBe("ordinary");
     expect(prevalenceClass(120, 240)).toBe("common");
-    expect(prevalenceClass(3, 5)).toBe("common");
+    expect(prevalenceClass(5, 10)).toBe("common");
   });
 
-  it("tells nothing in a fleet of fewer than five devices, or for a count it has not seen", () => {
-    expect(prevalenceClass(1, 4)).toBe("ordinary");
-    expect(prevalenceClass(4, 4)).toBe("ordinary");
+  it("tells nothing in a fleet of fewer than ten devices, or for a count it has not seen", () => {
+    expect(prevalenceClass(1, 9)).toBe("ordinary");
+    expect(prevalenceClass(9, 9)).toBe("ordinary");
     expect(prevalenceClass(0, 240)).toBe("ordinary");
   });
 

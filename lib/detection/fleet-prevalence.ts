@@ -11,8 +11,8 @@
 
 export type PrevalenceKind = "binary" | "destination";
 
-/** A fleet smaller than this says nothing by rarity: in a two-host lab every binary is "rare". */
-export const RARITY_MIN_FLEET_DEVICES = 5;
+/** A fleet smaller than this says nothing by rarity: in a lab of a few hosts every binary is "rare". */
+export const RARITY_MIN_FLEET_DEVICES = 10;
 /** Rare: on one device, or on at most this share of the fleet (RITA's increase threshold). */
 export const RARE_FLEET_SHARE = 0.02;
 /** Common: on at least this share of the fleet (RITA's decrease threshold). */

@@ -69,7 +69,7 @@ describe("rateSeverity", () => {
     });
   });
 
-  it("ignores rarity in a fleet of fewer than five devices (a lab capture)", () => {
-    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(1, 1, 2) })).severityBasis).toEqual(["Strong beacon: medium"]);
+  it("ignores rarity in a fleet of fewer than ten devices (a lab capture)", () => {
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(1, 1, 9) })).severityBasis).toEqual(["Strong beacon: medium"]);
   });
 });

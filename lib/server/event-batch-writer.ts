@@ -25,6 +25,7 @@ const insertOne = db.prepare(workerData.sql.insert);
 const insertMany = db.prepare(workerData.sql.insertMany);
 const countProgress = db.prepare(workerData.sql.countProgress);
 const shareExisting = db.prepare(workerData.sql.shareExisting);
+const insertPrevalence = db.prepare(workerData.sql.insertPrevalence);
 const identity = workerData.identityCells;
 const textCells = workerData.textCells;
 const width = textCells.length;
@@ -46,8 +47,9 @@ function shareStored(datasetId, texts, cells, first, count) {
     shareExisting.run({ datasetId, deviceName: texts[cells[start + identity.deviceName]], timeUs: cells[start + identity.timeUs], eventKey: cells[start + identity.eventKey] });
   }
 }
-const storeBatch = db.transaction((datasetId, { contexts, texts, cells }) => {
+const storeBatch = db.transaction((datasetId, { contexts, texts, cells, prevalence }) => {
   for (const context of contexts) insertContext.run(context);
+  for (const [deviceName, kind, key] of prevalence) insertPrevalence.run(datasetId, deviceName, kind, key);
   const events = cells.length / width;
   const inMany = events - (events % perInsert);
   let inserted = 0;

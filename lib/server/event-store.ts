@@ -3,6 +3,7 @@ import type Database from "better-sqlite3";
 import { DETECTION_EVENT_FIELDS, type DetectionEvent } from "../detection/detection-event";
 import type { DetectionSelection } from "../detection/detection-selection";
 import { DETECTION_BYTES_PER_EVENT, distinctTextBytes } from "../detection/device-event-budget";
+import { binaryPrevalenceKey, destinationPrevalenceKey, type PrevalenceKind } from "../detection/fleet-prevalence";
 import { eventKey, identityHash } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { recordDetectionChange } from "./detection-settings";
@@ -106,6 +107,7 @@ export const EVENT_BATCH_SQL = {
   shareExisting: `INSERT OR IGNORE INTO "EventShare" ("eventId", "datasetId")
                   SELECT "id", @datasetId FROM "TelemetryEvent" WHERE ${IDENTITY_MATCH} AND "datasetId" <> @datasetId`,
   countProgress: `UPDATE "Dataset" SET "accepted" = "accepted" + @inserted WHERE "id" = @datasetId`,
+  insertPrevalence: `INSERT OR IGNORE INTO "DatasetPrevalence" ("datasetId", "deviceName", "kind", "key") VALUES (?, ?, ?, ?)`,
 } as const;
 
 /**
@@ -113,12 +115,14 @@ export const EVENT_BATCH_SQL = {
  * BATCH_CELLS_PER_EVENT per event (event key, context id, then ROW_COLUMNS): numbers as they
  * are (NaN for null), text as its index in `texts` (-1 for null). Moving the array costs nothing
  * and cloning the texts is a copy, where JSON cost both threads a pass over every character.
- * Contexts not yet sent by this upload travel beside it as rows of (id, CONTEXT_COLUMNS).
+ * Contexts not yet sent by this upload travel beside it as rows of (id, CONTEXT_COLUMNS), and
+ * the batch's fleet prevalence rows (device, kind, key) once each.
  */
 export interface EventBatch {
   contexts: (string | number | null)[][];
   texts: string[];
   cells: Float64Array<ArrayBuffer>;
+  prevalence: [deviceName: string, kind: PrevalenceKind, key: string][];
 }
 
 const BATCH_CELLS_PER_EVENT = 2 + ROW_COLUMNS.length;
@@ -145,6 +149,13 @@ export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts
   const cells = new Float64Array(events.length * BATCH_CELLS_PER_EVENT);
   const texts: string[] = [];
   const contexts: EventBatch["contexts"] = [];
+  const prevalence = new Map<string, EventBatch["prevalence"][number]>();
+  const seenOnDevice = (deviceName: string, kind: PrevalenceKind, key: string) => {
+    const row = `${deviceName}\u0000${kind}\u0000${key}`;
+    if (!prevalence.has(row)) prevalence.set(row, [deviceName, kind, key]);
+  };
+  // The initiating process's binary is the same for every event of a context: keyed once per device and context.
+  const contextsOnDevice = new Map<string, Set<number>>();
   let cell = 0;
   for (const event of events) {
     readContext(event, contextValues);
@@ -153,6 +164,14 @@ export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts
       sentContexts.add(contextId);
       contexts.push([contextId, ...contextValues]);
     }
+    let deviceContexts = contextsOnDevice.get(event.deviceName);
+    if (deviceContexts === undefined) contextsOnDevice.set(event.deviceName, (deviceContexts = new Set()));
+    if (!deviceContexts.has(contextId)) {
+      deviceContexts.add(contextId);
+      seenOnDevice(event.deviceName, "binary", binaryPrevalenceKey(event.initiatingProcessSHA256, event.initiatingProcessFolderPath, event.initiatingProcessFileName));
+    }
+    if (event.kind === "process") seenOnDevice(event.deviceName, "binary", binaryPrevalenceKey(event.sha256, event.folderPath, event.fileName));
+    if (event.kind === "network" && event.remoteIp !== null) seenOnDevice(event.deviceName, "destination", destinationPrevalenceKey(event.remoteIp));
     cells[cell++] = eventKey(event);
     cells[cell++] = contextId;
     readRow(event, rowValues);
@@ -165,7 +184,7 @@ export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts
       } else cells[cell++] = BATCH_TEXT_CELLS[column + 2] ? -1 : Number.NaN;
     }
   }
-  return { contexts, texts, cells };
+  return { contexts, texts, cells, prevalence: [...prevalence.values()] };
 }
 
 /** What releasing a dataset's events did: events removed, and events kept because another dataset holds them. */
@@ -212,6 +231,7 @@ export function releaseDatasetEvents(datasetId: string, dataset: "remove" | "mar
       db.prepare(`UPDATE "TelemetryEvent" SET "datasetId" = (SELECT "owner" FROM temp."HandedOver" h WHERE h."eventId" = "TelemetryEvent"."id") WHERE "id" IN (SELECT "eventId" FROM temp."HandedOver")`).run();
       db.prepare(`DELETE FROM "EventShare" WHERE ("eventId", "datasetId") IN (SELECT "eventId", "owner" FROM temp."HandedOver")`).run();
       db.prepare(`DELETE FROM "EventShare" WHERE "datasetId" = ?`).run(datasetId);
+      db.prepare(`DELETE FROM "DatasetPrevalence" WHERE "datasetId" = ?`).run(datasetId);
       const removed = db.prepare(`DELETE FROM "TelemetryEvent" WHERE "datasetId" = ?`).run(datasetId).changes;
       if (dataset === "remove") db.prepare(`DELETE FROM "Dataset" WHERE "id" = ?`).run(datasetId);
       else db.prepare(`UPDATE "Dataset" SET "status" = 'failed' WHERE "id" = ?`).run(datasetId);

@@ -1,8 +1,17 @@
 import "server-only";
 import { z } from "zod";
 import type { HidingListName } from "../detection/detection-lists";
-import { compareDefaultRanks, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFindingRank } from "../detection/default-detection";
-import type { DefaultFindingListRow, DefaultFindingSummary, FindingListMode, FindingListQuery, SeedFindingListRow } from "../detection/finding-list";
+import { compareDefaultRanks, withFleetPrevalence, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFindingRank } from "../detection/default-detection";
+import type { PrevalenceKind } from "../detection/fleet-prevalence";
+import {
+  defaultFindingListRow,
+  defaultFindingSearchText,
+  type DefaultFindingListRow,
+  type DefaultFindingSummary,
+  type FindingListMode,
+  type FindingListQuery,
+  type SeedFindingListRow,
+} from "../detection/finding-list";
 import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedFindingRank, type SeedQueryRow } from "../detection/seed-kql-query";
 import type { DetectionRun } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
@@ -41,6 +50,9 @@ export interface FindingRecord {
   searchText: string;
   /** JSON of the loads and connections behind it. */
   evidence: string;
+  /** Its fleet prevalence keys (default mode; '' and null in the seed mode's). */
+  binaryKey: string;
+  destinationKey: string | null;
 }
 
 /**
@@ -61,8 +73,11 @@ export function storeFindings(records: readonly FindingRecord[]): void {
 }
 
 /** A finding's own columns (but its run and its rank, set when the run ends). */
-const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence"] as const;
+const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence", "binaryKey", "destinationKey"] as const;
 const quotedColumns = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
+
+/** A copy keeps the counts a finding was rated with: it is rated again only if they changed. */
+const COPIED_COLUMNS = [...FINDING_COLUMNS, "ratedPrevalence"] as const;
 
 /**
  * Copies a run's findings, but those of some devices, under another run's id (an incremental run
@@ -71,10 +86,45 @@ const quotedColumns = (columns: readonly string[]) => columns.map((column) => `"
 export function copyRunFindings(fromRunId: string, toRunId: string, exceptDevices: readonly string[]): void {
   sqliteConnection()
     .prepare(
-      `INSERT INTO "Finding" ("runId", ${quotedColumns(FINDING_COLUMNS)}) SELECT @toRunId, ${quotedColumns(FINDING_COLUMNS)}
+      `INSERT INTO "Finding" ("runId", ${quotedColumns(COPIED_COLUMNS)}) SELECT @toRunId, ${quotedColumns(COPIED_COLUMNS)}
        FROM "Finding" WHERE "runId" = @fromRunId AND "deviceName" NOT IN (SELECT "value" FROM json_each(@exceptDevices))`,
     )
     .run({ fromRunId, toRunId, exceptDevices: JSON.stringify(exceptDevices) });
+}
+
+/** Devices with a stored event of a complete upload (`p` a DatasetPrevalence row). */
+const OF_COMPLETE_UPLOAD = `p."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete')`;
+const devicesWith = (kind: PrevalenceKind, keyColumn: "binaryKey" | "destinationKey") =>
+  `(SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = '${kind}' AND p."key" = f."${keyColumn}" AND ${OF_COMPLETE_UPLOAD})`;
+
+/**
+ * Rates a finished run's default findings with the fleet's current counts (see severity-model):
+ * a new finding, and a copied one whose binary, destination or fleet count changed since it was
+ * rated (an upload to other devices changes what is rare), so an incremental run keeps every
+ * finding's rarity current without reading events. The rows are the run's own, not yet shown.
+ */
+export function rateRunFindingsByFleet(runId: string): void {
+  const db = sqliteConnection();
+  const fleetDevices = db.prepare(`SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = 'binary' AND ${OF_COMPLETE_UPLOAD}`).pluck().get() as number;
+  const counted = db
+    .prepare(
+      `SELECT "id", "ratedPrevalence", ${devicesWith("binary", "binaryKey")}, "destinationKey", CASE WHEN "destinationKey" IS NULL THEN NULL ELSE ${devicesWith("destination", "destinationKey")} END
+       FROM "Finding" f WHERE "runId" = ? AND "mode" = 'default'`,
+    )
+    .raw()
+    .all(runId) as [string, string | null, number, string | null, number | null][];
+  const readRow = db.prepare(`SELECT "row" FROM "Finding" WHERE "runId" = ? AND "id" = ?`).pluck();
+  const update = db.prepare(`UPDATE "Finding" SET "row" = @row, "listRow" = @listRow, "searchText" = @searchText, "ratedPrevalence" = @ratedPrevalence WHERE "runId" = @runId AND "id" = @id`);
+  db.transaction(() => {
+    for (const [id, ratedPrevalence, binaryDevices, destinationKey, destinationDevices] of counted) {
+      const current = `${binaryDevices}/${destinationDevices ?? ""}/${fleetDevices}`;
+      if (current === ratedPrevalence) continue;
+      const stored = JSON.parse(readRow.get(runId, id) as string) as StoredDefaultFinding;
+      const rated = withFleetPrevalence(stored, { binaryDevices, destinationIp: destinationKey === null ? null : (stored.beacon?.remoteIp ?? null), destinationDevices, fleetDevices });
+      const listRow = defaultFindingListRow(id, rated);
+      update.run({ runId, id, row: JSON.stringify(rated), listRow: JSON.stringify(listRow), searchText: defaultFindingSearchText(listRow, rated.reasons), ratedPrevalence: current });
+    }
+  }).immediate();
 }
 
 /**

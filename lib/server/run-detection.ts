@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { getHeapStatistics } from "node:v8";
-import { runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
+import { fleetPrevalenceKeys, runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
 import { maxEventsPerDevice } from "../detection/device-event-budget";
 import { computedLists } from "../detection/detection-lists";
 import { detectionSelection } from "../detection/detection-selection";
@@ -10,7 +10,7 @@ import { defaultFindingListRow, defaultFindingSearchText, seedFindingListRow, se
 import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
 import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
-import { rankRunFindings, storeFindings, type FindingRecord } from "./findings-store";
+import { rankRunFindings, rateRunFindingsByFleet, storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import {
   discardRun,
@@ -50,8 +50,11 @@ export interface DetectionRunOptions {
   onPhases?: (phases: DetectionPhases) => void;
 }
 
-/** Milliseconds a run spent reading events (SQLite choosing candidates, then building their events), in each mode, storing and ranking findings. */
-export type DetectionPhases = { read: number; seedQuery: number; defaultMode: number; store: number; rank: number };
+/**
+ * Milliseconds a run spent reading events (SQLite choosing candidates, then building their
+ * events), in each mode, storing findings, rating them by the fleet's counts, and ranking them.
+ */
+export type DetectionPhases = { read: number; seedQuery: number; defaultMode: number; store: number; fleetRating: number; rank: number };
 
 /**
  * Device by device, both modes' findings are written as they are found, under a new run id, so
@@ -76,7 +79,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   let defaultCount = start.carried.findings;
   const pending: FindingRecord[] = [];
   const skippedDevices: DetectionRun["skippedDevices"] = [...start.carried.skippedDevices];
-  const phases: DetectionPhases = { read: 0, seedQuery: 0, defaultMode: 0, store: 0, rank: 0 };
+  const phases: DetectionPhases = { read: 0, seedQuery: 0, defaultMode: 0, store: 0, fleetRating: 0, rank: 0 };
   const timed = <T>(phase: keyof DetectionPhases, work: () => T): T => {
     const started = performance.now();
     try {
@@ -112,6 +115,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
       }
     }
     writePending();
+    timed("fleetRating", () => rateRunFindingsByFleet(runId));
     timed("rank", () => rankRunFindings(runId));
     onPhases?.(phases);
   } catch (error) {
@@ -137,7 +141,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
  * Part of every run's inputs: bump it when a change to lib/detection alters what a run computes,
  * so that no run builds on findings an older version computed (see beginDetectionRun).
  */
-const DETECTION_VERSION = 5;
+const DETECTION_VERSION = 6;
 
 /** Findings written per transaction: bounds memory without a transaction per finding. */
 const FINDINGS_PER_WRITE = 200;
@@ -173,6 +177,8 @@ function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRec
     searchText: seedFindingSearchText(listRow),
     row: JSON.stringify(finding.row),
     evidence: JSON.stringify({ loads: finding.loads, connections: finding.connections }),
+    binaryKey: "",
+    destinationKey: null,
     runId,
   };
 }
@@ -193,6 +199,7 @@ function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, r
     searchText: defaultFindingSearchText(listRow, finding.reasons),
     row: JSON.stringify({ ...summary, modeDifference }),
     evidence: JSON.stringify({ loads, connections: connectionEvents }),
+    ...fleetPrevalenceKeys(finding),
     runId,
   };
 }
