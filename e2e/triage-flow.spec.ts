@@ -30,8 +30,8 @@ test("uploading the demo exports through the page stores them and reports per fi
   ]);
   const results = page.getByRole("listitem", { name: /Upload result for/ });
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceImageLoadEvents.csv" })).toContainText("DeviceImageLoadEvents (csv): 272 rows stored, 0 rejected.");
-  await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 2,824 rows stored, 0 rejected.");
-  await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 33 rows stored, 0 rejected.");
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 3,307 rows stored, 0 rejected.");
+  await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 218 rows stored, 0 rejected.");
   await expect(results).toHaveCount(3);
   // One detection run for the three files: the first two leave it to the last.
   expect(ingestQueries).toEqual(["?detection=later", "?detection=later", "?detection=now"]);
@@ -109,9 +109,11 @@ test("the corrected detection ranks the C2 first and explains where the seed que
   await expect(rows.nth(1)).toContainText("Critical");
   // The Python RC4 beacon and the Linux openssl + nc sequence, invisible to the seed query, are here;
   // so are svchost.exe beaconing from C:\Users\Public (a name the seed excludes) and a C2 rotating its port.
+  // Software most of the fleet runs is demoted below them.
   await expect(table).toContainText("python.exe");
   await expect(table).toContainText("openssl → network tool");
-  await expect(table.getByRole("row").filter({ hasText: "eng-ws-221.corp.example" }).filter({ hasText: "svchost.exe" })).toContainText("High");
+  await expect(table.getByRole("row").filter({ hasText: "eng-ws-221.corp.example" }).filter({ hasText: "svchost.exe" })).toContainText("Critical");
+  await expect(table.getByRole("row").filter({ hasText: "SentinelAgent.exe" })).toContainText("Medium");
   await expect(table.getByRole("row").filter({ hasText: "syncsvc.exe" })).toContainText("strong beacon");
   await page.screenshot({ path: path.join(SCREENSHOTS, "findings.png"), fullPage: true });
 
@@ -124,7 +126,11 @@ test("the corrected detection ranks the C2 first and explains where the seed que
   await expect(c2.getByRole("cell").nth(2)).toHaveText("181");
   await expect(c2.getByRole("cell").nth(8)).toHaveText("1.000"); // periodicity
   await expect(page.getByTestId("severity-basis")).toContainText("Severity: Crypto DLL load then connection, with a strong beacon: high; Suspicious lineage or location");
-  await expect(page.getByTestId("severity-basis")).toContainText(": one level up, critical.");
+  // The fleet: the demo's 30 devices and ws-x, whose good row the bad-row upload above stored.
+  await expect(page.getByTestId("severity-basis")).toContainText("Rare destination 185.225.17.44 seen on 1 of 31 devices: one level up, critical.");
+  const facts = page.locator("dl.stats");
+  await expect(facts.locator("div").filter({ hasText: "Binary in the fleet" }).locator("dd")).toHaveText("seen on 25 of 31 devices");
+  await expect(facts.locator("div").filter({ hasText: "Destination in the fleet" }).locator("dd")).toHaveText("185.225.17.44 seen on 1 of 31 devices");
   await expect(page.getByRole("heading", { name: "Why it was flagged" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Why it was flagged" })).toContainText("Office application started a shell: WINWORD.EXE started powershell.exe");
   await expect(page.getByRole("img", { name: /Timeline of 181 connections/ })).toBeVisible();
