@@ -279,6 +279,45 @@ describe("a short beacon from a suspicious image", () => {
   });
 });
 
+describe("a crypto load then a connection from a suspicious image, on any port", () => {
+  // OTRF's Metasploit payload: run from Downloads, it loads crypto DLLs, then connects twice to 8443, a standard port.
+  const payload = { initiatingProcessFileName: "payload.exe", initiatingProcessFolderPath: "C:\\Users\\pedro\\Downloads\\payload.exe", remotePort: 8443 };
+
+  it("is a finding, medium, where the seed's correlation (non-standard ports only) cannot fire", () => {
+    const [finding] = detect([load("2024-01-01T10:00:00Z", payload), connection("2024-01-01T10:00:02Z", payload), connection("2024-01-01T10:00:03Z", payload)]);
+    expect([finding?.rules, finding?.severity, finding?.severityBasis]).toEqual([
+      ["suspicious-image-load-then-connect"],
+      "medium",
+      ["Crypto DLL load then connection from a suspicious image: low", "Suspicious lineage or location: one level up, medium"],
+    ]);
+    expect(finding.reasons.map((reason) => reason.kind)).toEqual(["suspicious-image-load-then-connect", "lineage"]);
+    expect(finding.reasons[0].text).toBe("Loaded bcrypt.dll, then connected to 198.51.100.7:8443 2.000 s later, from an image with suspicious lineage or location; 2 connection(s) within 15 min of a load.");
+  });
+
+  it("needs the suspicious image and the window", () => {
+    const installed = { ...payload, initiatingProcessFolderPath: "C:\\Program Files\\Payload\\payload.exe" };
+    expect(detect([load("2024-01-01T10:00:00Z", installed), connection("2024-01-01T10:00:02Z", installed)])).toEqual([]);
+    // A per-user install is user-writable, but not a staging folder: OneDrive does this all day.
+    const perUser = { initiatingProcessFileName: "OneDrive.exe", initiatingProcessFolderPath: "C:\\Users\\alice\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe", remotePort: 443 };
+    expect(detect([load("2024-01-01T10:00:00Z", perUser), connection("2024-01-01T10:00:02Z", perUser)])).toEqual([]);
+    expect(detect([load("2024-01-01T10:00:00Z", payload), connection("2024-01-01T10:16:00Z", payload)])).toEqual([]);
+  });
+});
+
+describe("Sysmon events placed by the collector's clock", () => {
+  it("says so in a reason citing those events", () => {
+    const skewed = { initiatingProcessFileName: "payload.exe", initiatingProcessFolderPath: "C:\\Users\\pedro\\Downloads\\payload.exe", remotePort: 8443 };
+    const placed = (at: string, utcTime: string) => ({ ...connection(at, skewed), id: Date.parse(at), clockCorrectedFrom: utcTime });
+    const [finding] = detect([load("2024-01-01T10:00:00Z", skewed), placed("2024-01-01T10:00:02Z", "2023-12-27T11:25:00.0000000Z"), connection("2024-01-01T10:00:03Z", skewed)]);
+    const clock = finding.reasons.find((reason) => reason.kind === "clock");
+    expect(clock).toEqual({
+      kind: "clock",
+      text: "Clock: Sysmon dated 1 of its events before its own process was created (up to 118.6 h early); they are placed by the collector's time, less this host's offset for process creations.",
+      eventIds: [Date.parse("2024-01-01T10:00:02Z")],
+    });
+  });
+});
+
 describe("lab mode: failed connection attempts", () => {
   // The seed's Atomic tests 1 and 2 aim at closed ports on 127.0.0.1: every attempt fails.
   const failed = (at: string, overrides: Partial<TestEventInput> = {}) => connection(at, { actionType: "ConnectionFailed", remoteIp: "127.0.0.1", remoteIpType: "Loopback", ...overrides });

@@ -20,14 +20,15 @@ import type { DetectionLists } from "./detection-lists";
 import type { DetectionSettings } from "./detection-settings";
 import { caseInsensitiveSet, sumKnown } from "./kusto-functions";
 import { isOpensslEncryption } from "./openssl-encryption";
-import { assessLineage, type LineageFlag, type LineageProcess } from "./process-lineage";
+import { assessLineage, runsFromStagingFolder, type LineageFlag, type LineageProcess } from "./process-lineage";
 import { binaryPrevalenceKey, destinationPrevalenceKey, type FleetPrevalence } from "./fleet-prevalence";
 import { CONFIDENCE_ORDER, rateSeverity, SEVERITY_ORDER, type Confidence, type Severity, type SeverityRating } from "./severity-model";
 
-export type RuleId = "crypto-load-then-connect" | "beacon-only" | "openssl-then-network" | "short-beacon";
+export type RuleId = "crypto-load-then-connect" | "suspicious-image-load-then-connect" | "beacon-only" | "openssl-then-network" | "short-beacon";
 
 export const RULE_LABELS: Record<RuleId, string> = {
   "crypto-load-then-connect": "Crypto DLL load, then outbound connection on a non-standard port",
+  "suspicious-image-load-then-connect": "Crypto DLL load, then outbound connection on any port, from an image with suspicious lineage, name or a staging folder",
   "beacon-only": "Strong beacon from a non-browser process (no DLL load needed)",
   "openssl-then-network": "openssl encryption followed by a network tool connecting out",
   "short-beacon": "Short regular beacon on a non-standard port from a process with suspicious lineage or location",
@@ -75,7 +76,7 @@ export interface RelatedProcess {
 }
 
 export interface FindingReason {
-  kind: RuleId | "beacon" | "command-line" | "lineage";
+  kind: RuleId | "beacon" | "command-line" | "lineage" | "clock";
   text: string;
   /** The stored events behind the reason (capped; pages show them in time order). */
   eventIds: number[];
@@ -421,25 +422,22 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   const rules: RuleId[] = [];
 
   // Rule 1, corrected seed: a connection to a non-standard port within the window after a load.
-  // Both lists are in time order, so one walk keeps the latest load at or before each connection:
-  // if any load's window holds the connection, the latest one's does.
-  const inSeedWindow = new Set<DetectionEvent>();
-  let loadsAtOrBefore = 0;
-  for (const connection of connections) {
-    while (loadsAtOrBefore < loads.length && loads[loadsAtOrBefore].timeUs <= connection.timeUs) loadsAtOrBefore++;
-    if (standardPorts.has(connection.remotePort as number) || loadsAtOrBefore === 0) continue;
-    if (connection.timeUs <= loads[loadsAtOrBefore - 1].timeUs + windowUs) inSeedWindow.add(connection);
-  }
+  const afterLoad = connectionsAfterLoads(loads, connections, windowUs);
+  const inSeedWindow = new Set(afterLoad.filter((connection) => !standardPorts.has(connection.remotePort as number)));
   const cryptoLibsLoaded = [...new Set(loads.map((load) => load.fileName ?? ""))];
+  const loadThenConnectReason = (kind: RuleId, windowed: DetectionEvent[], portNote: string, imageNote: string): FindingReason => {
+    const [first] = windowed;
+    const lastLoadBefore = loads[countLeading(loads, (load) => load.timeUs <= first.timeUs) - 1];
+    const delay = formatSeconds((first.timeUs - lastLoadBefore.timeUs) / MICROS_PER_SECOND);
+    return {
+      kind,
+      text: `Loaded ${cryptoLibsLoaded.join(", ")}, then connected to ${first.remoteIp}:${first.remotePort}${portNote} ${delay} later${imageNote}; ${windowed.length} connection(s) within ${settings.correlationWindowMinutes} min of a load.`,
+      eventIds: ids(loads, windowed),
+    };
+  };
   if (inSeedWindow.size > 0) {
     rules.push("crypto-load-then-connect");
-    const [first] = inSeedWindow;
-    const lastLoadBefore = loads[countLeading(loads, (load) => load.timeUs <= first.timeUs) - 1];
-    reasons.push({
-      kind: "crypto-load-then-connect",
-      text: `Loaded ${cryptoLibsLoaded.join(", ")}, then connected to ${first.remoteIp}:${first.remotePort} (non-standard port) ${formatSeconds((first.timeUs - lastLoadBefore.timeUs) / MICROS_PER_SECOND)} later; ${inSeedWindow.size} connection(s) within ${settings.correlationWindowMinutes} min of a load.`,
-      eventIds: ids(loads, [...inSeedWindow]),
-    });
+    reasons.push(loadThenConnectReason("crypto-load-then-connect", [...inSeedWindow], " (non-standard port)", ""));
   }
 
   // Beaconing over all outbound connections of the process, per destination, and per address
@@ -494,11 +492,20 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     : null;
   // Sysmon's network and image-load events carry no command line: its creation event (event 1) does.
   const commandLine = identity.eventCommandLine || creation?.processCommandLine || "";
+  const image: LineageProcess = { fileName: identity.processName, folderPath: identity.folderPath ?? creation?.folderPath ?? null, commandLine };
   const lineageFlags = assessLineage(
-    { fileName: identity.processName, folderPath: identity.folderPath ?? creation?.folderPath ?? null, commandLine },
+    image,
     parent ? lineageOf(parent, parentCreation) : null,
     grandparent ? { fileName: grandparent.fileName, folderPath: null, commandLine: grandparent.commandLine } : null,
   );
+  // The correlation on a standard port too (a payload reaching 8443 or 443), when the image itself
+  // is suspicious: its lineage, its name, or a staging folder. A user-writable folder alone is not
+  // enough here: per-user installs (OneDrive, Teams) load crypto DLLs and reach 443 all day.
+  const suspiciousImage = lineageFlags.some((flag) => flag.id !== "user-writable-path") || runsFromStagingFolder(image);
+  if (inSeedWindow.size === 0 && afterLoad.length > 0 && suspiciousImage) {
+    rules.push("suspicious-image-load-then-connect");
+    reasons.push(loadThenConnectReason("suspicious-image-load-then-connect", afterLoad, "", ", from an image with suspicious lineage or location"));
+  }
   // Too few connections for a strong beacon, but regular, on a non-standard port, from a process
   // whose lineage or location is suspicious: together, worth an analyst's look.
   const shortBeacons = lineageFlags.length === 0 ? [] : destinationSeries.filter(({ summary }) => isShortBeacon(summary, settings, standardPorts));
@@ -510,6 +517,8 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
   for (const flag of lineageFlags) reasons.push({ kind: "lineage", text: `${flag.label}: ${flag.detail}`, eventIds: contextEventIds });
   const commandLineIndicators = findCommandLineIndicators(commandLine);
   for (const indicator of commandLineIndicators) reasons.push({ kind: "command-line", text: `Command line: ${indicator.label} (${indicator.evidence})`, eventIds: contextEventIds });
+  const placed = [...loads, ...connections].filter((event) => event.clockCorrectedFrom !== null);
+  if (placed.length > 0) reasons.push(clockReason(placed));
 
   // Rule 3 (Linux, Atomic test 4): openssl encryption shortly before a network tool connects out.
   if (NETWORK_TOOLS.has(identity.processName)) {
@@ -703,6 +712,27 @@ function ids(...groups: DetectionEvent[][]): number[] {
     }
   }
   return [...new Set(lists.flatMap((list, index) => list.slice(0, taken[index])))];
+}
+
+/** The connections within `windowUs` after a load. Both lists are in time order, so one walk keeps the latest load at or before each connection: if any load's window holds it, the latest one's does. */
+function connectionsAfterLoads(loads: readonly DetectionEvent[], connections: readonly DetectionEvent[], windowUs: number): DetectionEvent[] {
+  const windowed: DetectionEvent[] = [];
+  let loadsAtOrBefore = 0;
+  for (const connection of connections) {
+    while (loadsAtOrBefore < loads.length && loads[loadsAtOrBefore].timeUs <= connection.timeUs) loadsAtOrBefore++;
+    if (loadsAtOrBefore > 0 && connection.timeUs <= loads[loadsAtOrBefore - 1].timeUs + windowUs) windowed.push(connection);
+  }
+  return windowed;
+}
+
+/** Events Sysmon dated before their own process's creation, placed by the collector's clock at ingest (lib/ingest/sysmon-clock). */
+function clockReason(placed: readonly DetectionEvent[]): FindingReason {
+  const earliestBy = Math.max(...placed.map((event) => event.timeUs - (parseIsoTimestamp(event.clockCorrectedFrom as string)?.us ?? event.timeUs)));
+  return {
+    kind: "clock",
+    text: `Clock: Sysmon dated ${placed.length} of its events before its own process was created (up to ${formatSeconds(earliestBy / MICROS_PER_SECOND)} early); they are placed by the collector's time, less this host's offset for process creations.`,
+    eventIds: ids([...placed]),
+  };
 }
 
 export function formatSeconds(seconds: number): string {

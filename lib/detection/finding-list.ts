@@ -13,6 +13,7 @@ export type DefaultFindingSummary = Omit<DefaultFinding, "loads" | "connectionEv
 
 const RULE_SHORT: Record<RuleId, string> = {
   "crypto-load-then-connect": "crypto load → connect",
+  "suspicious-image-load-then-connect": "crypto load → connect, suspicious image",
   "beacon-only": "strong beacon",
   "openssl-then-network": "openssl → network tool",
   "short-beacon": "short beacon, suspicious image",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assessLineage, type LineageProcess } from "./process-lineage";
+import { assessLineage, runsFromStagingFolder, type LineageProcess } from "./process-lineage";
 
 function image(fileName: string | null, folderPath: string | null = null): LineageProcess {
   return { fileName, folderPath, commandLine: null };
@@ -181,5 +181,41 @@ describe("assessLineage: several flags", () => {
       { ...USER_WRITABLE_PATH, detail: "scvhost.exe runs from /tmp/scvhost.exe" },
       { ...MASQUERADING_NAME, detail: "scvhost.exe imitates svchost.exe" },
     ]);
+  });
+});
+
+describe("runsFromStagingFolder", () => {
+  const imageAt = (folderPath: string) => ({ fileName: folderPath.split(/[\\/]/).pop() ?? null, folderPath });
+
+  it("takes downloads, desktops, temp folders, Public, the recycle bin and C:\\ProgramData itself", () => {
+    for (const path of [
+      "C:\\Users\\pedro\\Downloads\\payload.exe",
+      "C:\\Users\\pedro\\Downloads\\x\\payload.exe",
+      "c:\\users\\Bob\\Desktop\\a.exe",
+      "C:\\Users\\bob\\AppData\\Local\\Temp\\7zS1\\setup.exe",
+      "C:\\Users\\Public\\Libraries\\svchost.exe",
+      "C:\\Windows\\Temp\\a.exe",
+      "C:\\ProgramData\\a.exe",
+      "D:\\$Recycle.Bin\\a.exe",
+      "/tmp/.x/a",
+      "/dev/shm/a",
+    ]) {
+      expect([path, runsFromStagingFolder(imageAt(path))]).toEqual([path, true]);
+    }
+  });
+
+  it("leaves per-user and system installs, and ProgramData's subfolders", () => {
+    for (const path of [
+      "C:\\Users\\alice\\AppData\\Local\\Microsoft\\OneDrive\\OneDrive.exe",
+      "C:\\Users\\carol\\AppData\\Local\\Programs\\Python\\Python312\\python.exe",
+      "C:\\Users\\downloads.exe",
+      "C:\\Program Files\\Veeam\\VeeamAgent.exe",
+      "C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\4.18.1\\MsMpEng.exe",
+      "/home/bob/bin/tool",
+      "/usr/bin/nc",
+      "payload.exe",
+    ]) {
+      expect([path, runsFromStagingFolder(imageAt(path))]).toEqual([path, false]);
+    }
   });
 });

@@ -88,6 +88,14 @@ const DIGIT_LOOKALIKES: Record<string, string> = { "0": "o", "1": "li", "3": "e"
 const USER_WRITABLE_WINDOWS_FOLDERS = ["users", "programdata", "temp", "windows\\temp"];
 const USER_WRITABLE_UNIX_FOLDERS = ["/tmp", "/var/tmp", "/dev/shm", "/home", "/run/user"];
 
+/**
+ * Where downloads and droppers land and software is not installed (relative to the drive, lower
+ * case, `*` any one folder): per-user installs (AppData\Local\Programs, OneDrive, Teams) are
+ * user-writable too, but not staging.
+ */
+const STAGING_WINDOWS_FOLDERS = ["users\\*\\downloads", "users\\*\\desktop", "users\\*\\appdata\\local\\temp", "users\\public", "windows\\temp", "temp", "$recycle.bin", "perflogs"];
+const STAGING_UNIX_FOLDERS = ["/tmp", "/var/tmp", "/dev/shm"];
+
 const CHECKS: readonly { id: LineageFlagId; detail: (process: LineageProcess, parent: LineageProcess | null, grandparent: LineageProcess | null) => string | null }[] = [
   ...SPAWN_RULES.map((rule) => ({
     id: rule.id,
@@ -123,6 +131,20 @@ function userWritablePathDetail(process: LineageProcess): string | null {
     ? USER_WRITABLE_UNIX_FOLDERS.some((root) => isSameOrInside(folder, root, "/"))
     : /^[a-z]:\\/.test(folder) && USER_WRITABLE_WINDOWS_FOLDERS.some((root) => isSameOrInside(folder.slice(3), root, "\\"));
   return writable ? `${process.fileName ?? "The process"} runs from ${process.folderPath}` : null;
+}
+
+/** Whether the image runs from a staging folder (a download, a temp folder, C:\ProgramData itself), not from one software is installed in. */
+export function runsFromStagingFolder(process: Pick<LineageProcess, "fileName" | "folderPath">): boolean {
+  const folder = imageFolder(process);
+  if (folder === null) return false;
+  if (folder.startsWith("/")) return STAGING_UNIX_FOLDERS.some((root) => isSameOrInside(folder, root, "/"));
+  if (!/^[a-z]:\\/.test(folder)) return false;
+  const segments = folder.slice(3).split("\\");
+  if (segments.length === 1 && segments[0] === "programdata") return true;
+  return STAGING_WINDOWS_FOLDERS.some((pattern) => {
+    const parts = pattern.split("\\");
+    return parts.length <= segments.length && parts.every((part, index) => part === "*" || part === segments[index]);
+  });
 }
 
 function masqueradingNameDetail(process: LineageProcess): string | null {
@@ -170,7 +192,7 @@ function isNamed(process: LineageProcess | null, names: readonly string[]): bool
  * The folder holding the image, lower-cased, without a trailing separator, with `\` separators
  * for Windows paths. folderPath may end with the file name (Defender, Sysmon) or not.
  */
-function imageFolder(process: LineageProcess): string | null {
+function imageFolder(process: Pick<LineageProcess, "fileName" | "folderPath">): string | null {
   if (!process.folderPath) return null;
   const lowered = process.folderPath.toLowerCase();
   const separator = lowered.startsWith("/") ? "/" : "\\";

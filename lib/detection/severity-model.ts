@@ -89,7 +89,9 @@ export function rateSeverity(evidence: SeverityEvidence): SeverityRating {
       ? [2, "Crypto DLL load then connection, with a strong beacon"]
       : strongBeacon
         ? [1, "Strong beacon"]
-        : [0, correlation && rules.includes("short-beacon") ? "Crypto DLL load then connection, and a short beacon" : correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
+        : rules.includes("suspicious-image-load-then-connect")
+          ? [0, "Crypto DLL load then connection from a suspicious image"]
+          : [0, correlation && rules.includes("short-beacon") ? "Crypto DLL load then connection, and a short beacon" : correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
   const severityBasis = [`${basis}: ${SEVERITIES[base]}`];
   let level = base;
   let signals = rules.length + (commandLineIndicators > 0 ? 1 : 0) + (lineageFlags > 0 ? 1 : 0);

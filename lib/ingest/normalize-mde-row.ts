@@ -117,6 +117,7 @@ export function normalizeMdeRow(record: Record<string, unknown>): NormalizedRow 
       processGuid: null,
       initiatingProcessGuid: null,
       loggedAt: null,
+      clockCorrectedFrom: null,
       source: "mde",
     },
   };

@@ -12,6 +12,7 @@ import { MDE_TABLE_BY_KIND, type TelemetryEvent, type TelemetryKind } from "../t
 import { detachedCopy } from "./detached-copy";
 import { normalizeMdeRow, REQUIRED_MDE_COLUMNS, type NormalizedRow } from "./normalize-mde-row";
 import { isSysmonRecord, normalizeSysmonRecord } from "./normalize-sysmon-event";
+import { SysmonClock } from "./sysmon-clock";
 import { JsonDocumentReader, JsonSyntaxError } from "./read-json-document";
 import { jsonRow, readCsv, readNdjson, type RawRow, type TelemetryFormat } from "./read-raw-rows";
 import { EVENT_CUT_LOOKAHEAD, EVENT_XML_HEAD_CHARS, lastEventStart, looksLikeEventXml, readSysmonXmlEvents } from "./read-sysmon-xml";
@@ -78,6 +79,8 @@ export class TelemetryStreamParser {
   private batch: TelemetryEvent[] = [];
   private batchChars = 0;
   private readonly labels = new Set<string>();
+  /** Places Sysmon events whose UtcTime contradicts their process (see sysmon-clock). */
+  private readonly sysmonClock = new SysmonClock();
   private readonly errors: RowError[] = [];
   private accepted = 0;
   private rejected = 0;
@@ -291,7 +294,7 @@ export class TelemetryStreamParser {
     if (normalized.outcome === "event") {
       this.accepted++;
       this.labels.add(tableLabel(normalized.event));
-      this.batch.push(normalized.event);
+      this.batch.push(this.sysmonClock.place(normalized.event));
       // An event holds (and its strings may keep alive) about its row's text.
       this.batchChars += row.chars;
       if (this.batch.length >= this.limits.batchSize || this.batchChars >= this.limits.maxBatchChars) this.flush();

@@ -19,7 +19,7 @@ import { sqliteConnection } from "./sqlite-connection";
 const ROW_COLUMNS = [
   "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath", "processId", "processCommandLine",
   "processCreationTime", "accountName", "sha256", "remoteIp", "remotePort", "remoteIpType", "remoteUrl", "localIp", "localPort", "protocol",
-  "sentBytes", "receivedBytes", "reportId", "processGuid", "loggedAt", "source",
+  "sentBytes", "receivedBytes", "reportId", "processGuid", "loggedAt", "clockCorrectedFrom", "source",
 ] as const satisfies readonly (keyof TelemetryEvent)[];
 const NUMERIC_ROW_COLUMNS: ReadonlySet<string> = new Set(["timeUs", "processId", "remotePort", "localPort", "sentBytes", "receivedBytes"]);
 

@@ -54,6 +54,11 @@ export interface TelemetryEvent {
   initiatingProcessGuid: string | null;
   /** When the collector logged the event (Sysmon TimeCreated / @timestamp), kept beside the event time. */
   loggedAt: string | null;
+  /**
+   * Sysmon's own UtcTime when it contradicted the event's process and the event was placed by the
+   * collector's time instead (lib/ingest/sysmon-clock); null when the time is the source's.
+   */
+  clockCorrectedFrom: string | null;
   /** Where the row came from: "mde" or "sysmon". */
   source: "mde" | "sysmon";
 }
@@ -90,4 +95,5 @@ export const UNKNOWN_EVENT_FIELDS = {
   processGuid: null,
   initiatingProcessGuid: null,
   loggedAt: null,
+  clockCorrectedFrom: null,
 } as const satisfies Omit<TelemetryEvent, "id" | "kind" | "timestamp" | "timeUs" | "deviceName" | "actionType" | "source">;
