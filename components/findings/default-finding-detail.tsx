@@ -2,7 +2,7 @@ import Link from "next/link";
 import { CryptoLoadsSection, FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
 import { ConfidenceText, SeverityBadge } from "@/components/findings/severity-badge";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
-import { MIN_BEACON_PERIODICITY, RULE_LABELS, SESSION_BEACON_PERIODICITY, formatSeconds, type DefaultEvidenceConnection, type DefaultEvidenceLoad } from "@/lib/detection/default-detection";
+import { MIN_BEACON_PERIODICITY, RULE_LABELS, formatSeconds, type DefaultEvidenceConnection, type DefaultEvidenceLoad } from "@/lib/detection/default-detection";
 import type { DetectionSettings } from "@/lib/detection/detection-settings";
 import { prevalenceText } from "@/lib/detection/fleet-prevalence";
 import type { StoredDefaultFinding } from "@/lib/server/findings-store";
@@ -151,8 +151,8 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
         Score = mean of the components that exist (RITA v5): timestamp = (Bowley skew score + MAD score) / 2 over the sorted non-zero intervals;
         data size = the same over bytes per connection; histogram = max(1 − CV of 24 bins, bimodal fit); duration = max(coverage of the
         lookback, longest run of active hours / 12). Periodicity is reported beside them, not in the score. Strong beacon: at least {settings.beaconMinConnections} connections at distinct times, and a score ≥ {settings.beaconScoreThreshold} with a
-        periodicity ≥ {MIN_BEACON_PERIODICITY} (random traffic all day long can reach the score, rarely the periodicity), or a timestamp score ≥ {settings.beaconScoreThreshold} with a
-        periodicity ≥ {SESSION_BEACON_PERIODICITY} (regular while it lasts, however short the session). Per address across ports too, when no single port beacons.
+        periodicity ≥ {MIN_BEACON_PERIODICITY} (random traffic all day long can reach the score, rarely the periodicity), or a timestamp score and a periodicity both ≥{" "}
+        {settings.beaconScoreThreshold} (regular while it lasts, however short the session). Per address across ports too, when no single port beacons.
       </p>
 
       <section className="card" aria-labelledby="context-heading">

@@ -40,14 +40,6 @@ export const RULE_LABELS: Record<RuleId, string> = {
  */
 export const MIN_BEACON_PERIODICITY = 0.5;
 
-/**
- * The periodicity a session regular while it lasts needs (isStrongBeacon's second arm): a quarter
- * below clockwork leaves room for a stager's first quick connections before its beat (Empire's
- * injected notepad.exe in OTRF's capture scores 0.772). Simulated random sessions of 16
- * connections pass 6 times in 2,000 at 0.75, against 4 at 0.8 and 48 at 0.5.
- */
-export const SESSION_BEACON_PERIODICITY = 0.75;
-
 /** The fewest connections (at distinct times) of a short beacon: below the beacon minimum, still a rhythm. */
 export const SHORT_BEACON_MIN_CONNECTIONS = 6;
 
@@ -592,8 +584,7 @@ export function withFleetPrevalence<Finding extends Pick<DefaultFinding, "rules"
 
 /**
  * A strong beacon: RITA's combined score at the threshold with a periodicity well above chance, or
- * a series that is regular while it lasts (timestamp score at the threshold, periodicity at
- * SESSION_BEACON_PERIODICITY).
+ * a series that is regular while it lasts (timestamp score and periodicity both at the threshold).
  * RITA's histogram and duration scores judge persistence over the whole lookback: random traffic
  * all day long scores near 1 on both, enough for the combined score when sizes are unknown
  * (Defender's), so the first arm also asks for a rhythm. A C2 session of a few hours scores low on
@@ -602,7 +593,7 @@ export function withFleetPrevalence<Finding extends Pick<DefaultFinding, "rules"
 export function isStrongBeacon(beacon: BeaconScore, settings: Pick<DetectionSettings, "beaconScoreThreshold" | "beaconMinConnections">): boolean {
   if (beacon.distinctTimestamps < settings.beaconMinConnections) return false;
   if (beacon.score >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= MIN_BEACON_PERIODICITY) return true;
-  return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= SESSION_BEACON_PERIODICITY;
+  return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold;
 }
 
 /**
