@@ -6,8 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { generateDemoTelemetry } from "../lib/demo/generate-demo-telemetry";
-import { toApiJson, toPortalCsv } from "../lib/demo/write-mde-export";
+import { demoFiles } from "../lib/demo/demo-files";
 import { DEMO_DIR, E2E_ACCOUNTS, E2E_DATABASE_URL, E2E_DIR } from "./e2e-paths";
 
 rmSync(E2E_DIR, { recursive: true, force: true });
@@ -17,7 +16,4 @@ execFileSync("npx", ["prisma", "migrate", "deploy"], { env, stdio: "inherit" });
 for (const [role, { username, password }] of Object.entries(E2E_ACCOUNTS)) {
   execFileSync("npm", ["run", "-s", "cw", "--", "user", "create", "--username", username, "--role", role, "--password-stdin"], { env, input: `${password}\n`, stdio: ["pipe", "inherit", "inherit"] });
 }
-const demo = generateDemoTelemetry();
-writeFileSync(path.join(DEMO_DIR, "DeviceImageLoadEvents.csv"), toPortalCsv(demo.imageLoads));
-writeFileSync(path.join(DEMO_DIR, "DeviceNetworkEvents.csv"), toPortalCsv(demo.network));
-writeFileSync(path.join(DEMO_DIR, "DeviceProcessEvents.json"), toApiJson(demo.processes));
+for (const file of demoFiles()) writeFileSync(path.join(DEMO_DIR, file.name), file.text);

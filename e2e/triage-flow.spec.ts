@@ -27,14 +27,16 @@ test("uploading the demo exports through the page stores them and reports per fi
     path.join(DEMO_DIR, "DeviceImageLoadEvents.csv"),
     path.join(DEMO_DIR, "DeviceNetworkEvents.csv"),
     path.join(DEMO_DIR, "DeviceProcessEvents.json"),
+    path.join(DEMO_DIR, "sysmon-lab-capture.json"),
   ]);
   const results = page.getByRole("listitem", { name: /Upload result for/ });
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceImageLoadEvents.csv" })).toContainText("DeviceImageLoadEvents (csv): 272 rows stored, 0 rejected.");
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceNetworkEvents.csv" })).toContainText("DeviceNetworkEvents (csv): 3,307 rows stored, 0 rejected.");
   await expect(page.getByRole("listitem", { name: "Upload result for DeviceProcessEvents.json" })).toContainText("DeviceProcessEvents (mde-api-json): 218 rows stored, 0 rejected.");
-  await expect(results).toHaveCount(3);
-  // One detection run for the three files: the first two leave it to the last.
-  expect(ingestQueries).toEqual(["?detection=later", "?detection=later", "?detection=now"]);
+  await expect(page.getByRole("listitem", { name: "Upload result for sysmon-lab-capture.json" })).toContainText("(ndjson): 21 rows stored, 0 rejected.");
+  await expect(results).toHaveCount(4);
+  // One detection run for the four files: the first three leave it to the last.
+  expect(ingestQueries).toEqual(["?detection=later", "?detection=later", "?detection=later", "?detection=now"]);
 
   // A file that is not telemetry is refused with a reason, and nothing is stored.
   await page.getByLabel("Telemetry files").setInputFiles({ name: "notes.csv", mimeType: "text/csv", buffer: Buffer.from("name,age\nbob,3\n") });
@@ -100,7 +102,7 @@ test("a seed finding's page draws the timeline and interval charts above its evi
 
 test("the corrected detection ranks the C2 first and explains where the seed query differs", async ({ page }) => {
   await page.goto("/findings");
-  await expect(await findingsCount(page)).toHaveText("12 findings");
+  await expect(await findingsCount(page)).toHaveText("13 findings");
   const table = page.getByRole("table", { name: "Flagged processes" });
   const rows = table.getByRole("row");
   // Header, then the AES PowerShell beacon ranked first.
@@ -126,11 +128,11 @@ test("the corrected detection ranks the C2 first and explains where the seed que
   await expect(c2.getByRole("cell").nth(2)).toHaveText("181");
   await expect(c2.getByRole("cell").nth(8)).toHaveText("1.000"); // periodicity
   await expect(page.getByTestId("severity-basis")).toContainText("Severity: Crypto DLL load then connection, with a strong beacon: high; Suspicious lineage or location");
-  // The fleet: the demo's 30 devices and ws-x, whose good row the bad-row upload above stored.
-  await expect(page.getByTestId("severity-basis")).toContainText("Rare destination 185.225.17.44 seen on 1 of 31 devices: one level up, critical.");
+  // The fleet: the demo's 30 devices, its Sysmon lab host, and ws-x, whose good row the bad-row upload above stored.
+  await expect(page.getByTestId("severity-basis")).toContainText("Rare destination 185.225.17.44 seen on 1 of 32 devices: one level up, critical.");
   const facts = page.locator("dl.stats");
-  await expect(facts.locator("div").filter({ hasText: "Binary in the fleet" }).locator("dd")).toHaveText("seen on 25 of 31 devices");
-  await expect(facts.locator("div").filter({ hasText: "Destination in the fleet" }).locator("dd")).toHaveText("185.225.17.44 seen on 1 of 31 devices");
+  await expect(facts.locator("div").filter({ hasText: "Binary in the fleet" }).locator("dd")).toHaveText("seen on 25 of 32 devices");
+  await expect(facts.locator("div").filter({ hasText: "Destination in the fleet" }).locator("dd")).toHaveText("185.225.17.44 seen on 1 of 32 devices");
   await expect(page.getByRole("heading", { name: "Why it was flagged" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Why it was flagged" })).toContainText("Office application started a shell: WINWORD.EXE started powershell.exe");
   await expect(page.getByRole("img", { name: /Timeline of 181 connections/ })).toBeVisible();
@@ -142,6 +144,20 @@ test("the corrected detection ranks the C2 first and explains where the seed que
   await expect(events.getByRole("row")).toHaveCount(18);
   await expect(events.getByRole("row").nth(1)).toContainText("bcrypt.dll");
   await expect(events.getByRole("row").nth(3)).toContainText("185.225.17.44:4444");
+});
+
+test("a Sysmon capture whose network clock ran three days slow is placed by the collector's clock, and the finding and its events say so", async ({ page }) => {
+  await page.goto("/findings");
+  await page.getByRole("table", { name: "Flagged processes" }).getByRole("link", { name: "invoice-2026-11.exe" }).click();
+  const reasons = page.getByRole("region", { name: "Why it was flagged" });
+  await expect(reasons).toContainText("Loaded bcrypt.dll, rsaenh.dll, then connected to 185.141.63.120:443 2.383 s later, from an image with suspicious lineage or location");
+  const clock = reasons.getByRole("listitem").filter({ hasText: "Clock:" });
+  await expect(clock).toContainText("Clock: Sysmon dated 12 of its events before its own process was created (up to 72.0 h early)");
+  await clock.getByRole("link", { name: "12 events" }).click();
+  await expect(page.getByTestId("clock-note")).toBeVisible();
+  const first = page.getByRole("table", { name: "Events" }).getByRole("row").nth(1);
+  await expect(first.getByRole("cell").nth(1)).toHaveText("2026-11-24 15:00:03.195Sysmon said 2026-11-21 15:00:03.178");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "events-clock.png"), fullPage: true });
 });
 
 test("allowlisting a process removes its finding; invalid values are refused next to the field", async ({ page }) => {
@@ -165,7 +181,7 @@ test("allowlisting a process removes its finding; invalid values are refused nex
   await page.screenshot({ path: path.join(SCREENSHOTS, "allowlists.png"), fullPage: true });
 
   await page.getByRole("link", { name: "Findings" }).click();
-  await expect(await findingsCount(page)).toHaveText("11 findings");
+  await expect(await findingsCount(page)).toHaveText("12 findings");
   await expect(page.getByRole("table", { name: "Flagged processes" })).not.toContainText("PanGPS.exe");
   await page.goto("/findings?mode=kql");
   await expect(await findingsCount(page)).toHaveText("7 findings");
@@ -176,7 +192,7 @@ test("allowlisting a process removes its finding; invalid values are refused nex
   await page.getByRole("button", { name: "Remove PanGPS.exe from Excluded system processes" }).click();
   await expect(page.getByRole("region", { name: /Excluded system processes/ }).getByRole("status")).toHaveText("Saved. The findings already reflect it (excluded names are hidden as findings are read, no rerun needed).");
   await page.goto("/findings");
-  await expect(await findingsCount(page)).toHaveText("12 findings");
+  await expect(await findingsCount(page)).toHaveText("13 findings");
 });
 
 test("detection settings are validated next to the field and saving reruns detection", async ({ page }) => {
@@ -200,7 +216,7 @@ test("detection settings are validated next to the field and saving reruns detec
   await settings.getByRole("button", { name: "Save settings" }).click();
   await expect(settings.getByRole("status")).toHaveText("Saved. Detection is rerunning in the background; Findings shows the new results when it finishes.");
   await page.goto("/findings");
-  await expect(await findingsCount(page)).toHaveText("12 findings");
+  await expect(await findingsCount(page)).toHaveText("13 findings");
   await expect(page.getByRole("table", { name: "Flagged processes" })).toContainText("python.exe");
 });
 

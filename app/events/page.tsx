@@ -35,6 +35,12 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
             {events.length} of {parsed.data.length} requested event{parsed.data.length === 1 ? "" : "s"}, in time order. Strings are shown as
             stored: they come from the endpoint and may be hostile.
           </p>
+          {events.some((event) => event.clockCorrectedFrom !== null) && (
+            <p className="notice" data-testid="clock-note">
+              Some of these events are placed by the collector&apos;s clock: Sysmon dated them before their own process was created, so
+              their time is the log&apos;s time less this host&apos;s offset for process creations. What Sysmon wrote is shown under it.
+            </p>
+          )}
         </div>
       </div>
       <div className="table-scroll">
@@ -63,7 +69,13 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
               return (
                 <tr key={event.id}>
                   <td className="num">{event.id}</td>
-                  <td className="mono nowrap">{formatTimestamp(event.timestamp)}</td>
+                  <td className="mono nowrap">
+                    {formatTimestamp(event.timestamp)}
+                    {event.clockCorrectedFrom !== null && (
+                      // Sysmon's own time contradicted the process; see the note above the table.
+                      <div className="muted">Sysmon said {formatTimestamp(event.clockCorrectedFrom)}</div>
+                    )}
+                  </td>
                   <td>{KIND_LABEL[event.kind as keyof typeof KIND_LABEL] ?? event.kind}</td>
                   <td>
                     <EventText text={event.actionType} />

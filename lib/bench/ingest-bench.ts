@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
-import { csvField } from "../demo/write-mde-export";
+import { csvField } from "../demo/demo-files";
 import { decodeFileChunks } from "../ingest/decode-upload";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { DEFENDER_EXPORT_COLUMNS, defenderExportRow } from "./defender-export-row";

@@ -12,8 +12,7 @@ import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { generateDemoTelemetry } from "../demo/generate-demo-telemetry";
-import { toApiJson, toPortalCsv } from "../demo/write-mde-export";
+import { demoFiles } from "../demo/demo-files";
 import { decodeFileChunks } from "../ingest/decode-upload";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
@@ -34,15 +33,6 @@ const USAGE = `usage: npm run cw -- <command>
   seed-demo                              load the demo exports when the database is empty
   datasets [--json]                      list the datasets (cleans up uploads cut off by a crash)
 ${ACCOUNT_USAGE}`;
-
-function demoFiles(): { name: string; text: string }[] {
-  const demo = generateDemoTelemetry();
-  return [
-    { name: "DeviceImageLoadEvents.csv", text: toPortalCsv(demo.imageLoads) },
-    { name: "DeviceNetworkEvents.csv", text: toPortalCsv(demo.network) },
-    { name: "DeviceProcessEvents.json", text: toApiJson(demo.processes) },
-  ];
-}
 
 async function ingest(files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("ingest needs at least one FILE");

@@ -49,7 +49,7 @@ const BACKGROUND_DEVICES = 24;
 const HOUR_MS = 60 * MINUTE_MS;
 
 /** Mulberry32: small, fast, good enough for demo data, and reproducible. */
-function createRandom(seed: number) {
+export function createRandom(seed: number) {
   let state = seed >>> 0;
   const next = () => {
     state = (state + 0x6d2b79f5) >>> 0;

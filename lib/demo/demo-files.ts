@@ -1,5 +1,17 @@
-/** Serialises rows the way Defender's portal (CSV) and API (JSON) export them. */
-import type { MdeRecord } from "./generate-demo-telemetry";
+/** Serialises rows the way Defender's portal (CSV) and API (JSON) export them, and names the demo's files. */
+import { generateDemoSysmonCapture } from "./generate-demo-sysmon";
+import { generateDemoTelemetry, type MdeRecord } from "./generate-demo-telemetry";
+
+/** The demo's files, as the Upload page and `cw seed-demo` take them: three Defender exports and a Sysmon capture. */
+export function demoFiles(): { name: string; text: string }[] {
+  const demo = generateDemoTelemetry();
+  return [
+    { name: "DeviceImageLoadEvents.csv", text: toPortalCsv(demo.imageLoads) },
+    { name: "DeviceNetworkEvents.csv", text: toPortalCsv(demo.network) },
+    { name: "DeviceProcessEvents.json", text: toApiJson(demo.processes) },
+    { name: "sysmon-lab-capture.json", text: generateDemoSysmonCapture() },
+  ];
+}
 
 export function toPortalCsv(rows: MdeRecord[]): string {
   const columns = columnsOf(rows);
