@@ -3,7 +3,7 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { useMemo } from "react";
-import { formatSeconds } from "@/lib/detection/default-detection";
+import { formatSeconds } from "@/lib/detection/format-seconds";
 import { SEVERITY_ORDER } from "@/lib/detection/severity-model";
 import type { DefaultFindingListRow } from "@/lib/detection/finding-list";
 import type { FindingListPage } from "@/lib/server/findings-store";

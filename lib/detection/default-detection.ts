@@ -18,9 +18,14 @@ import { addressSeries, scoreConnectionSeries } from "./connection-series";
 import { findCommandLineIndicators, type CommandLineIndicator } from "./command-line-indicators";
 import type { DetectionLists } from "./detection-lists";
 import type { DetectionSettings } from "./detection-settings";
+import { countLeading } from "./count-leading";
+import { correlatedConnections, cryptoLibrariesLoaded } from "./evidence/crypto-load-then-connect";
+import type { CandidateProcess, DestinationSeries } from "./evidence/evidence-module";
+import { EVIDENCE_MODULES } from "./evidence/evidence-registry";
+import { OPENSSL_NAMES } from "./evidence/openssl-then-network";
 import { caseInsensitiveSet, sumKnown } from "./kusto-functions";
 import { isOpensslEncryption } from "./openssl-encryption";
-import { assessLineage, runsFromStagingFolder, type LineageFlag, type LineageProcess } from "./process-lineage";
+import { assessLineage, type LineageFlag, type LineageProcess } from "./process-lineage";
 import { binaryPrevalenceKey, destinationPrevalenceKey, type FleetPrevalence } from "./fleet-prevalence";
 import { CONFIDENCE_ORDER, rateSeverity, SEVERITY_ORDER, type Confidence, type Severity, type SeverityRating } from "./severity-model";
 
@@ -39,9 +44,6 @@ export const RULE_LABELS: Record<RuleId, string> = {
  * random arrivals (0) to clockwork (1). Jitter of up to +/-50% keeps a beacon at 1 (see periodicityScore).
  */
 export const MIN_BEACON_PERIODICITY = 0.5;
-
-/** The fewest connections (at distinct times) of a short beacon: below the beacon minimum, still a rhythm. */
-export const SHORT_BEACON_MIN_CONNECTIONS = 6;
 
 export interface ProcessIdentity {
   deviceName: string;
@@ -153,12 +155,7 @@ export interface DefaultDetectionOptions {
   settings: DetectionSettings;
 }
 
-/** The network tools of the openssl rule, and openssl itself (compared case-insensitively). */
-export const NETWORK_TOOL_NAMES = ["nc", "ncat", "netcat", "socat", "curl", "wget", "nc.exe", "ncat.exe", "socat.exe", "curl.exe", "wget.exe"];
-export const OPENSSL_NAMES = ["openssl", "openssl.exe"];
-const NETWORK_TOOLS = caseInsensitiveSet(NETWORK_TOOL_NAMES);
 const OPENSSL = caseInsensitiveSet(OPENSSL_NAMES);
-const MAX_REASON_EVENTS = 50;
 
 interface ProcessActivity {
   /** Its identity as its events give it; the command line shown is settled once its creation is found. */
@@ -408,52 +405,60 @@ interface AssessContext {
 }
 
 function assessProcess(activity: ProcessActivity, context: AssessContext): DefaultFinding | null {
-  const { identity, loads, connections } = activity;
-  const { settings, windowUs, standardPorts } = context;
-  const reasons: FindingReason[] = [];
-  const rules: RuleId[] = [];
-
-  // Rule 1, corrected seed: a connection to a non-standard port within the window after a load.
-  const afterLoad = connectionsAfterLoads(loads, connections, windowUs);
-  const inSeedWindow = new Set(afterLoad.filter((connection) => !standardPorts.has(connection.remotePort as number)));
-  const cryptoLibsLoaded = [...new Set(loads.map((load) => load.fileName ?? ""))];
-  const loadThenConnectReason = (kind: RuleId, windowed: DetectionEvent[], portNote: string, imageNote: string): FindingReason => {
-    const [first] = windowed;
-    const lastLoadBefore = loads[countLeading(loads, (load) => load.timeUs <= first.timeUs) - 1];
-    const delay = formatSeconds((first.timeUs - lastLoadBefore.timeUs) / MICROS_PER_SECOND);
-    return {
-      kind,
-      text: `Loaded ${cryptoLibsLoaded.join(", ")}, then connected to ${first.remoteIp}:${first.remotePort}${portNote} ${delay} later${imageNote}; ${windowed.length} connection(s) within ${settings.correlationWindowMinutes} min of a load.`,
-      eventIds: ids(loads, windowed),
-    };
-  };
-  if (inSeedWindow.size > 0) {
-    rules.push("crypto-load-then-connect");
-    reasons.push(loadThenConnectReason("crypto-load-then-connect", [...inSeedWindow], " (non-standard port)", ""));
-  }
-
-  // Beaconing over all outbound connections of the process, per destination, and per address
-  // across ports where no port of it beacons on its own (a C2 rotating its port).
-  const range: [number, number] = [context.fromUs / MICROS_PER_SECOND, context.asOfUs / MICROS_PER_SECOND];
-  const destinationSeries = summarizeDestinations(connections, range);
-  const destinations = destinationSeries.map((series) => series.summary);
-  const strongBeacons = destinationSeries.filter((series) => isStrongBeacon(series.summary.beacon, settings));
-  const strongAddresses = addressSeries(connections, range, new Set(strongBeacons.map(({ summary }) => summary.remoteIp))).filter((series) =>
-    isStrongBeacon(series.beacon, settings),
-  );
-  for (const { summary: destination, connections: destinationConnections } of strongBeacons) {
-    reasons.push({ kind: "beacon", text: beaconReasonText("Beacon", `${destination.remoteIp}:${destination.remotePort}`, destination.beacon), eventIds: ids(destinationConnections) });
-  }
-  for (const series of strongAddresses) {
-    reasons.push({ kind: "beacon", text: beaconReasonText("Beacon", `${series.remoteIp} across ${series.ports.length} ports`, series.beacon), eventIds: ids(series.connections) });
-  }
-  const strongBeacon = strongBeacons.length > 0 || strongAddresses.length > 0;
-  if (strongBeacon) rules.push("beacon-only");
+  const candidate = candidateProcess(activity, context);
+  const evidenceSettings = { settings: context.settings, standardPorts: context.standardPorts };
+  const found = EVIDENCE_MODULES.map((module) => module(candidate, evidenceSettings)).filter((evidence) => evidence !== null);
+  const fired = new Set(found.map((evidence) => evidence.rule).filter((rule) => rule !== null));
+  if (fired.size === 0) return null;
+  const rules = (Object.keys(RULE_LABELS) as RuleId[]).filter((rule) => fired.has(rule));
+  const { identity, loads, connections, lineageFlags, commandLineIndicators, destinationSeries, strongPorts, strongAddresses } = candidate;
+  const strongBeacon = fired.has("beacon-only");
+  const inSeedWindow = new Set(correlatedConnections(candidate, context.standardPorts));
   // The series are in score order: the first strong one (a port's before an address's), else the first one.
-  const shownSeries = strongBeacons[0]?.summary ?? (strongAddresses[0] ? { ...strongAddresses[0], remotePort: null } : destinations[0]);
-  const shownBeacon: DefaultFinding["beacon"] = shownSeries ? { ...shownSeries.beacon, remoteIp: shownSeries.remoteIp, remotePort: shownSeries.remotePort } : null;
+  const shownSeries = strongPorts[0]?.summary ?? (strongAddresses[0] ? { ...strongAddresses[0], remotePort: null } : destinationSeries[0]?.summary);
+  return {
+    key: activityKey(identity.deviceName, identity.processId, identity.processCreationTime, identity.processGuid, identity.processName),
+    process: identity,
+    parent: candidate.parent,
+    grandparent: candidate.grandparent,
+    rules,
+    ...rateSeverity({ rules, strongBeacon, commandLineIndicators: commandLineIndicators.length, lineageFlags: lineageFlags.length, prevalence: null }),
+    prevalence: null,
+    reasons: found.flatMap((evidence) => evidence.reasons),
+    cryptoLibsLoaded: cryptoLibrariesLoaded(candidate),
+    commandLineIndicators,
+    lineageFlags,
+    connections: {
+      count: connections.length,
+      inSeedWindow: [...inSeedWindow].filter(seenBySeedQuery).length,
+      failedAttempts: connections.filter((c) => c.actionType === FAILED_ATTEMPT).length,
+      firstConnection: connections[0].timestamp,
+      lastConnection: connections[connections.length - 1].timestamp,
+      bytesSent: sumKnown(connections.map((c) => c.sentBytes)),
+      bytesReceived: sumKnown(connections.map((c) => c.receivedBytes)),
+      destinations: destinationSeries.map((series) => series.summary),
+    },
+    beacon: shownSeries ? { ...shownSeries.beacon, remoteIp: shownSeries.remoteIp, remotePort: shownSeries.remotePort } : null,
+    strongBeacon,
+    loads: loads.map((load) => ({ eventId: load.id ?? null, timestamp: load.timestamp, timeUs: load.timeUs, cryptoLib: load.fileName ?? "" })),
+    connectionEvents: connections.map((c) => ({
+      eventId: c.id ?? null,
+      timestamp: c.timestamp,
+      timeUs: c.timeUs,
+      remoteIp: c.remoteIp as string,
+      remotePort: c.remotePort as number,
+      sentBytes: c.sentBytes,
+      receivedBytes: c.receivedBytes,
+      inSeedWindow: inSeedWindow.has(c) && seenBySeedQuery(c),
+      failed: c.actionType === FAILED_ATTEMPT,
+    })),
+  };
+}
 
-  // Process context: lineage and command line.
+/** A process with what the evidence modules judge it by, derived once: its context (creation, parents, lineage, command line) and its connection series. */
+function candidateProcess(activity: ProcessActivity, context: AssessContext): CandidateProcess & { parent: RelatedProcess | null; grandparent: RelatedProcess | null } {
+  const { identity, loads, connections } = activity;
+  const { settings } = context;
   const creation = findCreation(
     context.creationIndex,
     identity.deviceName,
@@ -490,79 +495,25 @@ function assessProcess(activity: ProcessActivity, context: AssessContext): Defau
     parent ? lineageOf(parent, parentCreation) : null,
     grandparent ? { fileName: grandparent.fileName, folderPath: null, commandLine: grandparent.commandLine } : null,
   );
-  // The correlation on a standard port too (a payload reaching 8443 or 443), when the image itself
-  // is suspicious: its lineage, its name, or a staging folder. A user-writable folder alone is not
-  // enough here: per-user installs (OneDrive, Teams) load crypto DLLs and reach 443 all day.
-  const suspiciousImage = lineageFlags.some((flag) => flag.id !== "user-writable-path") || runsFromStagingFolder(image);
-  if (inSeedWindow.size === 0 && afterLoad.length > 0 && suspiciousImage) {
-    rules.push("suspicious-image-load-then-connect");
-    reasons.push(loadThenConnectReason("suspicious-image-load-then-connect", afterLoad, "", ", from an image with suspicious lineage or location"));
-  }
-  // Too few connections for a strong beacon, but regular, on a non-standard port, from a process
-  // whose lineage or location is suspicious: together, worth an analyst's look.
-  const shortBeacons = lineageFlags.length === 0 ? [] : destinationSeries.filter(({ summary }) => isShortBeacon(summary, settings, standardPorts));
-  for (const { summary: destination, connections: destinationConnections } of shortBeacons) {
-    reasons.push({ kind: "short-beacon", text: beaconReasonText("Short beacon", `${destination.remoteIp}:${destination.remotePort}`, destination.beacon), eventIds: ids(destinationConnections) });
-  }
-  if (shortBeacons.length > 0) rules.push("short-beacon");
-  const contextEventIds = ids(creation ? [creation] : connections.slice(0, 1));
-  for (const flag of lineageFlags) reasons.push({ kind: "lineage", text: `${flag.label}: ${flag.detail}`, eventIds: contextEventIds });
-  const commandLineIndicators = findCommandLineIndicators(commandLine);
-  for (const indicator of commandLineIndicators) reasons.push({ kind: "command-line", text: `Command line: ${indicator.label} (${indicator.evidence})`, eventIds: contextEventIds });
-  const placed = [...loads, ...connections].filter((event) => event.clockCorrectedFrom !== null);
-  if (placed.length > 0) reasons.push(clockReason(placed));
-
-  // Rule 3 (Linux, Atomic test 4): openssl encryption shortly before a network tool connects out.
-  if (NETWORK_TOOLS.has(identity.processName)) {
-    const opensslRun = findOpensslBefore(context.opensslRuns.get(identity.deviceName), connections[0].timeUs, context.settings.opensslWindowSeconds * MICROS_PER_SECOND);
-    if (opensslRun) {
-      rules.push("openssl-then-network");
-      reasons.push({
-        kind: "openssl-then-network",
-        text: `${opensslRun.processCommandLine ?? "openssl enc"} ran ${formatSeconds((connections[0].timeUs - opensslRun.timeUs) / MICROS_PER_SECOND)} before ${identity.processName} connected to ${connections[0].remoteIp}:${connections[0].remotePort}.`,
-        eventIds: ids([opensslRun], [connections[0]]),
-      });
-    }
-  }
-
-  if (rules.length === 0) return null;
-  const orderedRules = (Object.keys(RULE_LABELS) as RuleId[]).filter((rule) => rules.includes(rule));
+  const range: [number, number] = [context.fromUs / MICROS_PER_SECOND, context.asOfUs / MICROS_PER_SECOND];
+  const destinationSeries = summarizeDestinations(connections, range);
+  const strongPorts = destinationSeries.filter((series) => isStrongBeacon(series.summary.beacon, settings));
+  const strongAddresses = addressSeries(connections, range, new Set(strongPorts.map(({ summary }) => summary.remoteIp))).filter((series) => isStrongBeacon(series.beacon, settings));
   return {
-    key: activityKey(identity.deviceName, identity.processId, identity.processCreationTime, identity.processGuid, identity.processName),
-    process: { ...identity, commandLine },
+    identity: { ...identity, commandLine },
+    image,
+    loads,
+    connections,
+    creation,
     parent,
     grandparent,
-    rules: orderedRules,
-    ...rateSeverity({ rules: orderedRules, strongBeacon, commandLineIndicators: commandLineIndicators.length, lineageFlags: lineageFlags.length, prevalence: null }),
-    prevalence: null,
-    reasons,
-    cryptoLibsLoaded,
-    commandLineIndicators,
     lineageFlags,
-    connections: {
-      count: connections.length,
-      inSeedWindow: [...inSeedWindow].filter(seenBySeedQuery).length,
-      failedAttempts: connections.filter((c) => c.actionType === FAILED_ATTEMPT).length,
-      firstConnection: connections[0].timestamp,
-      lastConnection: connections[connections.length - 1].timestamp,
-      bytesSent: sumKnown(connections.map((c) => c.sentBytes)),
-      bytesReceived: sumKnown(connections.map((c) => c.receivedBytes)),
-      destinations,
-    },
-    beacon: shownBeacon,
-    strongBeacon,
-    loads: loads.map((load) => ({ eventId: load.id ?? null, timestamp: load.timestamp, timeUs: load.timeUs, cryptoLib: load.fileName ?? "" })),
-    connectionEvents: connections.map((c) => ({
-      eventId: c.id ?? null,
-      timestamp: c.timestamp,
-      timeUs: c.timeUs,
-      remoteIp: c.remoteIp as string,
-      remotePort: c.remotePort as number,
-      sentBytes: c.sentBytes,
-      receivedBytes: c.receivedBytes,
-      inSeedWindow: inSeedWindow.has(c) && seenBySeedQuery(c),
-      failed: c.actionType === FAILED_ATTEMPT,
-    })),
+    commandLineIndicators: findCommandLineIndicators(commandLine),
+    afterLoad: connectionsAfterLoads(loads, connections, context.windowUs),
+    destinationSeries,
+    strongPorts,
+    strongAddresses,
+    opensslRuns: context.opensslRuns.get(identity.deviceName) ?? [],
   };
 }
 
@@ -596,22 +547,6 @@ export function isStrongBeacon(beacon: BeaconScore, settings: Pick<DetectionSett
   return (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold && (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold;
 }
 
-/**
- * A series regular while it lasts (timestamp score and periodicity at the beacon threshold) with
- * SHORT_BEACON_MIN_CONNECTIONS or more connections at distinct times, but fewer than the beacon
- * minimum, to a non-standard port.
- */
-function isShortBeacon(destination: DestinationSummary, settings: DetectionSettings, standardPorts: ReadonlySet<number>): boolean {
-  const { beacon } = destination;
-  return (
-    beacon.distinctTimestamps >= SHORT_BEACON_MIN_CONNECTIONS &&
-    beacon.distinctTimestamps < settings.beaconMinConnections &&
-    !standardPorts.has(destination.remotePort) &&
-    (beacon.timestampScore ?? 0) >= settings.beaconScoreThreshold &&
-    (beacon.periodicity ?? 0) >= settings.beaconScoreThreshold
-  );
-}
-
 function lineageOf(parent: RelatedProcess, creation: DetectionEvent | null): LineageProcess {
   return { fileName: parent.fileName, folderPath: creation?.folderPath ?? null, commandLine: parent.commandLine };
 }
@@ -627,35 +562,6 @@ function indexOpensslRuns(creations: readonly DetectionEvent[]): Map<string, Det
   }
   for (const runs of runsByDevice.values()) runs.sort(byTime);
   return runsByDevice;
-}
-
-/** The openssl run the rule cites for a connection: the latest at or before it, at most `windowUs` earlier. */
-function findOpensslBefore(runs: readonly DetectionEvent[] | undefined, connectionUs: number, windowUs: number): DetectionEvent | null {
-  if (!runs) return null;
-  const latest = runs[countLeading(runs, (run) => run.timeUs <= connectionUs) - 1];
-  return latest !== undefined && connectionUs - latest.timeUs <= windowUs ? latest : null;
-}
-
-/** How many leading items satisfy `holds`, which must hold for a prefix of the list and not after it (binary search). */
-function countLeading<T>(list: readonly T[], holds: (item: T) => boolean): number {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (holds(list[middle])) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-interface DestinationSeries {
-  summary: DestinationSummary;
-  /** The process's connections to this destination, in time order. */
-  connections: DetectionEvent[];
-}
-
-function beaconReasonText(label: string, target: string, beacon: BeaconScore): string {
-  return `${label} to ${target}: score ${beacon.score.toFixed(3)} over ${beacon.connections} connections, median interval ${formatSeconds(beacon.medianIntervalSeconds ?? 0)}, jitter (MAD) ${formatSeconds(beacon.intervalMadSeconds ?? 0)}.`;
 }
 
 function summarizeDestinations(connections: DetectionEvent[], range: [number, number]): DestinationSeries[] {
@@ -684,27 +590,6 @@ function summarizeDestinations(connections: DetectionEvent[], range: [number, nu
     .sort(({ summary: a }, { summary: b }) => b.beacon.score - a.beacon.score || b.connections - a.connections || a.remoteIp.localeCompare(b.remoteIp) || a.remotePort - b.remotePort);
 }
 
-/**
- * The stored ids of each group's events, at most MAX_REASON_EVENTS in all, shared out so that
- * every group is cited: each gets an equal share, and what a short group leaves goes to the others.
- */
-function ids(...groups: DetectionEvent[][]): number[] {
-  const lists = groups.map((events) => [...new Set(events.map((event) => event.id).filter((id): id is number => id !== undefined))]);
-  const taken = lists.map(() => 0);
-  let left = MAX_REASON_EVENTS;
-  for (let open = lists.length; left > 0 && open > 0; ) {
-    const share = Math.max(1, Math.floor(left / open));
-    open = 0;
-    for (const [index, list] of lists.entries()) {
-      const take = Math.min(share, list.length - taken[index], left);
-      taken[index] += take;
-      left -= take;
-      if (taken[index] < list.length) open++;
-    }
-  }
-  return [...new Set(lists.flatMap((list, index) => list.slice(0, taken[index])))];
-}
-
 /** The connections within `windowUs` after a load. Both lists are in time order, so one walk keeps the latest load at or before each connection: if any load's window holds it, the latest one's does. */
 function connectionsAfterLoads(loads: readonly DetectionEvent[], connections: readonly DetectionEvent[], windowUs: number): DetectionEvent[] {
   const windowed: DetectionEvent[] = [];
@@ -716,18 +601,3 @@ function connectionsAfterLoads(loads: readonly DetectionEvent[], connections: re
   return windowed;
 }
 
-/** Events Sysmon dated before their own process's creation, placed by the collector's clock at ingest (lib/ingest/sysmon-clock). */
-function clockReason(placed: readonly DetectionEvent[]): FindingReason {
-  const earliestBy = Math.max(...placed.map((event) => event.timeUs - (parseIsoTimestamp(event.clockCorrectedFrom as string)?.us ?? event.timeUs)));
-  return {
-    kind: "clock",
-    text: `Clock: Sysmon dated ${placed.length} of its events before its own process was created (up to ${formatSeconds(earliestBy / MICROS_PER_SECOND)} early); they are placed by the collector's time, less this host's offset for process creations.`,
-    eventIds: ids([...placed]),
-  };
-}
-
-export function formatSeconds(seconds: number): string {
-  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  if (seconds >= 120) return `${(seconds / 60).toFixed(1)} min`;
-  return `${seconds.toFixed(seconds < 10 ? 3 : 1)} s`;
-}

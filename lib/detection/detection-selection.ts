@@ -15,7 +15,9 @@
  */
 import { ADDRESS_FORM_TYPES } from "../telemetry/classify-remote-address";
 import { MICROS_PER_HOUR } from "../telemetry/iso-timestamp";
-import { NETWORK_TOOL_NAMES, OPENSSL_NAMES, outboundActionTypes, outboundAddressClasses, SHORT_BEACON_MIN_CONNECTIONS } from "./default-detection";
+import { outboundActionTypes, outboundAddressClasses } from "./default-detection";
+import { NETWORK_TOOL_NAMES, OPENSSL_NAMES } from "./evidence/openssl-then-network";
+import { SHORT_BEACON_MIN_CONNECTIONS } from "./evidence/short-beacon";
 import type { DetectionLists } from "./detection-lists";
 import type { DetectionSettings } from "./detection-settings";
 import { LOOKBACK_US } from "./seed-kql-query";

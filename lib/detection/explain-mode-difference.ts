@@ -2,7 +2,8 @@
  * Says, in plain sentences, why the seed query (KQL-compatible mode) and the default mode
  * disagree about a process, so analysts comparing with Sentinel are not left guessing.
  */
-import { formatSeconds, MIN_BEACON_PERIODICITY, type DefaultFinding } from "./default-detection";
+import { MIN_BEACON_PERIODICITY, type DefaultFinding } from "./default-detection";
+import { formatSeconds } from "./format-seconds";
 import type { DetectionSettings } from "./detection-settings";
 import type { SeedQueryRow } from "./seed-kql-query";
 
