@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { formatSeconds } from "@/lib/detection/format-seconds";
 import { SEVERITY_ORDER } from "@/lib/detection/severity-model";
-import type { DefaultFindingListRow } from "@/lib/detection/finding-list";
+import { ALL_SEVERITIES, type DefaultFindingListRow } from "@/lib/detection/finding-list";
 import type { FindingListPage } from "@/lib/server/findings-store";
 import { SeverityBadge } from "@/components/findings/severity-badge";
 import { Badge } from "@/components/ui/badge";
@@ -53,9 +53,14 @@ export function DefaultFindingsTable({ list }: { list: FindingListPage<Row> }) {
       { columnId: "process", label: "Process", options: facetOptions(list.processNames) },
       yesNoFacet("strongBeacon", "Beacon", "Strong beacon", "No strong beacon"),
       {
+        // The default queue leaves low findings out (see FindingListQuery.hideLow).
         columnId: "severityRank",
         label: "Severity",
-        options: [{ value: "", label: "All" }, ...(["critical", "high", "medium", "low"] as const).map((s) => ({ value: String(SEVERITY_ORDER[s]), label: s }))],
+        options: [
+          { value: "", label: "Medium and above" },
+          { value: ALL_SEVERITIES, label: "All, low included" },
+          ...(["critical", "high", "medium", "low"] as const).map((s) => ({ value: String(SEVERITY_ORDER[s]), label: s })),
+        ],
       },
     ],
     [list.deviceNames, list.processNames],

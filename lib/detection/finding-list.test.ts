@@ -117,12 +117,18 @@ describe("list URL parameters", () => {
         { column: "strongBeacon", value: "yes" },
       ],
       page: 3,
+      hideLow: true,
     });
+    // Every severity, or one by name, shows the low findings the default queue leaves out.
+    expect([findingListQuery("default", { severityRank: "all" }), findingListQuery("default", { severityRank: "0" })].map(({ filters, hideLow }) => [filters, hideLow])).toEqual([
+      [[], false],
+      [[{ column: "severityRank", value: "0" }], false],
+    ]);
   });
 
   it("ignores what the list does not have instead of failing: another mode's columns, bad directions, bad pages", () => {
-    const none = { sort: null, search: "", filters: [], page: 1 };
-    expect(findingListQuery("default", { sort: "ConnectionCount.desc", DeviceName: "ws-01", page: "0" })).toEqual(none);
+    const none = { sort: null, search: "", filters: [], page: 1, hideLow: false };
+    expect(findingListQuery("default", { sort: "ConnectionCount.desc", DeviceName: "ws-01", page: "0", severityRank: "x" })).toEqual({ ...none, hideLow: true });
     expect(findingListQuery("kql", { sort: "ConnectionCount.sideways", strongBeacon: "yes", page: "two" })).toEqual(none);
     expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" })).toEqual(none);
   });
@@ -135,6 +141,7 @@ describe("list URL parameters", () => {
       { column: "severityRank", value: "2" },
     ]);
     expect(scripted("default", { severity: "toString", beacon: "maybe" })).toEqual([]);
+    expect(findingListQuery("default", pageFacetParams("default", { severity: "ALL" })).hideLow).toBe(false);
     expect(scripted("kql", { severity: "high" })).toEqual([]);
     // The page itself keeps its own names: a short one in its URL is not a filter it could show or clear.
     expect(findingListQuery("kql", { device: "ws-01" }).filters).toEqual([]);
@@ -151,6 +158,7 @@ describe("list URL parameters", () => {
       search: "",
       filters: [{ column: "DeviceName", value: "ws-02" }],
       page: 1,
+      hideLow: false,
     });
   });
 });

@@ -129,7 +129,15 @@ export interface FindingListQuery {
   filters: { column: string; value: string }[];
   /** 1-based; clamped to the last page when read. */
   page: number;
+  /**
+   * The default queue leaves low findings out (a lone crypto load then connection: visible, not
+   * queued): unless the severity filter is "all" (`severityRank=all`) or names one. Never in seed mode.
+   */
+  hideLow: boolean;
 }
+
+/** The severity filter's value for every severity, low included. */
+export const ALL_SEVERITIES = "all";
 
 /**
  * A script's parameters in the list's own names: the same short names in both modes (`device`,
@@ -142,9 +150,12 @@ export function pageFacetParams(mode: FindingListMode, params: Record<string, st
   const yesNo = beacon?.toLowerCase() === "yes" || beacon?.toLowerCase() === "no" ? beacon.toLowerCase() : undefined;
   const named = (entries: [string, string | undefined][]) => Object.fromEntries(entries.filter((entry): entry is [string, string] => Boolean(entry[1])));
   if (mode === "kql") return { ...named([["DeviceName", device], ["ProcessName", process], ["BeaconLikelyText", yesNo]]), ...rest };
-  const rank = severity !== undefined && Object.hasOwn(SEVERITY_ORDER, severity.toLowerCase()) ? String(SEVERITY_ORDER[severity.toLowerCase() as Severity]) : undefined;
+  const severityName = severity?.toLowerCase();
+  const rank = severityName === ALL_SEVERITIES ? ALL_SEVERITIES : severityName !== undefined && Object.hasOwn(SEVERITY_ORDER, severityName) ? String(SEVERITY_ORDER[severityName as Severity]) : undefined;
   return { ...named([["device", device], ["process", process], ["strongBeacon", yesNo], ["severityRank", rank]]), ...rest };
 }
+
+const SEVERITY_RANK_PATTERN = /^[0-3]$/;
 
 const pageNumberSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 
@@ -165,8 +176,10 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
     search: normalizeSearchTerm(single("q") ?? ""),
     filters: facets.flatMap((column) => {
       const value = single(column);
-      return value ? [{ column, value }] : [];
+      // A severity is its rank: anything else ("all" included) filters nothing.
+      return value && (column !== "severityRank" || SEVERITY_RANK_PATTERN.test(value)) ? [{ column, value }] : [];
     }),
     page: pageNumberSchema.parse(single("page")),
+    hideLow: mode === "default" && !SEVERITY_RANK_PATTERN.test(single("severityRank") ?? "") && single("severityRank") !== ALL_SEVERITIES,
   };
 }

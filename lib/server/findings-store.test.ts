@@ -72,14 +72,23 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
+/** The list as its URL asks, low findings included unless the parameters say otherwise (see the default queue test). */
 async function defaultIds(params: Record<string, string>) {
-  const page = store.listFindingsPage("default", findingListQuery("default", params), CURRENT_RUN);
+  const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all", ...params }), CURRENT_RUN);
   return { ids: page.rows.map((row) => row.id.slice(-1)), matching: page.matching, total: page.total };
 }
 
 describe("listFindingsPage, corrected mode", () => {
+  it("leaves low findings out of the default queue, and shows them with every severity or when asked for by name", async () => {
+    const queue = store.listFindingsPage("default", findingListQuery("default", {}), CURRENT_RUN);
+    expect([queue.rows.map((row) => row.id.slice(-1)), queue.matching, queue.total]).toEqual([["a", "c", "b"], 3, 4]);
+    expect(await defaultIds({ severityRank: "0" })).toEqual({ ids: ["d"], matching: 1, total: 4 });
+    const scripted = (params: Record<string, string>) => [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params)))].flat().map((finding) => finding.id.slice(-1));
+    expect([scripted({}), scripted({ severity: "all" }), scripted({ severity: "low" })]).toEqual([["a", "c", "b"], ["a", "c", "b", "d"], ["d"]]);
+  });
+
   it("lists the current run in rank order, with the names its filters offer", async () => {
-    const page = store.listFindingsPage("default", findingListQuery("default", {}), CURRENT_RUN);
+    const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all" }), CURRENT_RUN);
     expect(page.rows.map((row) => row.id.slice(-1))).toEqual(["a", "c", "b", "d"]);
     expect(page.rows[0]).toEqual(DEFAULT_ROWS[2]);
     expect([page.total, page.matching, page.page, page.pageCount]).toEqual([4, 4, 1, 1]);
@@ -157,7 +166,7 @@ describe("allFindings", () => {
       [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params)))].flat().map((finding) => finding.id.slice(-1));
     expect(ids({ severity: "high" })).toEqual(["c", "b"]);
     expect(ids({ device: "ws-01", q: "updater" })).toEqual(["b"]);
-    expect(ids({ beacon: "yes" })).toEqual(["a", "d"]);
+    expect(ids({ beacon: "yes", severity: "all" })).toEqual(["a", "d"]);
   });
 
   it("fails instead of ending early when the run's rows went away while being read", () => {
@@ -174,7 +183,7 @@ describe("excluded-name lists", () => {
     const entry = await db.prisma.allowlistEntry.create({ data: { list: "excludedBrowsers", value: "POWERSHELL.EXE", valueKey: "powershell.exe" } });
     // A crypto-library entry of the same name hides nothing: only the excluded-name lists do.
     await db.prisma.allowlistEntry.create({ data: { list: "cryptoLibraries", value: "agent.exe", valueKey: "agent.exe" } });
-    const page = store.listFindingsPage("default", findingListQuery("default", {}), CURRENT_RUN);
+    const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all" }), CURRENT_RUN);
     expect(page.rows.map((row) => row.id.slice(-1))).toEqual(["c", "b", "d"]);
     expect([page.total, page.matching, store.findingCount(CURRENT_RUN, "default")]).toEqual([3, 3, 3]);
     expect(page.processNames).toEqual(["Updater.exe", "agent.exe", "python.exe"]);

@@ -161,10 +161,15 @@ const listKeys = (list: HidingListName) => `(SELECT "valueKey" FROM "AllowlistEn
 const NOT_HIDDEN = `NOT ("processNameKey" IN ${listKeys("excludedBrowsers")}
   OR ("processNameKey" IN ${listKeys("excludedSystemProcesses")} AND NOT "outsideSystemFolder"))`;
 
+/** What a list's URL narrows a run's findings to. */
+type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow">;
+const EVERY_FINDING: ListSlice = { filters: [], search: "", hideLow: false };
+
 /** The conditions selecting the shown findings of a run in a mode, narrowed by a list's filters and search. */
-function shownFindings(runId: string, mode: DetectionMode, query: Pick<FindingListQuery, "filters" | "search"> = { filters: [], search: "" }): { where: string; params: unknown[] } {
+function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EVERY_FINDING): { where: string; params: unknown[] } {
   const where = [`"runId" = ?`, `"mode" = ?`, NOT_HIDDEN];
   const params: unknown[] = [runId, mode];
+  if (query.hideLow) where.push(`json_extract("listRow", '$.severityRank') >= 1`);
   for (const filter of query.filters) {
     where.push(`CAST(json_extract("listRow", ?) AS TEXT) = ?`);
     params.push(`$.${filter.column}`, filter.value);
@@ -242,9 +247,9 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
  * query's rows. A run that finishes meanwhile removes this one's rows; the reader then throws
  * rather than end a short list as if complete.
  */
-export function allFindings(mode: "default", run: DetectionRun | null, query?: Pick<FindingListQuery, "filters" | "search">): Generator<({ id: string } & StoredDefaultFinding)[]>;
-export function allFindings(mode: "kql", run: DetectionRun | null, query?: Pick<FindingListQuery, "filters" | "search">): Generator<SeedQueryRow[]>;
-export function* allFindings(mode: DetectionMode, run: DetectionRun | null, query?: Pick<FindingListQuery, "filters" | "search">): Generator<unknown[]> {
+export function allFindings(mode: "default", run: DetectionRun | null, query?: ListSlice): Generator<({ id: string } & StoredDefaultFinding)[]>;
+export function allFindings(mode: "kql", run: DetectionRun | null, query?: ListSlice): Generator<SeedQueryRow[]>;
+export function* allFindings(mode: DetectionMode, run: DetectionRun | null, query?: ListSlice): Generator<unknown[]> {
   if (run === null) return;
   const db = sqliteConnection();
   const { where, params } = shownFindings(run.runId, mode, query);

@@ -9,7 +9,8 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
 
 /**
  * Every shown finding, in rank order, or the slice the findings list's own URL parameters keep:
- * `q` (search), `device`, `process`, `beacon`, and in default mode `severity` (findingListQuery).
+ * `q` (search), `device`, `process`, `beacon`, and in default mode `severity` (findingListQuery:
+ * low findings only with `severity=all` or `severity=low`, as on the page).
  * Default mode: one object per flagged process (identity,
  * rules, severity, confidence, reasons, connections, beacon scores). `mode=kql`: the seed query's
  * rows. The JSON array is streamed a slice of findings at a time, so a fleet with tens of
