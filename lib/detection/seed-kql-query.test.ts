@@ -78,6 +78,15 @@ describe("runSeedQuery (KQL-compatible mode)", () => {
     expect(rows[0].AvgIntervalSeconds).toBe(0);
   });
 
+  it("compares 100 ns ticks, as Kusto's datetime does, not microseconds", () => {
+    // One tick past the window, and one tick before the load: inside the same microsecond, outside for Kusto.
+    expect(run([load("2024-01-01T10:00:00.0000000Z"), connection("2024-01-01T10:15:00.0000001Z")])).toEqual([]);
+    expect(run([load("2024-01-01T10:00:00.0000005Z"), connection("2024-01-01T10:00:00.0000001Z")])).toEqual([]);
+    // Of two connections in one microsecond, the first and last are told apart by their ticks, whatever the input order.
+    const [row] = run([load("2024-01-01T10:00:00Z"), connection("2024-01-01T10:01:00.0000009Z"), connection("2024-01-01T10:01:00.0000002Z")]);
+    expect([row.FirstConnection, row.LastConnection]).toEqual(["2024-01-01T10:01:00.0000002Z", "2024-01-01T10:01:00.0000009Z"]);
+  });
+
   it("ignores connections before the load", () => {
     expect(run([load("2024-01-01T10:00:00Z"), connection("2024-01-01T09:59:59.999Z")])).toEqual([]);
   });
@@ -347,18 +356,29 @@ describe("runSeedQuery join: summarized as it joins, no pair built", () => {
 
   it("orders equal-time connections as the join emits pairs, load by load, not as the input lists them", () => {
     // Pairs come out load by load: 09:00 (PID 1) -> .1; 10:00 (PID 2) -> .4; 10:00 (PID 1) -> .3.
-    // So .4 comes before .3 at the same microsecond (the 100 ns digit is below it), though the input has .3 first.
+    // So .4 comes before .3 at the same instant, though the input has .3 first.
     const [finding] = runFindings([
       load("2024-01-01T09:00:00Z", { initiatingProcessId: 1 }),
       connection("2024-01-01T09:01:00Z", { initiatingProcessId: 1, remoteIp: "192.0.2.1" }),
       load("2024-01-01T10:00:00Z", { initiatingProcessId: 2 }),
       load("2024-01-01T10:00:00Z", { initiatingProcessId: 1 }),
-      connection("2024-01-01T10:05:00.0000001Z", { initiatingProcessId: 1, remoteIp: "192.0.2.3" }),
+      connection("2024-01-01T10:05:00.0000002Z", { initiatingProcessId: 1, remoteIp: "192.0.2.3" }),
       connection("2024-01-01T10:05:00.0000002Z", { initiatingProcessId: 2, remoteIp: "192.0.2.4" }),
     ]);
     expect(finding.row.RemoteIPs).toEqual(["192.0.2.1", "192.0.2.4", "192.0.2.3"]);
     expect(finding.connections.map((c) => c.remoteIp)).toEqual(["192.0.2.1", "192.0.2.4", "192.0.2.3"]);
-    // max() keeps the first of equal times in pair order.
     expect(finding.row.LastConnection).toBe("2024-01-01T10:05:00.0000002Z");
+    // One tick apart they are in time order, whatever the pair order (100 ns ticks, as Kusto compares).
+    const [ticked] = runFindings([
+      load("2024-01-01T10:00:00Z", { initiatingProcessId: 2 }),
+      load("2024-01-01T10:00:00Z", { initiatingProcessId: 1 }),
+      connection("2024-01-01T10:05:00.0000001Z", { initiatingProcessId: 1, remoteIp: "192.0.2.3" }),
+      connection("2024-01-01T10:05:00.0000002Z", { initiatingProcessId: 2, remoteIp: "192.0.2.4" }),
+    ]);
+    expect([ticked.row.RemoteIPs, ticked.connections.map((c) => c.remoteIp), ticked.row.LastConnection]).toEqual([
+      ["192.0.2.4", "192.0.2.3"],
+      ["192.0.2.3", "192.0.2.4"],
+      "2024-01-01T10:05:00.0000002Z",
+    ]);
   });
 });

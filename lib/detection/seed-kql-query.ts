@@ -67,10 +67,25 @@ export interface SeedQueryOptions {
   lists: DetectionLists;
 }
 
-/** An event with its index in the query's input, which fixes the order Kusto emits join pairs in. */
+/** An event with its index in the query's input, which fixes the order Kusto emits join pairs in, and its time in ticks. */
 interface PositionedEvent {
   event: DetectionEvent;
   position: number;
+  /** 100 ns ticks after the lookback's start (see ticksAfter). */
+  ticks: number;
+}
+
+const TICKS_PER_MICROSECOND = 10;
+const CORRELATION_WINDOW_TICKS = CORRELATION_WINDOW_US * TICKS_PER_MICROSECOND;
+
+/**
+ * An event's time in 100 ns ticks after `baseUs`, Kusto's datetime resolution: timeUs drops the
+ * seventh fractional digit, which the stored text keeps (always seven digits). Counted from the
+ * lookback's start, a day holds 8.64e11 ticks: exact in a double.
+ */
+function ticksAfter(event: DetectionEvent, baseUs: number): number {
+  const seventhDigit = event.timestamp.length === 28 ? event.timestamp.charCodeAt(26) - 48 : 0;
+  return (event.timeUs - baseUs) * TICKS_PER_MICROSECOND + (seventhDigit >= 0 && seventhDigit <= 9 ? seventhDigit : 0);
 }
 
 /**
@@ -111,7 +126,7 @@ export function runSeedQuery(events: readonly DetectionEvent[], options: SeedQue
       cryptoLibraries.has(event.fileName) &&
       !excludedProcesses.has(event.initiatingProcessFileName)
     ) {
-      cryptoLoaders.push({ event, position });
+      cryptoLoaders.push({ event, position, ticks: ticksAfter(event, lookbackStartUs) });
     } else if (
       event.kind === "network" &&
       visible(event) &&
@@ -123,7 +138,7 @@ export function runSeedQuery(events: readonly DetectionEvent[], options: SeedQue
       const key = joinKey(event);
       if (key === null) continue;
       const list = connectionsByJoinKey.get(key) ?? [];
-      list.push({ event, position });
+      list.push({ event, position, ticks: ticksAfter(event, lookbackStartUs) });
       connectionsByJoinKey.set(key, list);
     }
   }
@@ -139,7 +154,7 @@ export function runSeedQuery(events: readonly DetectionEvent[], options: SeedQue
     const key = joinKey(load.event);
     if (key === null) continue;
     const connections = connectionsByJoinKey.get(key);
-    if (connections === undefined || !hasConnectionInWindow(load.event, connections)) continue;
+    if (connections === undefined || !hasConnectionInWindow(load, connections)) continue;
     const groupKey = JSON.stringify(groupColumns(load.event));
     const group = groups.get(groupKey) ?? { loads: [], loadsByJoinKey: new Map<string, PositionedEvent[]>() };
     groups.set(groupKey, group);
@@ -186,22 +201,22 @@ function groupColumns(load: DetectionEvent) {
 }
 
 function byTime(a: PositionedEvent, b: PositionedEvent): number {
-  return a.event.timeUs - b.event.timeUs;
+  return a.ticks - b.ticks;
 }
 
 /** Whether any of the process's time-sorted connections falls in the load's window. */
-function hasConnectionInWindow(load: DetectionEvent, connections: readonly PositionedEvent[]): boolean {
-  const next = firstAtOrAfter(connections, load.timeUs, 0);
-  return next < connections.length && connections[next].event.timeUs <= load.timeUs + CORRELATION_WINDOW_US;
+function hasConnectionInWindow(load: PositionedEvent, connections: readonly PositionedEvent[]): boolean {
+  const next = firstAtOrAfter(connections, load.ticks, 0);
+  return next < connections.length && connections[next].ticks <= load.ticks + CORRELATION_WINDOW_TICKS;
 }
 
-/** Binary search: the first index from `from` whose event is at or after `timeUs` (length if none). */
-function firstAtOrAfter(sorted: readonly PositionedEvent[], timeUs: number, from: number): number {
+/** Binary search: the first index from `from` whose event is at or after `ticks` (length if none). */
+function firstAtOrAfter(sorted: readonly PositionedEvent[], ticks: number, from: number): number {
   let low = from;
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (sorted[middle].event.timeUs < timeUs) low = middle + 1;
+    if (sorted[middle].ticks < ticks) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -226,8 +241,8 @@ function forEachCoveredConnection(
   let candidatesHead = 0;
   let index = 0;
   while (index < connections.length) {
-    const timeUs = connections[index].event.timeUs;
-    while (windowEnd < loads.length && loads[windowEnd].event.timeUs <= timeUs) {
+    const { ticks } = connections[index];
+    while (windowEnd < loads.length && loads[windowEnd].ticks <= ticks) {
       const position = loads[windowEnd].position;
       while (
         earliestCandidates.length > candidatesHead &&
@@ -238,11 +253,11 @@ function forEachCoveredConnection(
       earliestCandidates.push(windowEnd);
       windowEnd++;
     }
-    while (windowStart < windowEnd && loads[windowStart].event.timeUs + CORRELATION_WINDOW_US < timeUs) windowStart++;
+    while (windowStart < windowEnd && loads[windowStart].ticks + CORRELATION_WINDOW_TICKS < ticks) windowStart++;
     while (candidatesHead < earliestCandidates.length && earliestCandidates[candidatesHead] < windowStart) candidatesHead++;
     if (windowStart === windowEnd) {
       if (windowEnd === loads.length) return;
-      index = firstAtOrAfter(connections, loads[windowEnd].event.timeUs, index + 1);
+      index = firstAtOrAfter(connections, loads[windowEnd].ticks, index + 1);
       continue;
     }
     visit(connections[index], windowEnd - windowStart, loads[earliestCandidates[candidatesHead]].position);
@@ -253,6 +268,7 @@ function forEachCoveredConnection(
 /** A connection some load of the group covers: its pairs and where the first of them is in pair order. */
 interface CoveredConnection {
   event: DetectionEvent;
+  ticks: number;
   pairs: number;
   order: PairOrder;
 }
@@ -261,8 +277,8 @@ function summarizeGroup(group: JoinedGroup, connectionsByJoinKey: ReadonlyMap<st
   const covered: CoveredConnection[] = [];
   for (const [key, loads] of group.loadsByJoinKey) {
     const loadsByTime = [...loads].sort(byTime);
-    forEachCoveredConnection(loadsByTime, connectionsByJoinKey.get(key) ?? [], ({ event, position }, pairs, firstLoadPosition) =>
-      covered.push({ event, pairs, order: { loadPosition: firstLoadPosition, connectionPosition: position } }),
+    forEachCoveredConnection(loadsByTime, connectionsByJoinKey.get(key) ?? [], ({ event, position, ticks }, pairs, firstLoadPosition) =>
+      covered.push({ event, ticks, pairs, order: { loadPosition: firstLoadPosition, connectionPosition: position } }),
     );
   }
 
@@ -270,7 +286,7 @@ function summarizeGroup(group: JoinedGroup, connectionsByJoinKey: ReadonlyMap<st
   // min() and max() keep the first of equal times in pair order.
   const first = covered.reduce((best, item) => (compareTimeThenPairOrder(item, best) < 0 ? item : best)).event;
   const last = covered.reduce((best, item) =>
-    item.event.timeUs > best.event.timeUs || (item.event.timeUs === best.event.timeUs && comparePairOrder(item.order, best.order) < 0)
+    item.ticks > best.ticks || (item.ticks === best.ticks && comparePairOrder(item.order, best.order) < 0)
       ? item
       : best,
   ).event;
@@ -307,7 +323,7 @@ function comparePairOrder(a: PairOrder, b: PairOrder): number {
 }
 
 function compareTimeThenPairOrder(a: CoveredConnection, b: CoveredConnection): number {
-  return a.event.timeUs - b.event.timeUs || comparePairOrder(a.order, b.order);
+  return a.ticks - b.ticks || comparePairOrder(a.order, b.order);
 }
 
 /** `make_set`: distinct values in order of first appearance among the pairs. */
@@ -339,6 +355,7 @@ function evidenceConnections(covered: readonly CoveredConnection[]): EvidenceCon
     const seen = byEvent.get(item.event);
     byEvent.set(item.event, {
       event: item.event,
+      ticks: item.ticks,
       pairs: (seen?.pairs ?? 0) + item.pairs,
       order: seen === undefined || comparePairOrder(item.order, seen.order) < 0 ? item.order : seen.order,
     });
