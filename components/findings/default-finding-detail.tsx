@@ -152,7 +152,8 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
         Score = mean of the components that exist (RITA v5): timestamp = (Bowley skew score + MAD score) / 2 over the sorted non-zero intervals;
         data size = the same over bytes per connection; histogram = max(1 − CV of 24 bins, bimodal fit); duration = max(coverage of the
         lookback, longest run of active hours / 12). Periodicity is reported beside them, not in the score. Strong beacon: at least {settings.beaconMinConnections} connections at distinct times, and a score ≥ {settings.beaconScoreThreshold} with a
-        periodicity ≥ {MIN_BEACON_PERIODICITY} (random traffic all day long can reach the score, rarely the periodicity), or a timestamp score and a periodicity both ≥{" "}
+        periodicity ≥ {MIN_BEACON_PERIODICITY} over 100 intervals or more, up to 0.8 over 30 or fewer (random traffic all day long can reach the score, rarely the
+        periodicity), or a timestamp score and a periodicity both ≥{" "}
         {settings.beaconScoreThreshold} (regular while it lasts, however short the session). Per address across ports too, when no single port beacons.
       </p>
 

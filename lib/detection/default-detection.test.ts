@@ -384,10 +384,17 @@ describe("isStrongBeacon", () => {
   const base = { score: 0.5, timestampScore: 0.5, dataSizeScore: null, histogramScore: 0, durationScore: 0, periodicity: 0.5, medianIntervalSeconds: 60, intervalMadSeconds: 1, connections: 20, distinctTimestamps: 20 };
   const settings = { beaconScoreThreshold: 0.8, beaconMinConnections: 10 };
 
-  it("accepts RITA's combined score at the threshold with a periodicity at least halfway from chance", () => {
-    expect(isStrongBeacon({ ...base, score: 0.8 }, settings)).toBe(true);
-    expect(isStrongBeacon({ ...base, score: 0.799 }, settings)).toBe(false);
-    expect(isStrongBeacon({ ...base, score: 1, periodicity: 0.499 }, settings)).toBe(false);
+  it("accepts RITA's combined score at the threshold with a periodicity halfway from chance over 100 intervals or more, more over fewer", () => {
+    const long = { ...base, connections: 101, distinctTimestamps: 101 };
+    expect(isStrongBeacon({ ...long, score: 0.8 }, settings)).toBe(true);
+    expect(isStrongBeacon({ ...long, score: 0.799 }, settings)).toBe(false);
+    expect(isStrongBeacon({ ...long, score: 1, periodicity: 0.499 }, settings)).toBe(false);
+    // 65 intervals: halfway between 30 (0.8 needed) and 100 (0.5), so 0.65.
+    expect(isStrongBeacon({ ...base, score: 1, periodicity: 0.65, connections: 66, distinctTimestamps: 66 }, settings)).toBe(true);
+    expect(isStrongBeacon({ ...base, score: 1, periodicity: 0.649, connections: 66, distinctTimestamps: 66 }, settings)).toBe(false);
+    // 19 intervals: 0.8.
+    expect(isStrongBeacon({ ...base, score: 1, periodicity: 0.8 }, settings)).toBe(true);
+    expect(isStrongBeacon({ ...base, score: 1, periodicity: 0.799 }, settings)).toBe(false);
   });
 
   it("accepts a short but regular session: timestamp score and periodicity both at the threshold", () => {
@@ -407,6 +414,28 @@ describe("isStrongBeacon", () => {
       return isStrongBeacon(scoreBeaconSeries({ timestampsSeconds: times, bytes: times.map(() => null), rangeSeconds: day }), DEFAULT_DETECTION_SETTINGS);
     }).filter(Boolean).length;
     expect(strongDays).toBe(0);
+  });
+
+  it("does not take sparse random traffic for a beacon: at 12, 20 or 30 connections a day, on at most 5 of 1,000 days", () => {
+    // With few intervals, chance alone reaches a periodicity of 0.5 on about 5% of such days.
+    const strongDays = (perDay: number) =>
+      Array.from({ length: 1000 }, (_, seed) => {
+        const random = seededRandom(seed * 31 + perDay);
+        const mean = 86_400 / perDay;
+        const times: number[] = [];
+        for (let time = -mean * Math.log(1 - random()); time < 86_400; time += -mean * Math.log(1 - random())) times.push(time);
+        return times.length >= 10 && isStrongBeacon(scoreBeaconSeries({ timestampsSeconds: times, bytes: times.map(() => null), rangeSeconds: [0, 86_400] }), DEFAULT_DETECTION_SETTINGS);
+      }).filter(Boolean).length;
+    expect([12, 20, 30].map((perDay) => strongDays(perDay) <= 5)).toEqual([true, true, true]);
+  });
+
+  it("still takes a beacon of a few beats a day, jittered by up to 25% of its period", () => {
+    const random = seededRandom(3);
+    for (const beats of [10, 12, 24]) {
+      const period = 86_400 / beats;
+      const times = Array.from({ length: beats }, (_, beat) => beat * period + (random() - 0.5) * period * 0.5);
+      expect([beats, isStrongBeacon(scoreBeaconSeries({ timestampsSeconds: times, bytes: [], rangeSeconds: [0, 86_400] }), DEFAULT_DETECTION_SETTINGS)]).toEqual([beats, true]);
+    }
   });
 
   it("still takes a clockwork beacon that paused 8 hours overnight", () => {
@@ -449,7 +478,7 @@ describe("explainModeDifference", () => {
     const [finding] = detect(events);
     expect(explainModeDifference(finding, seed(events)[0], DEFAULT_DETECTION_SETTINGS)).toBe(
       "It only summarises connections within 15 minutes of a load; the process made 29 outbound connections in the lookback, all scored here. " +
-        `It rates BeaconLikely false with a single connection in its window; the measured median interval is 25.0 min and the process is a strong beacon (score ${finding.beacon!.score.toFixed(3)}, threshold 0.8; periodicity 1.000, at least 0.5 beside the score).`,
+        `It rates BeaconLikely false with a single connection in its window; the measured median interval is 25.0 min and the process is a strong beacon (score ${finding.beacon!.score.toFixed(3)}, threshold 0.8; periodicity 1.000, at least 0.80 beside the score).`,
     );
   });
 });

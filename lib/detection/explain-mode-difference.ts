@@ -2,7 +2,7 @@
  * Says, in plain sentences, why the seed query (KQL-compatible mode) and the default mode
  * disagree about a process, so analysts comparing with Sentinel are not left guessing.
  */
-import { MIN_BEACON_PERIODICITY, type DefaultFinding } from "./default-detection";
+import { MIN_BEACON_PERIODICITY, requiredBeaconPeriodicity, type DefaultFinding } from "./default-detection";
 import { formatSeconds } from "./format-seconds";
 import type { DetectionSettings } from "./detection-settings";
 import type { SeedQueryRow } from "./seed-kql-query";
@@ -36,7 +36,7 @@ export function explainModeDifference(finding: DefaultFinding, seedRow: SeedQuer
       `It rates BeaconLikely ${seedRow.BeaconLikely ? "true" : "false"} ${seedBasis}; ` +
         `the measured median interval is ${median === null || median === undefined ? "unknown" : formatSeconds(median)} and the process ${finding.strongBeacon ? "is" : "is not"} a strong beacon` +
         ` (score ${finding.beacon ? finding.beacon.score.toFixed(3) : "n/a"}, threshold ${context.beaconScoreThreshold};` +
-        ` periodicity ${finding.beacon?.periodicity === null || finding.beacon?.periodicity === undefined ? "n/a" : finding.beacon.periodicity.toFixed(3)}, at least ${MIN_BEACON_PERIODICITY} beside the score).`,
+        ` periodicity ${finding.beacon?.periodicity === null || finding.beacon?.periodicity === undefined ? "n/a" : finding.beacon.periodicity.toFixed(3)}, at least ${finding.beacon ? requiredBeaconPeriodicity(finding.beacon.distinctTimestamps).toFixed(2) : MIN_BEACON_PERIODICITY} beside the score).`,
     );
   }
   return sentences.length > 0 ? sentences.join(" ") : "Both modes agree on this process.";
