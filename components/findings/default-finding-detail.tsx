@@ -6,6 +6,7 @@ import { MIN_BEACON_PERIODICITY, RULE_LABELS, type DefaultEvidenceConnection, ty
 import { formatSeconds } from "@/lib/detection/format-seconds";
 import type { DetectionSettings } from "@/lib/detection/detection-settings";
 import { prevalenceText } from "@/lib/detection/fleet-prevalence";
+import { SEVERITY_EVIDENCE_TABLE } from "@/lib/detection/severity-model";
 import type { StoredDefaultFinding } from "@/lib/server/findings-store";
 import { EventText } from "@/components/ui/event-text";
 
@@ -77,6 +78,27 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
             {formatTimestamp(finding.connections.lastConnection)} UTC.
           </p>
           <p data-testid="severity-basis">Severity: {finding.severityBasis.join("; ")}.</p>
+          <details className="severity-table">
+            <summary>How evidence adds up to a severity</summary>
+            <table aria-label="Evidence and severity">
+              <thead>
+                <tr>
+                  <th scope="col">Evidence</th>
+                  <th scope="col">Alone</th>
+                  <th scope="col">With the others</th>
+                </tr>
+              </thead>
+              <tbody>
+                {SEVERITY_EVIDENCE_TABLE.map((row) => (
+                  <tr key={row.evidence}>
+                    <td>{row.evidence}</td>
+                    <td>{row.alone}</td>
+                    <td>{row.withOthers}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
         </div>
       </div>
 

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FleetPrevalence } from "./fleet-prevalence";
-import { rateSeverity, type SeverityEvidence } from "./severity-model";
+import { rateSeverity, SEVERITY_EVIDENCE_TABLE, type SeverityEvidence } from "./severity-model";
 
 const evidence = (overrides: Partial<SeverityEvidence>): SeverityEvidence => ({ rules: [], strongBeacon: false, commandLineIndicators: 0, lineageFlags: 0, prevalence: null, ...overrides });
 const fleet = (binaryDevices: number, destinationDevices: number | null, fleetDevices = 240): FleetPrevalence => ({
@@ -71,5 +73,14 @@ describe("rateSeverity", () => {
 
   it("ignores rarity in a fleet of fewer than ten devices (a lab capture)", () => {
     expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(1, 1, 9) })).severityBasis).toEqual(["Strong beacon: medium"]);
+  });
+});
+
+describe("SEVERITY_EVIDENCE_TABLE", () => {
+  it("is the README's evidence table, row for row", () => {
+    const readme = readFileSync(path.resolve("README.md"), "utf8");
+    const lines = readme.slice(readme.indexOf("| evidence | alone | with the others |")).split("\n").slice(2);
+    const rows = lines.slice(0, lines.findIndex((line) => !line.startsWith("|")));
+    expect(rows.map((line) => line.slice(1, -1).split("|").map((cell) => cell.trim()))).toEqual(SEVERITY_EVIDENCE_TABLE.map(({ evidence, alone, withOthers }) => [evidence, alone, withOthers]));
   });
 });

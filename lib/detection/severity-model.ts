@@ -104,3 +104,19 @@ export function rateSeverity(evidence: SeverityEvidence): SeverityRating {
   }
   return { severity: SEVERITIES[level], confidence: signals >= 3 ? "high" : signals === 2 ? "medium" : "low", severityBasis };
 }
+
+/**
+ * What each kind of evidence does to the severity, alone and with the others: shown on a finding's
+ * page, and as the README's evidence table (a test keeps the two the same).
+ */
+export const SEVERITY_EVIDENCE_TABLE: readonly { evidence: string; alone: string; withOthers: string }[] = [
+  { evidence: "crypto DLL load, then a connection on a non-standard port within the window", alone: "low: background software does this all day", withOthers: "with a strong beacon, high" },
+  { evidence: "strong beacon (per port, or per address across ports)", alone: "medium", withOthers: "with the load-then-connect correlation, high" },
+  { evidence: "short beacon: 6 to 9 regular connections on a non-standard port", alone: "nothing", withOthers: "with suspicious lineage or location, medium" },
+  { evidence: "crypto DLL load, then a connection on any port, from a suspicious image (its lineage or name, or a staging folder such as Downloads)", alone: "low", withOthers: "with the lineage that makes the image suspicious, medium" },
+  { evidence: "openssl encryption, then a network tool connecting out", alone: "high", withOthers: "" },
+  { evidence: "lineage or location (Office or a script host starting a shell, a user-writable folder, a name imitating a system binary, a system name outside its folder)", alone: "nothing", withOthers: "one level up (with command-line indicators too, still one)" },
+  { evidence: "command-line indicators", alone: "nothing", withOthers: "one level up (with lineage too, still one)" },
+  { evidence: "rare binary or destination: seen on one device, or on at most 2% of a fleet of 10 or more", alone: "nothing", withOthers: "one level up (both rare, still one)" },
+  { evidence: "common binary: on half the fleet or more, to a destination that is not rare", alone: "nothing", withOthers: "one level down" },
+];
