@@ -21,9 +21,9 @@ export async function runStoredDetectionBench(): Promise<void> {
   const started = performance.now();
   const run = await runDetection({ onPhases: (measured) => (phases = measured) });
   const runMs = performance.now() - started;
-  const { read, seedQuery, defaultMode, store, rank } = phases!;
+  const { read, seedQuery, defaultMode, store, fleetRating, rank } = phases!;
   console.log(`full run: ${seconds(runMs)}, ${run.findings} default / ${run.seedFindings} seed findings`);
-  console.log(`  phases: read ${seconds(read)} (SQLite selects, objects built), seed mode ${seconds(seedQuery)}, default mode ${seconds(defaultMode)}, store ${seconds(store)}, rank ${seconds(rank)}`);
+  console.log(`  phases: read ${seconds(read)} (SQLite selects, objects built), seed mode ${seconds(seedQuery)}, default mode ${seconds(defaultMode)}, store ${seconds(store)}, fleet rating ${seconds(fleetRating)}, rank ${seconds(rank)}`);
 
   const floorMs = bareJoinMs(run.asOf === null ? 0 : Date.parse(run.asOf) * 1000);
   console.log(`floor: SQLite's bare correlation join on the same stored rows, index build included: ${seconds(floorMs)}`);
