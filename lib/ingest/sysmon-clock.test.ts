@@ -30,6 +30,14 @@ describe("SysmonClock", () => {
     expect(placed.timeUs).toBe(Date.parse("2022-08-08T20:39:26.937Z") * 1000);
   });
 
+  it("takes the lower middle of an even number of offsets, so a placed time stays a whole microsecond", () => {
+    const clock = new SysmonClock();
+    clock.place(sysmon("process", "2022-08-08T20:00:00.000Z", "2022-08-08T01:00:00.100Z", "{a}"));
+    clock.place(creation());
+    // Offsets −18:59:59.936 and −18:59:59.900: the lower is −18:59:59.936, as with the creation alone.
+    expect(clock.place(skewedConnection()).timestamp).toBe("2022-08-08T20:39:26.9370000Z");
+  });
+
   it("estimates the creations' offset as the median over the host's creations", () => {
     const clock = new SysmonClock();
     clock.place(sysmon("process", "2022-08-08T20:00:00.000Z", "2022-08-08T01:00:00.100Z", "{a}"));

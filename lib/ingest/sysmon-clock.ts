@@ -13,16 +13,16 @@
  * kept beside it (`clockCorrectedFrom`).
  *
  * Streaming: one upload's events in file order, as collectors write them (a process's creation
- * before its connections). Memory is bounded: a sample of offsets per host and kind, and the
- * creation times of the latest processes.
+ * before its connections). Memory is bounded per host (a sample of offsets for each kind) and
+ * overall for creations (the latest processes').
  *
  * Pure.
  */
 import { formatMicros, MICROS_PER_SECOND, parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import type { TelemetryEvent, TelemetryKind } from "../telemetry/telemetry-event";
 
-/** Offsets sampled per host and kind: the first ones, enough for a stable median. */
-const MAX_OFFSET_SAMPLES = 1001;
+/** Offsets sampled per host and kind: the first ones, enough for a stable median, and 2.4 KB a host at most. */
+const MAX_OFFSET_SAMPLES = 101;
 /** Process creations remembered (the oldest are forgotten first). */
 const MAX_REMEMBERED_CREATIONS = 100_000;
 /** Two kinds' offsets closer than this are one clock (collectors log a little after the event). */
@@ -43,7 +43,8 @@ class OffsetSample {
     if (this.median === null) {
       const sorted = [...this.offsets].sort((a, b) => a - b);
       const middle = sorted.length >> 1;
-      this.median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+      // The lower middle of an even count: a whole microsecond, as event times are.
+      this.median = sorted.length % 2 === 1 ? sorted[middle] : sorted[middle - 1];
     }
     return this.median;
   }

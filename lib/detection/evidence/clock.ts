@@ -6,7 +6,9 @@ import { citedEventIds, type EvidenceModule } from "./evidence-module";
 export const clock: EvidenceModule = ({ loads, connections }) => {
   const placed = [...loads, ...connections].filter((event) => event.clockCorrectedFrom !== null);
   if (placed.length === 0) return null;
-  const earliestBy = Math.max(...placed.map((event) => event.timeUs - (parseIsoTimestamp(event.clockCorrectedFrom as string)?.us ?? event.timeUs)));
+  // A loop, not Math.max(...spread): a chatty process can have more placed events than a call takes arguments.
+  let earliestBy = 0;
+  for (const event of placed) earliestBy = Math.max(earliestBy, event.timeUs - (parseIsoTimestamp(event.clockCorrectedFrom as string)?.us ?? event.timeUs));
   return {
     rule: null,
     reasons: [
