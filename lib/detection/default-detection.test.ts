@@ -288,7 +288,7 @@ describe("a crypto load then a connection from a suspicious image, on any port",
     expect([finding?.rules, finding?.severity, finding?.severityBasis]).toEqual([
       ["suspicious-image-load-then-connect"],
       "medium",
-      ["Crypto DLL load then connection from a suspicious image: low", "Suspicious lineage or location: one level up, medium"],
+      ["Crypto DLL load then connection from a suspicious image alone: low", "Suspicious lineage or location: one level up, medium"],
     ]);
     expect(finding.reasons.map((reason) => reason.kind)).toEqual(["suspicious-image-load-then-connect", "lineage"]);
     expect(finding.reasons[0].text).toBe("Loaded bcrypt.dll, then connected to 198.51.100.7:8443 2.000 s later, from an image with suspicious lineage or location; 2 connection(s) within 15 min of a load.");

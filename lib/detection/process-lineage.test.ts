@@ -72,6 +72,8 @@ describe("assessLineage: image location", () => {
     [image("agent.exe", "C:\\ProgramData\\Updater"), "agent.exe runs from C:\\ProgramData\\Updater"],
     [image("a.exe", "c:\\windows\\temp\\a.exe"), "a.exe runs from c:\\windows\\temp\\a.exe"],
     [image("a.exe", "C:\\Temp\\"), "a.exe runs from C:\\Temp\\"],
+    [image("a.exe", "D:\\$Recycle.Bin\\S-1-5-21-1\\a.exe"), "a.exe runs from D:\\$Recycle.Bin\\S-1-5-21-1\\a.exe"],
+    [image("a.exe", "C:\\PerfLogs\\a.exe"), "a.exe runs from C:\\PerfLogs\\a.exe"],
     [image("agent", "/tmp/.x/agent"), "agent runs from /tmp/.x/agent"],
     [image("k", "/dev/shm"), "k runs from /dev/shm"],
     [image("tool", "/home/bob/.local/bin/tool"), "tool runs from /home/bob/.local/bin/tool"],

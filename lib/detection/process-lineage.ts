@@ -85,7 +85,7 @@ const EDIT_DISTANCE_MIN_STEM_LENGTH = 5;
 const DIGIT_LOOKALIKES: Record<string, string> = { "0": "o", "1": "li", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b", "9": "g" };
 
 /** Windows folders, after the drive, whose contents any user can write or drop into. AppData, Downloads and Public sit under Users. */
-const USER_WRITABLE_WINDOWS_FOLDERS = ["users", "programdata", "temp", "windows\\temp"];
+const USER_WRITABLE_WINDOWS_FOLDERS = ["users", "programdata", "temp", "windows\\temp", "$recycle.bin", "perflogs"];
 const USER_WRITABLE_UNIX_FOLDERS = ["/tmp", "/var/tmp", "/dev/shm", "/home", "/run/user"];
 
 /**

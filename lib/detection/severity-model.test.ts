@@ -42,22 +42,31 @@ describe("rateSeverity", () => {
     ]);
   });
 
-  it("demotes software on half the fleet or more, unless its destination is rare", () => {
+  it("demotes software on half the fleet or more talking where half the fleet talks, never one reaching a destination few devices call", () => {
     expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(200, 180) }))).toEqual({
       severity: "low",
       confidence: "low",
-      severityBasis: ["Strong beacon: medium", "Common binary, seen on 200 of 240 devices: one level down, low"],
+      severityBasis: ["Strong beacon: medium", "Common binary and destination: seen on 200 of 240 devices, 203.0.113.7 seen on 180 of 240 devices: one level down, low"],
     });
+    // powershell.exe beaconing to a C2 five devices call: not demoted.
+    expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(200, 5) })).severityBasis).toEqual(["Strong beacon: medium"]);
     expect(rateSeverity(evidence({ ...strongBeacon, rules: [...strongBeacon.rules], prevalence: fleet(200, 1) })).severityBasis).toEqual([
       "Strong beacon: medium",
       "Rare destination 203.0.113.7 seen on 1 of 240 devices: one level up, high",
     ]);
   });
 
+  it("rates the suspicious-image correlation as the correlation: with a strong beacon, high before its lineage adds a level", () => {
+    expect(rateSeverity(evidence({ rules: ["suspicious-image-load-then-connect", "beacon-only"], strongBeacon: true, lineageFlags: 1 })).severityBasis).toEqual([
+      "Crypto DLL load then connection from a suspicious image, with a strong beacon: high",
+      "Suspicious lineage or location: one level up, critical",
+    ]);
+  });
+
   it("never goes below low or above critical", () => {
     expect(rateSeverity(evidence({ rules: ["crypto-load-then-connect"], prevalence: fleet(240, 240) })).severityBasis).toEqual([
       "Crypto DLL load then connection alone: low",
-      "Common binary, seen on 240 of 240 devices: one level down, low",
+      "Common binary and destination: seen on 240 of 240 devices, 203.0.113.7 seen on 240 of 240 devices: one level down, low",
     ]);
     expect(rateSeverity(evidence({ rules: ["openssl-then-network"], lineageFlags: 1, prevalence: fleet(1, null) })).severity).toBe("critical");
     expect(rateSeverity(evidence({ rules: ["crypto-load-then-connect", "beacon-only"], strongBeacon: true, lineageFlags: 1, commandLineIndicators: 1, prevalence: fleet(1, 1) }))).toEqual({

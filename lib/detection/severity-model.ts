@@ -68,30 +68,40 @@ export const SEVERITY_MODIFIERS: readonly SeverityModifier[] = [
     },
   },
   {
-    // Software most of the fleet runs, to a destination that is not rare, is background until more says otherwise.
+    // Software most of the fleet runs, talking where most of the fleet talks, is background until
+    // more says otherwise. A common binary (powershell.exe, an injected svchost.exe) reaching a
+    // destination few devices call is not: that is how C2 hides.
     direction: -1,
     signal: false,
     reason: ({ prevalence }) => {
       if (prevalence === null) return null;
-      const { binaryDevices, destinationDevices, fleetDevices } = prevalence;
-      const destinationRare = destinationDevices !== null && prevalenceClass(destinationDevices, fleetDevices) === "rare";
-      return prevalenceClass(binaryDevices, fleetDevices) === "common" && !destinationRare ? `Common binary, ${prevalenceText(binaryDevices, fleetDevices)}` : null;
+      const { binaryDevices, destinationIp, destinationDevices, fleetDevices } = prevalence;
+      if (prevalenceClass(binaryDevices, fleetDevices) !== "common") return null;
+      if (destinationDevices === null) return `Common binary, ${prevalenceText(binaryDevices, fleetDevices)}`;
+      return prevalenceClass(destinationDevices, fleetDevices) === "common"
+        ? `Common binary and destination: ${prevalenceText(binaryDevices, fleetDevices)}, ${destinationIp} ${prevalenceText(destinationDevices, fleetDevices)}`
+        : null;
     },
   },
 ];
 
 export function rateSeverity(evidence: SeverityEvidence): SeverityRating {
   const { rules, strongBeacon, commandLineIndicators, lineageFlags } = evidence;
-  const correlation = rules.includes("crypto-load-then-connect");
+  // The correlation: a crypto load then a connection, on a non-standard port or from a suspicious image.
+  const correlation = rules.includes("crypto-load-then-connect")
+    ? "Crypto DLL load then connection"
+    : rules.includes("suspicious-image-load-then-connect")
+      ? "Crypto DLL load then connection from a suspicious image"
+      : null;
   const [base, basis]: [number, string] = rules.includes("openssl-then-network")
     ? [2, "openssl encryption then a network tool"]
     : correlation && strongBeacon
-      ? [2, "Crypto DLL load then connection, with a strong beacon"]
+      ? [2, `${correlation}, with a strong beacon`]
       : strongBeacon
         ? [1, "Strong beacon"]
-        : rules.includes("suspicious-image-load-then-connect")
-          ? [0, "Crypto DLL load then connection from a suspicious image"]
-          : [0, correlation && rules.includes("short-beacon") ? "Crypto DLL load then connection, and a short beacon" : correlation ? "Crypto DLL load then connection alone" : "Short beacon alone"];
+        : correlation && rules.includes("short-beacon")
+          ? [0, `${correlation}, and a short beacon`]
+          : [0, correlation ? `${correlation} alone` : "Short beacon alone"];
   const severityBasis = [`${basis}: ${SEVERITIES[base]}`];
   let level = base;
   let signals = rules.length + (commandLineIndicators > 0 ? 1 : 0) + (lineageFlags > 0 ? 1 : 0);
@@ -113,10 +123,10 @@ export const SEVERITY_EVIDENCE_TABLE: readonly { evidence: string; alone: string
   { evidence: "crypto DLL load, then a connection on a non-standard port within the window", alone: "low: background software does this all day", withOthers: "with a strong beacon, high" },
   { evidence: "strong beacon (per port, or per address across ports)", alone: "medium", withOthers: "with the load-then-connect correlation, high" },
   { evidence: "short beacon: 6 to 9 regular connections on a non-standard port", alone: "nothing", withOthers: "with suspicious lineage or location, medium" },
-  { evidence: "crypto DLL load, then a connection on any port, from a suspicious image (its lineage or name, or a staging folder such as Downloads)", alone: "low", withOthers: "with the lineage that makes the image suspicious, medium" },
+  { evidence: "crypto DLL load, then a connection on any port, from a suspicious image (its lineage or name, or a staging folder such as Downloads)", alone: "low", withOthers: "as the correlation above; the lineage that makes the image suspicious adds one level" },
   { evidence: "openssl encryption, then a network tool connecting out", alone: "high", withOthers: "" },
   { evidence: "lineage or location (Office or a script host starting a shell, a user-writable folder, a name imitating a system binary, a system name outside its folder)", alone: "nothing", withOthers: "one level up (with command-line indicators too, still one)" },
   { evidence: "command-line indicators", alone: "nothing", withOthers: "one level up (with lineage too, still one)" },
   { evidence: "rare binary or destination: seen on one device, or on at most 2% of a fleet of 10 or more", alone: "nothing", withOthers: "one level up (both rare, still one)" },
-  { evidence: "common binary: on half the fleet or more, to a destination that is not rare", alone: "nothing", withOthers: "one level down" },
+  { evidence: "common binary to a common destination: both on half the fleet or more (or no destination)", alone: "nothing", withOthers: "one level down" },
 ];

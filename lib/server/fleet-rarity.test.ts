@@ -71,7 +71,7 @@ describe("fleet rarity", () => {
     expect(findings["ws-3 updater.exe"]).toEqual({
       severity: "low",
       listed: "low",
-      severityBasis: ["Crypto DLL load then connection alone: low", "Common binary, seen on 10 of 10 devices: one level down, low"],
+      severityBasis: ["Crypto DLL load then connection alone: low", "Common binary and destination: seen on 10 of 10 devices, 203.0.113.1 seen on 10 of 10 devices: one level down, low"],
       prevalence: { binaryDevices: 10, destinationIp: "203.0.113.1", destinationDevices: 10, fleetDevices: 10 },
     });
   });
