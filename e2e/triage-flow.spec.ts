@@ -259,4 +259,17 @@ test("long finding lists are paged, with the page in the URL", async ({ page, re
   const exported = (await (await request.get("/api/findings?mode=kql")).json()) as { ProcessName: string; ConnectionCount: number }[];
   expect(exported).toHaveLength(158);
   expect(exported.filter((row) => row.ProcessName.startsWith("tool"))).toHaveLength(150);
+
+  // In the corrected list each is a lone crypto load then connection: low, held back from the queue until asked for.
+  await page.goto("/findings");
+  await expect(page.getByTestId("held-back-low")).toContainText("150 low-severity findings are not in this queue");
+  await expect(await findingsCount(page)).toHaveText("13 of 163 findings");
+  await page.getByRole("link", { name: "Show them too" }).click();
+  await expect(page).toHaveURL(/severityRank=all/);
+  await expect(await findingsCount(page)).toHaveText("163 findings");
+  await expect(page.getByLabel("Severity")).toHaveValue("all");
+  const exportLink = page.getByRole("link", { name: "Export JSON" });
+  await expect(exportLink).toHaveAttribute("href", "/api/findings?severityRank=all&mode=default");
+  expect((await (await request.get("/api/findings?severityRank=all&mode=default")).json()) as unknown[]).toHaveLength(163);
+  expect((await (await request.get("/api/findings")).json()) as unknown[]).toHaveLength(13);
 });

@@ -39,7 +39,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
             {settings.labMode && mode === "default" ? " Lab mode is on: loopback and private destinations are included." : ""}
           </p>
         </div>
-        <Link className="button button-quiet" href={`/api/findings?mode=${mode}`} prefetch={false}>
+        <Link className="button button-quiet" href={exportHref(mode, params)} prefetch={false}>
           Export JSON
         </Link>
       </div>
@@ -56,6 +56,16 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
       {mode === "kql" ? <SeedFindingsTable list={listFindingsPage("kql", query, run)} /> : <DefaultFindingsTable list={listFindingsPage("default", query, run)} />}
     </>
   );
+}
+
+/** The API's JSON of the list as it is filtered and searched here, every page of it. */
+function exportHref(mode: string, params: Record<string, string | string[] | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (key !== "page" && typeof value === "string") query.set(key, value);
+  }
+  query.set("mode", mode);
+  return `/api/findings?${query}`;
 }
 
 /** Devices detection could not hold in the server's memory: their absence from the list must not read as "clean". */

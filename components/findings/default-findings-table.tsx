@@ -2,6 +2,7 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useMemo } from "react";
 import { formatSeconds } from "@/lib/detection/format-seconds";
 import { SEVERITY_ORDER } from "@/lib/detection/severity-model";
@@ -67,19 +68,36 @@ export function DefaultFindingsTable({ list }: { list: FindingListPage<Row> }) {
   );
 
   return (
-    <DataTable
-      page={list}
-      columns={columns}
-      noun="finding"
-      facets={facets}
-      searchLabel="Search findings"
-      caption="Flagged processes"
-      emptyMessage={
-        <>
-          No findings. <Link href="/upload">Upload Defender exports</Link> or check the <Link href="/allowlists">allowlists and settings</Link>.
-        </>
-      }
-    />
+    <>
+      {list.heldBackLow > 0 && <HeldBackLowNotice count={list.heldBackLow} />}
+      <DataTable
+        page={list}
+        columns={columns}
+        noun="finding"
+        facets={facets}
+        searchLabel="Search findings"
+        caption="Flagged processes"
+        emptyMessage={
+          <>
+            No findings. <Link href="/upload">Upload Defender exports</Link> or check the <Link href="/allowlists">allowlists and settings</Link>.
+          </>
+        }
+      />
+    </>
+  );
+}
+
+/** The default queue leaves low findings out: say how many, and link to them with the current filters. */
+function HeldBackLowNotice({ count }: { count: number }) {
+  const searchParams = useSearchParams();
+  const withLow = new URLSearchParams(searchParams.toString());
+  withLow.set("severityRank", ALL_SEVERITIES);
+  withLow.delete("page");
+  return (
+    <p className="muted" data-testid="held-back-low">
+      {count === 1 ? "1 low-severity finding is" : `${count.toLocaleString("en-US")} low-severity findings are`} not in this queue (a lone crypto load then
+      connection, or software most of the fleet runs). <Link href={`?${withLow}`}>Show them too</Link>
+    </p>
   );
 }
 

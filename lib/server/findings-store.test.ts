@@ -81,7 +81,8 @@ async function defaultIds(params: Record<string, string>) {
 describe("listFindingsPage, corrected mode", () => {
   it("leaves low findings out of the default queue, and shows them with every severity or when asked for by name", async () => {
     const queue = store.listFindingsPage("default", findingListQuery("default", {}), CURRENT_RUN);
-    expect([queue.rows.map((row) => row.id.slice(-1)), queue.matching, queue.total]).toEqual([["a", "c", "b"], 3, 4]);
+    expect([queue.rows.map((row) => row.id.slice(-1)), queue.matching, queue.total, queue.heldBackLow]).toEqual([["a", "c", "b"], 3, 4, 1]);
+    expect(store.listFindingsPage("default", findingListQuery("default", { strongBeacon: "no" }), CURRENT_RUN).heldBackLow).toBe(0);
     expect(await defaultIds({ severityRank: "0" })).toEqual({ ids: ["d"], matching: 1, total: 4 });
     const scripted = (params: Record<string, string>) => [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params)))].flat().map((finding) => finding.id.slice(-1));
     expect([scripted({}), scripted({ severity: "all" }), scripted({ severity: "low" })]).toEqual([["a", "c", "b"], ["a", "c", "b", "d"], ["d"]]);

@@ -203,6 +203,8 @@ export interface FindingListPage<Row> {
   /** Every device and process name the mode's findings have, for the filters. */
   deviceNames: string[];
   processNames: string[];
+  /** Low findings the search and filters keep that the default queue leaves out (hideLow). */
+  heldBackLow: number;
 }
 
 /**
@@ -220,7 +222,9 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
   const { where, params } = shownFindings(runId, mode, query);
   const shown = shownFindings(runId, mode);
   const distinct = (column: "deviceName" | "processName") => db.prepare(`SELECT DISTINCT "${column}" FROM "Finding" WHERE ${shown.where} ORDER BY 1`).pluck().all(...shown.params) as string[];
-  const matching = db.prepare(`SELECT count(*) FROM "Finding" WHERE ${where}`).pluck().get(...params) as number;
+  const countWhere = (slice: ReturnType<typeof shownFindings>) => db.prepare(`SELECT count(*) FROM "Finding" WHERE ${slice.where}`).pluck().get(...slice.params) as number;
+  const matching = countWhere({ where, params });
+  const heldBackLow = query.hideLow ? countWhere(shownFindings(runId, mode, { ...query, hideLow: false })) - matching : 0;
   const pageCount = Math.max(1, Math.ceil(matching / FINDINGS_PAGE_SIZE));
   const page = Math.min(query.page, pageCount);
   const sortValue = `json_extract("listRow", ?)`;
@@ -238,6 +242,7 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
     pageCount,
     deviceNames: distinct("deviceName"),
     processNames: distinct("processName"),
+    heldBackLow,
   };
 }
 

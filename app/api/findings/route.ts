@@ -8,7 +8,8 @@ import { readDetectionRun } from "@/lib/server/detection-settings";
 const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("default") });
 
 /**
- * Every shown finding, in rank order, or the slice the findings list's own URL parameters keep:
+ * The findings the list's URL would show, every page of them, in rank order: the default queue
+ * (no low findings) unless filtered otherwise, or the slice the list's own URL parameters keep:
  * `q` (search), `device`, `process`, `beacon`, and in default mode `severity` (findingListQuery:
  * low findings only with `severity=all` or `severity=low`, as on the page).
  * Default mode: one object per flagged process (identity,
