@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { binaryPrevalenceKey, destinationPrevalenceKey, prevalenceClass, prevalenceText } from "./fleet-prevalence";
+import { binaryPrevalenceKey, binaryPrevalenceKeys, destinationPrevalenceKey, prevalenceClass, prevalenceText } from "./fleet-prevalence";
 
 describe("fleet prevalence keys", () => {
   it("names a binary by its SHA256 when known, else by folder and name, folding ASCII case only (as SQLite's lower() does)", () => {
     expect(binaryPrevalenceKey("ABCDEF01", "C:\\X\\a.exe", "a.exe")).toBe("sha256:abcdef01");
     expect(binaryPrevalenceKey(null, "C:\\Users\\Ä\\Payload.EXE", "Payload.EXE")).toBe("path:c:\\users\\Ä\\payload.exe|payload.exe");
     expect(binaryPrevalenceKey("", null, null)).toBe("path:|");
+  });
+
+  it("records a binary by folder and name always, and by SHA256 too when known, so events with and without a hash count the same device", () => {
+    expect(binaryPrevalenceKeys("ABCDEF01", "C:\\X\\a.exe", "a.exe")).toEqual(["path:c:\\x\\a.exe|a.exe", "sha256:abcdef01"]);
+    expect(binaryPrevalenceKeys(null, "C:\\X\\a.exe", "a.exe")).toEqual(["path:c:\\x\\a.exe|a.exe"]);
   });
 
   it("folds the case of IPv6 addresses", () => {

@@ -25,17 +25,32 @@ export const COMMON_FLEET_SHARE = 0.5;
 const asciiLowerCase = (text: string) => text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
 /**
- * A binary by its SHA256, else by its folder and name: Sysmon's network and load events carry no
- * hash, and one build of a program is one binary wherever it is copied.
+ * The key a binary is counted by: its SHA256 (one build of a program is one binary wherever it is
+ * copied), else its folder and name (Sysmon's network and load events carry no hash).
  */
 export function binaryPrevalenceKey(sha256: string | null, folderPath: string | null, fileName: string | null): string {
-  return sha256 ? `sha256:${asciiLowerCase(sha256)}` : `path:${asciiLowerCase(folderPath ?? "")}|${asciiLowerCase(fileName ?? "")}`;
+  return sha256 ? sha256Key(sha256) : pathKey(folderPath, fileName);
 }
+
+/**
+ * The keys an event records for a binary it shows running: its folder and name always, and its
+ * SHA256 when known, so a binary whose events carry a hash only sometimes (Sysmon's creations
+ * do, its connections do not) is counted on every device it runs on either way.
+ */
+export function binaryPrevalenceKeys(sha256: string | null, folderPath: string | null, fileName: string | null): string[] {
+  return sha256 ? [pathKey(folderPath, fileName), sha256Key(sha256)] : [pathKey(folderPath, fileName)];
+}
+
+const sha256Key = (sha256: string) => `sha256:${asciiLowerCase(sha256)}`;
+const pathKey = (folderPath: string | null, fileName: string | null) => `path:${asciiLowerCase(folderPath ?? "")}|${asciiLowerCase(fileName ?? "")}`;
 
 /** An address as counted: IPv6 spellings differ only in case here (the store keeps them as sent). */
 export function destinationPrevalenceKey(remoteIp: string): string {
   return asciiLowerCase(remoteIp);
 }
+
+/** The connection ActionTypes that count a device as calling an address: outbound ones, attempts included (not accepted inbound connections). */
+export const OUTBOUND_CONNECTION_ACTIONS: readonly string[] = ["ConnectionSuccess", "ConnectionFailed", "ConnectionAttempt", "ConnectionRequest"];
 
 /** What a finding's rating knows of the fleet: counts read when its run ended. */
 export interface FleetPrevalence {

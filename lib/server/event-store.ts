@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { DETECTION_EVENT_FIELDS, type DetectionEvent } from "../detection/detection-event";
 import type { DetectionSelection } from "../detection/detection-selection";
 import { DETECTION_BYTES_PER_EVENT, distinctTextBytes } from "../detection/device-event-budget";
-import { binaryPrevalenceKey, destinationPrevalenceKey, type PrevalenceKind } from "../detection/fleet-prevalence";
+import { binaryPrevalenceKeys, destinationPrevalenceKey, OUTBOUND_CONNECTION_ACTIONS, type PrevalenceKind } from "../detection/fleet-prevalence";
 import { eventKey, identityHash } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { recordDetectionChange } from "./detection-settings";
@@ -144,6 +144,8 @@ const readRow = fieldReader(ROW_COLUMNS);
 const contextValues = new Array<FieldValue>(CONTEXT_COLUMNS.length);
 const rowValues = new Array<FieldValue>(ROW_COLUMNS.length);
 
+const CALLING_ACTIONS = new Set(OUTBOUND_CONNECTION_ACTIONS);
+
 /** Encodes a batch; `sentContexts` holds the context ids this upload already sent (updated here). */
 export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts: Set<number>): EventBatch {
   const cells = new Float64Array(events.length * BATCH_CELLS_PER_EVENT);
@@ -168,10 +170,10 @@ export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts
     if (deviceContexts === undefined) contextsOnDevice.set(event.deviceName, (deviceContexts = new Set()));
     if (!deviceContexts.has(contextId)) {
       deviceContexts.add(contextId);
-      seenOnDevice(event.deviceName, "binary", binaryPrevalenceKey(event.initiatingProcessSHA256, event.initiatingProcessFolderPath, event.initiatingProcessFileName));
+      for (const key of binaryPrevalenceKeys(event.initiatingProcessSHA256, event.initiatingProcessFolderPath, event.initiatingProcessFileName)) seenOnDevice(event.deviceName, "binary", key);
     }
-    if (event.kind === "process") seenOnDevice(event.deviceName, "binary", binaryPrevalenceKey(event.sha256, event.folderPath, event.fileName));
-    if (event.kind === "network" && event.remoteIp !== null) seenOnDevice(event.deviceName, "destination", destinationPrevalenceKey(event.remoteIp));
+    if (event.kind === "process") for (const key of binaryPrevalenceKeys(event.sha256, event.folderPath, event.fileName)) seenOnDevice(event.deviceName, "binary", key);
+    if (event.kind === "network" && event.remoteIp !== null && CALLING_ACTIONS.has(event.actionType)) seenOnDevice(event.deviceName, "destination", destinationPrevalenceKey(event.remoteIp));
     cells[cell++] = eventKey(event);
     cells[cell++] = contextId;
     readRow(event, rowValues);

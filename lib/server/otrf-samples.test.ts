@@ -4,13 +4,15 @@
  * real SQLite file and detected in lab mode (the labs' C2s are private addresses).
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useThrowawayDatabase } from "../testing/throwaway-database";
 
 useThrowawayDatabase("otrf");
 
-const SAMPLES = path.resolve("../shared/samples");
+/** Beside the repository: CI and this machine provide it, and the captures are never copied in. */
+const SAMPLES = path.resolve(import.meta.dirname, "../../../shared/samples");
 
 type Modules = {
   ingest: typeof import("./ingest-upload");
@@ -23,6 +25,7 @@ let modules: Modules;
 
 /** The capture's one JSON-lines file, unzipped in memory. */
 function capture(zip: string): string {
+  if (!existsSync(path.join(SAMPLES, zip))) throw new Error(`${zip} is missing: this test reads OTRF's captures from ${SAMPLES}.`);
   return execFileSync("unzip", ["-p", path.join(SAMPLES, zip), "*.json"], { maxBuffer: 256 * 1024 * 1024 }).toString("utf8");
 }
 

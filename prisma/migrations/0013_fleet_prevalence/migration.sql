@@ -10,24 +10,26 @@ CREATE TABLE "DatasetPrevalence" (
 );
 CREATE INDEX "DatasetPrevalence_datasetId_idx" ON "DatasetPrevalence"("datasetId");
 
--- The events already stored, with the keys binaryPrevalenceKey and destinationPrevalenceKey give
--- (lower() folds ASCII only, as they do), for every dataset holding them (owner or share).
+-- The events already stored, with the keys binaryPrevalenceKeys and destinationPrevalenceKey give
+-- (lower() folds ASCII only, as they do), for every dataset holding them (owner or share): a
+-- binary by its folder and name, and by its SHA256 when known; an address called by an outbound
+-- connection (OUTBOUND_CONNECTION_ACTIONS).
 CREATE TEMP TABLE "Holder" AS SELECT "id" AS "eventId", "datasetId" FROM "TelemetryEvent" UNION SELECT "eventId", "datasetId" FROM "EventShare";
+CREATE TEMP TABLE "Binary" AS
+  SELECT e."id" AS "eventId", c."initiatingProcessSHA256" AS "sha256", c."initiatingProcessFolderPath" AS "folderPath", c."initiatingProcessFileName" AS "fileName"
+  FROM "TelemetryEvent" e JOIN "ProcessContext" c ON c."id" = e."contextId"
+  UNION ALL SELECT "id", "sha256", "folderPath", "fileName" FROM "TelemetryEvent" WHERE "kind" = 'process';
 INSERT OR IGNORE INTO "DatasetPrevalence" ("kind", "key", "deviceName", "datasetId")
-  SELECT 'binary',
-    CASE WHEN coalesce(c."initiatingProcessSHA256", '') <> '' THEN 'sha256:' || lower(c."initiatingProcessSHA256")
-         ELSE 'path:' || lower(coalesce(c."initiatingProcessFolderPath", '')) || '|' || lower(coalesce(c."initiatingProcessFileName", '')) END,
-    e."deviceName", h."datasetId"
-  FROM "TelemetryEvent" e JOIN "ProcessContext" c ON c."id" = e."contextId" JOIN temp."Holder" h ON h."eventId" = e."id";
+  SELECT 'binary', 'path:' || lower(coalesce(b."folderPath", '')) || '|' || lower(coalesce(b."fileName", '')), e."deviceName", h."datasetId"
+  FROM temp."Binary" b JOIN "TelemetryEvent" e ON e."id" = b."eventId" JOIN temp."Holder" h ON h."eventId" = b."eventId";
 INSERT OR IGNORE INTO "DatasetPrevalence" ("kind", "key", "deviceName", "datasetId")
-  SELECT 'binary',
-    CASE WHEN coalesce(e."sha256", '') <> '' THEN 'sha256:' || lower(e."sha256")
-         ELSE 'path:' || lower(coalesce(e."folderPath", '')) || '|' || lower(coalesce(e."fileName", '')) END,
-    e."deviceName", h."datasetId"
-  FROM "TelemetryEvent" e JOIN temp."Holder" h ON h."eventId" = e."id" WHERE e."kind" = 'process';
+  SELECT 'binary', 'sha256:' || lower(b."sha256"), e."deviceName", h."datasetId"
+  FROM temp."Binary" b JOIN "TelemetryEvent" e ON e."id" = b."eventId" JOIN temp."Holder" h ON h."eventId" = b."eventId" WHERE coalesce(b."sha256", '') <> '';
 INSERT OR IGNORE INTO "DatasetPrevalence" ("kind", "key", "deviceName", "datasetId")
   SELECT 'destination', lower(e."remoteIp"), e."deviceName", h."datasetId"
-  FROM "TelemetryEvent" e JOIN temp."Holder" h ON h."eventId" = e."id" WHERE e."kind" = 'network' AND e."remoteIp" IS NOT NULL;
+  FROM "TelemetryEvent" e JOIN temp."Holder" h ON h."eventId" = e."id"
+  WHERE e."kind" = 'network' AND e."remoteIp" IS NOT NULL AND e."actionType" IN ('ConnectionSuccess', 'ConnectionFailed', 'ConnectionAttempt', 'ConnectionRequest');
+DROP TABLE temp."Binary";
 DROP TABLE temp."Holder";
 
 -- Each finding's keys, and the counts it was last rated with ("binary/destination/fleet"): a
