@@ -94,8 +94,9 @@ export function copyRunFindings(fromRunId: string, toRunId: string, exceptDevice
 
 /** Devices with a stored event of a complete upload (`p` a DatasetPrevalence row). */
 const OF_COMPLETE_UPLOAD = `p."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete')`;
-const devicesWith = (kind: PrevalenceKind, keyColumn: "binaryKey" | "destinationKey") =>
-  `(SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = '${kind}' AND p."key" = f."${keyColumn}" AND ${OF_COMPLETE_UPLOAD})`;
+
+/** Findings rated per write transaction: the JSON work happens between them, outside the write lock. */
+const FINDINGS_PER_RATING_WRITE = 200;
 
 /**
  * Rates a finished run's default findings with the fleet's current counts (see severity-model):
@@ -106,25 +107,44 @@ const devicesWith = (kind: PrevalenceKind, keyColumn: "binaryKey" | "destination
 export function rateRunFindingsByFleet(runId: string): void {
   const db = sqliteConnection();
   const fleetDevices = db.prepare(`SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = 'binary' AND ${OF_COMPLETE_UPLOAD}`).pluck().get() as number;
-  const counted = db
-    .prepare(
-      `SELECT "id", "ratedPrevalence", ${devicesWith("binary", "binaryKey")}, "destinationKey", CASE WHEN "destinationKey" IS NULL THEN NULL ELSE ${devicesWith("destination", "destinationKey")} END
-       FROM "Finding" f WHERE "runId" = ? AND "mode" = 'default'`,
-    )
-    .raw()
-    .all(runId) as [string, string | null, number, string | null, number | null][];
+  // One GROUP BY per kind over the run's keys: a key many findings share is counted once.
+  const devicesByKey = (kind: PrevalenceKind, keyColumn: "binaryKey" | "destinationKey") =>
+    new Map(
+      db
+        .prepare(
+          `SELECT p."key", count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p
+           WHERE p."kind" = ? AND p."key" IN (SELECT "${keyColumn}" FROM "Finding" WHERE "runId" = ? AND "mode" = 'default') AND ${OF_COMPLETE_UPLOAD}
+           GROUP BY p."key"`,
+        )
+        .raw()
+        .all(kind, runId) as [string, number][],
+    );
+  const binaryDevices = devicesByKey("binary", "binaryKey");
+  const destinationDevices = devicesByKey("destination", "destinationKey");
+  const findings = db.prepare(`SELECT "id", "binaryKey", "destinationKey", "ratedPrevalence" FROM "Finding" WHERE "runId" = ? AND "mode" = 'default'`).raw().all(runId) as [
+    string,
+    string,
+    string | null,
+    string | null,
+  ][];
+  const stale = findings.flatMap(([id, binaryKey, destinationKey, ratedPrevalence]) => {
+    const counts = { binaryDevices: binaryDevices.get(binaryKey) ?? 0, destinationDevices: destinationKey === null ? null : (destinationDevices.get(destinationKey) ?? 0) };
+    const current = `${counts.binaryDevices}/${counts.destinationDevices ?? ""}/${fleetDevices}`;
+    return current === ratedPrevalence ? [] : [{ id, counts, current }];
+  });
   const readRow = db.prepare(`SELECT "row" FROM "Finding" WHERE "runId" = ? AND "id" = ?`).pluck();
   const update = db.prepare(`UPDATE "Finding" SET "row" = @row, "listRow" = @listRow, "searchText" = @searchText, "ratedPrevalence" = @ratedPrevalence WHERE "runId" = @runId AND "id" = @id`);
-  db.transaction(() => {
-    for (const [id, ratedPrevalence, binaryDevices, destinationKey, destinationDevices] of counted) {
-      const current = `${binaryDevices}/${destinationDevices ?? ""}/${fleetDevices}`;
-      if (current === ratedPrevalence) continue;
+  for (let start = 0; start < stale.length; start += FINDINGS_PER_RATING_WRITE) {
+    const updates = stale.slice(start, start + FINDINGS_PER_RATING_WRITE).map(({ id, counts, current }) => {
       const stored = JSON.parse(readRow.get(runId, id) as string) as StoredDefaultFinding;
-      const rated = withFleetPrevalence(stored, { binaryDevices, destinationIp: destinationKey === null ? null : (stored.beacon?.remoteIp ?? null), destinationDevices, fleetDevices });
+      const rated = withFleetPrevalence(stored, { ...counts, destinationIp: counts.destinationDevices === null ? null : (stored.beacon?.remoteIp ?? null), fleetDevices });
       const listRow = defaultFindingListRow(id, rated);
-      update.run({ runId, id, row: JSON.stringify(rated), listRow: JSON.stringify(listRow), searchText: defaultFindingSearchText(listRow, rated.reasons), ratedPrevalence: current });
-    }
-  }).immediate();
+      return { runId, id, row: JSON.stringify(rated), listRow: JSON.stringify(listRow), searchText: defaultFindingSearchText(listRow, rated.reasons), ratedPrevalence: current };
+    });
+    db.transaction(() => {
+      for (const values of updates) update.run(values);
+    }).immediate();
+  }
 }
 
 /**
