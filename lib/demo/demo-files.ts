@@ -13,13 +13,13 @@ export function demoFiles(): { name: string; text: string }[] {
   ];
 }
 
-export function toPortalCsv(rows: MdeRecord[]): string {
+function toPortalCsv(rows: MdeRecord[]): string {
   const columns = columnsOf(rows);
   const lines = [columns.join(","), ...rows.map((row) => columns.map((column) => csvField(row[column])).join(","))];
   return `${lines.join("\r\n")}\r\n`;
 }
 
-export function toApiJson(rows: MdeRecord[]): string {
+function toApiJson(rows: MdeRecord[]): string {
   const columns = columnsOf(rows);
   const schema = columns.map((name) => ({ Name: name, Type: typeof rows.find((row) => row[name] !== undefined)?.[name] === "number" ? "Int64" : "String" }));
   return JSON.stringify({ Schema: schema, Results: rows }, null, 1);

@@ -12,11 +12,11 @@
 export type PrevalenceKind = "binary" | "destination";
 
 /** A fleet smaller than this says nothing by rarity: in a lab of a few hosts every binary is "rare". */
-export const RARITY_MIN_FLEET_DEVICES = 10;
+const RARITY_MIN_FLEET_DEVICES = 10;
 /** Rare: on one device, or on at most this share of the fleet (RITA's increase threshold). */
-export const RARE_FLEET_SHARE = 0.02;
+const RARE_FLEET_SHARE = 0.02;
 /** Common: on at least this share of the fleet (RITA's decrease threshold). */
-export const COMMON_FLEET_SHARE = 0.5;
+const COMMON_FLEET_SHARE = 0.5;
 
 /**
  * Folds ASCII letters only, as SQLite's lower() does: the migration that counted stored events

@@ -44,7 +44,7 @@ interface SeverityModifier {
   reason: (evidence: SeverityEvidence) => string | null;
 }
 
-export const SEVERITY_MODIFIERS: readonly SeverityModifier[] = [
+const SEVERITY_MODIFIERS: readonly SeverityModifier[] = [
   {
     // Lineage or location, and command-line indicators, are one level together: both describe the process itself.
     direction: 1,

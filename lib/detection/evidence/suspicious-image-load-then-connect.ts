@@ -7,7 +7,7 @@ import { runsFromStagingFolder } from "../process-lineage";
 import { correlatedConnections, loadThenConnectReason } from "./crypto-load-then-connect";
 import type { CandidateProcess, EvidenceModule } from "./evidence-module";
 
-export function isSuspiciousImage(candidate: Pick<CandidateProcess, "lineageFlags" | "image">): boolean {
+function isSuspiciousImage(candidate: Pick<CandidateProcess, "lineageFlags" | "image">): boolean {
   return candidate.lineageFlags.some((flag) => flag.id !== "user-writable-path") || runsFromStagingFolder(candidate.image);
 }
 
