@@ -113,6 +113,7 @@ describe("normalizeSysmonRecord: OTRF flat JSON", () => {
         processGuid: "{5a1e0001-0000-0000-0000-000000000900}",
         initiatingProcessGuid: "{5a1e0000-0000-0000-0000-000000000900}",
         loggedAt: "2024-03-01T10:00:05.1230000Z",
+        clockCorrectedFrom: null,
         source: "sysmon",
       },
     });
@@ -158,6 +159,7 @@ describe("normalizeSysmonRecord: OTRF flat JSON", () => {
         processGuid: null,
         initiatingProcessGuid: "{5a1e0001-0000-0000-0000-000000000900}",
         loggedAt: "2024-03-01T10:00:06.0000000Z",
+        clockCorrectedFrom: null,
         source: "sysmon",
       },
     });
@@ -202,6 +204,7 @@ describe("normalizeSysmonRecord: OTRF flat JSON", () => {
         processGuid: null,
         initiatingProcessGuid: "{5a1e0001-0000-0000-0000-000000000900}",
         loggedAt: "2024-03-01T10:00:08.0000000Z",
+        clockCorrectedFrom: null,
         source: "sysmon",
       },
     });
