@@ -73,11 +73,11 @@ export function normalizeMdeRow(record: Record<string, unknown>): NormalizedRow 
 
   const kind = kindOfActionType(actionType as string) as TelemetryKind;
   const fileName = optionalText(record.FileName);
-  const missing = [
-    ...(kind !== "network" && fileName === null ? ["FileName"] : []),
-    ...(kind === "process" && processId === null ? ["ProcessId"] : []),
-    ...(kind !== "process" && initiatingProcessId === null ? ["InitiatingProcessId"] : []),
-  ];
+  // Pushed one by one, not spread from temporary arrays: this runs for every row.
+  const missing: string[] = [];
+  if (kind !== "network" && fileName === null) missing.push("FileName");
+  if (kind === "process" && processId === null) missing.push("ProcessId");
+  if (kind !== "process" && initiatingProcessId === null) missing.push("InitiatingProcessId");
   if (missing.length > 0) return { outcome: "rejected", message: `${missing.join(", ")}: required for ${actionType} rows` };
   return {
     outcome: "event",
