@@ -25,3 +25,16 @@ describe("parseCsv", () => {
     expect(() => records.next()).toThrow(new CsvSyntaxError(2, "unterminated quoted field"));
   });
 });
+
+describe("parseCsv edge cases the native-search reader must keep", () => {
+  it.each([
+    ['ab"c,d\n', [{ line: 1, fields: ['ab"c', "d"], chars: 7 }]],
+    ['"a"x,b\n', [{ line: 1, fields: ["ax", "b"], chars: 7 }]],
+    ["a,b\rc,d\r", [{ line: 1, fields: ["a", "b"], chars: 4 }, { line: 2, fields: ["c", "d"], chars: 4 }]],
+    ["a\n\rb\n", [{ line: 1, fields: ["a"], chars: 2 }, { line: 3, fields: ["b"], chars: 2 }]],
+    ["a,b,", [{ line: 1, fields: ["a", "b", ""], chars: 4 }]],
+    ['"x""y",\r\n,\n', [{ line: 1, fields: ['x"y', ""], chars: 9 }, { line: 2, fields: ["", ""], chars: 2 }]],
+  ])("reads %j", (text, records) => {
+    expect([...parseCsv(text)]).toEqual(records);
+  });
+});

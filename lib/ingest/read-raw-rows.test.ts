@@ -26,3 +26,11 @@ describe("readCsv records", () => {
     expect([Object.keys(record!).length, record!.c0, record!.c1499]).toEqual([1500, "0", "1499"]);
   });
 });
+
+describe("readCsv records from a header too long to compile", () => {
+  it("are built column by column, the same", () => {
+    const long = "x".repeat(70_000);
+    const [record] = recordsOf(`${long},b\n1,2\n`);
+    expect([Object.keys(record!).map((key) => key.length), record!.b]).toEqual([[70_000, 1], "2"]);
+  });
+});

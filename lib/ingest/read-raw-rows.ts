@@ -68,16 +68,14 @@ function recordBuilder(header: string[]): RecordBuilder {
   const key = JSON.stringify(header);
   let build = recordBuilders.get(key);
   if (build) return build;
+  // A real header is a few kilobytes; a hostile one of megabytes would pin its text (and a
+  // compiled copy) in the cache: such a header is assigned column by column, and not cached.
+  if (key.length > MAX_COMPILED_HEADER_CHARS) return assignColumns(header);
   if (header.length <= MAX_LITERAL_COLUMNS) {
     const properties = header.map((name, index) => (name === "__proto__" ? null : `${JSON.stringify(name)}: fields[${index}]`)).filter((property) => property !== null);
     build = new Function("fields", `return { ${properties.join(", ")} };`) as RecordBuilder;
   } else {
-    const names = JSON.parse(key) as string[];
-    build = (fields) => {
-      const record: Record<string, unknown> = {};
-      for (let index = 0; index < names.length; index++) record[names[index]] = fields[index];
-      return record;
-    };
+    build = assignColumns(JSON.parse(key) as string[]);
   }
   // A few headers at once (concurrent uploads of different exports); the oldest goes first.
   if (recordBuilders.size >= MAX_CACHED_BUILDERS) recordBuilders.delete(recordBuilders.keys().next().value as string);
@@ -87,8 +85,19 @@ function recordBuilder(header: string[]): RecordBuilder {
 
 type RecordBuilder = (fields: string[]) => Record<string, unknown>;
 
+/** Column by column: the plain way, for headers too wide or too long to compile. */
+function assignColumns(names: readonly string[]): RecordBuilder {
+  return (fields) => {
+    const record: Record<string, unknown> = {};
+    for (let index = 0; index < names.length; index++) record[names[index]] = fields[index];
+    return record;
+  };
+}
+
 /** Beyond this V8 keeps no object's properties fast anyway: such a header is assigned column by column. */
 const MAX_LITERAL_COLUMNS = 1000;
+/** A Defender export's header is about 2,000 characters; 64 Ki bounds the cache at 16 x 2 x 64 Ki. */
+const MAX_COMPILED_HEADER_CHARS = 65_536;
 const MAX_CACHED_BUILDERS = 16;
 const recordBuilders = new Map<string, RecordBuilder>();
 
