@@ -95,8 +95,8 @@ function HeldBackLowNotice({ count }: { count: number }) {
   withLow.delete("page");
   return (
     <p className="muted" data-testid="held-back-low">
-      {count === 1 ? "1 low-severity finding is" : `${count.toLocaleString("en-US")} low-severity findings are`} not in this queue (a lone crypto load then
-      connection, or software most of the fleet runs). <Link href={`?${withLow}`}>Show them too</Link>
+      {count === 1 ? "1 low-severity finding is" : `${count.toLocaleString("en-US")} low-severity findings are`} not in this queue (low: a correlation with
+      nothing more, or software most of the fleet runs calling where most of the fleet calls). <Link href={`?${withLow}`}>Show them too</Link>
     </p>
   );
 }

@@ -535,10 +535,14 @@ function candidateProcess(activity: ProcessActivity, context: AssessContext): Ca
   };
 }
 
-/** The fleet prevalence keys of a finding: its binary's, and its shown beacon's address (see fleet-prevalence). */
-export function fleetPrevalenceKeys(finding: Pick<DefaultFinding, "process" | "beacon">): { binaryKey: string; destinationKey: string | null } {
+/**
+ * The fleet prevalence keys of a finding: its binary's, and every address it connected to (it is
+ * rated by the rarest of them, so a C2 beside a busy common endpoint is not judged by the endpoint).
+ */
+export function fleetPrevalenceKeys(finding: Pick<DefaultFinding, "process" | "connections">): { binaryKey: string; destinationKeys: string[] } {
   const { sha256, folderPath, processName } = finding.process;
-  return { binaryKey: binaryPrevalenceKey(sha256, folderPath, processName), destinationKey: finding.beacon ? destinationPrevalenceKey(finding.beacon.remoteIp) : null };
+  const destinationKeys = [...new Set(finding.connections.destinations.map((destination) => destinationPrevalenceKey(destination.remoteIp)))];
+  return { binaryKey: binaryPrevalenceKey(sha256, folderPath, processName), destinationKeys };
 }
 
 /** A finding rated again with the fleet's counts, which its run reads when it ends. */

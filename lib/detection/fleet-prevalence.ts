@@ -56,7 +56,7 @@ export const OUTBOUND_CONNECTION_ACTIONS: readonly string[] = ["ConnectionSucces
 export interface FleetPrevalence {
   /** Devices on which its process's binary ran. */
   binaryDevices: number;
-  /** The address it is rated by (its shown beacon's), and the devices that connected to it; null without one. */
+  /** The address it is rated by (the rarest it connected to), and the devices that connected out to it; null without one. */
   destinationIp: string | null;
   destinationDevices: number | null;
   /** Devices with any stored event. */

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { HidingListName } from "../detection/detection-lists";
 import { compareDefaultRanks, withFleetPrevalence, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFindingRank } from "../detection/default-detection";
-import type { PrevalenceKind } from "../detection/fleet-prevalence";
+import type { FleetPrevalence, PrevalenceKind } from "../detection/fleet-prevalence";
 import {
   defaultFindingListRow,
   defaultFindingSearchText,
@@ -50,9 +50,9 @@ export interface FindingRecord {
   searchText: string;
   /** JSON of the loads and connections behind it. */
   evidence: string;
-  /** Its fleet prevalence keys (default mode; '' and null in the seed mode's). */
+  /** Its fleet prevalence keys: its binary's, and a JSON array of the addresses it connected to (default mode; '' and [] in the seed mode's). */
   binaryKey: string;
-  destinationKey: string | null;
+  destinationKeys: string;
 }
 
 /**
@@ -73,7 +73,7 @@ export function storeFindings(records: readonly FindingRecord[]): void {
 }
 
 /** A finding's own columns (but its run and its rank, set when the run ends). */
-const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence", "binaryKey", "destinationKey"] as const;
+const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence", "binaryKey", "destinationKeys"] as const;
 const quotedColumns = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
 
 /** A copy keeps the counts a finding was rated with: it is rated again only if they changed. */
@@ -106,38 +106,44 @@ const FINDINGS_PER_RATING_WRITE = 200;
  */
 export function rateRunFindingsByFleet(runId: string): void {
   const db = sqliteConnection();
-  const fleetDevices = db.prepare(`SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = 'binary' AND ${OF_COMPLETE_UPLOAD}`).pluck().get() as number;
-  // One GROUP BY per kind over the run's keys: a key many findings share is counted once.
-  const devicesByKey = (kind: PrevalenceKind, keyColumn: "binaryKey" | "destinationKey") =>
+  // The run's keys: a finding's binary, and each address of its JSON list.
+  const BINARY_KEYS = `SELECT f."binaryKey" FROM "Finding" f WHERE f."runId" = @runId AND f."mode" = 'default'`;
+  const DESTINATION_KEYS = `SELECT d."value" FROM "Finding" f, json_each(f."destinationKeys") d WHERE f."runId" = @runId AND f."mode" = 'default'`;
+  const devicesByKey = (kind: PrevalenceKind, runKeys: string) =>
     new Map(
       db
-        .prepare(
-          `SELECT p."key", count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p
-           WHERE p."kind" = ? AND p."key" IN (SELECT "${keyColumn}" FROM "Finding" WHERE "runId" = ? AND "mode" = 'default') AND ${OF_COMPLETE_UPLOAD}
-           GROUP BY p."key"`,
-        )
+        .prepare(`SELECT p."key", count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = '${kind}' AND p."key" IN (${runKeys}) AND ${OF_COMPLETE_UPLOAD} GROUP BY p."key"`)
         .raw()
-        .all(kind, runId) as [string, number][],
+        .all({ runId }) as [string, number][],
     );
-  const binaryDevices = devicesByKey("binary", "binaryKey");
-  const destinationDevices = devicesByKey("destination", "destinationKey");
-  const findings = db.prepare(`SELECT "id", "binaryKey", "destinationKey", "ratedPrevalence" FROM "Finding" WHERE "runId" = ? AND "mode" = 'default'`).raw().all(runId) as [
+  // The three counts from one snapshot; one GROUP BY per kind, so a key many findings share is counted once.
+  const { fleetDevices, binaryDevices, destinationDevices } = db.transaction(() => ({
+    fleetDevices: db.prepare(`SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = 'binary' AND ${OF_COMPLETE_UPLOAD}`).pluck().get() as number,
+    binaryDevices: devicesByKey("binary", BINARY_KEYS),
+    destinationDevices: devicesByKey("destination", DESTINATION_KEYS),
+  }))();
+  const findings = db.prepare(`SELECT "id", "binaryKey", "destinationKeys", "ratedPrevalence" FROM "Finding" WHERE "runId" = ? AND "mode" = 'default'`).raw().all(runId) as [
     string,
     string,
-    string | null,
+    string,
     string | null,
   ][];
-  const stale = findings.flatMap(([id, binaryKey, destinationKey, ratedPrevalence]) => {
-    const counts = { binaryDevices: binaryDevices.get(binaryKey) ?? 0, destinationDevices: destinationKey === null ? null : (destinationDevices.get(destinationKey) ?? 0) };
-    const current = `${counts.binaryDevices}/${counts.destinationDevices ?? ""}/${fleetDevices}`;
-    return current === ratedPrevalence ? [] : [{ id, counts, current }];
+  const stale = findings.flatMap(([id, binaryKey, destinationKeys, ratedPrevalence]) => {
+    // The rarest destination the fleet has seen called (an address with no count was only seen inbound or failed to store).
+    let rarest: { key: string; devices: number } | null = null;
+    for (const key of JSON.parse(destinationKeys) as string[]) {
+      const devices = destinationDevices.get(key) ?? 0;
+      if (devices > 0 && (rarest === null || devices < rarest.devices)) rarest = { key, devices };
+    }
+    const prevalence: FleetPrevalence = { binaryDevices: binaryDevices.get(binaryKey) ?? 0, destinationIp: rarest?.key ?? null, destinationDevices: rarest?.devices ?? null, fleetDevices };
+    const current = JSON.stringify(prevalence);
+    return current === ratedPrevalence ? [] : [{ id, prevalence, current }];
   });
   const readRow = db.prepare(`SELECT "row" FROM "Finding" WHERE "runId" = ? AND "id" = ?`).pluck();
   const update = db.prepare(`UPDATE "Finding" SET "row" = @row, "listRow" = @listRow, "searchText" = @searchText, "ratedPrevalence" = @ratedPrevalence WHERE "runId" = @runId AND "id" = @id`);
   for (let start = 0; start < stale.length; start += FINDINGS_PER_RATING_WRITE) {
-    const updates = stale.slice(start, start + FINDINGS_PER_RATING_WRITE).map(({ id, counts, current }) => {
-      const stored = JSON.parse(readRow.get(runId, id) as string) as StoredDefaultFinding;
-      const rated = withFleetPrevalence(stored, { ...counts, destinationIp: counts.destinationDevices === null ? null : (stored.beacon?.remoteIp ?? null), fleetDevices });
+    const updates = stale.slice(start, start + FINDINGS_PER_RATING_WRITE).map(({ id, prevalence, current }) => {
+      const rated = withFleetPrevalence(JSON.parse(readRow.get(runId, id) as string) as StoredDefaultFinding, prevalence);
       const listRow = defaultFindingListRow(id, rated);
       return { runId, id, row: JSON.stringify(rated), listRow: JSON.stringify(listRow), searchText: defaultFindingSearchText(listRow, rated.reasons), ratedPrevalence: current };
     });

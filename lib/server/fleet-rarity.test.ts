@@ -95,6 +95,23 @@ describe("fleet rarity", () => {
     expect(full.findings).toEqual(incremental.findings);
   });
 
+  it("rates a finding by the rarest address it called: common software reaching a C2 beside its usual endpoint is raised, not demoted", async () => {
+    await upload("ws-4-c2.csv", [
+      `2024-05-01T11:00:00Z,ws-4,ImageLoaded,bcrypt.dll,7,updater.exe,${COMMON_SHA},,,`,
+      `2024-05-01T11:01:00Z,ws-4,ConnectionSuccess,,7,updater.exe,${COMMON_SHA},203.0.113.1,4444,Public`,
+      `2024-05-01T11:02:00Z,ws-4,ConnectionSuccess,,7,updater.exe,${COMMON_SHA},198.51.100.99,4444,Public`,
+    ]);
+    const { findings } = await run();
+    expect(findings["ws-4 updater.exe"]).toEqual({
+      severity: "medium",
+      listed: "medium",
+      severityBasis: ["Crypto DLL load then connection alone: low", "Rare destination 198.51.100.99 seen on 1 of 10 devices: one level up, medium"],
+      prevalence: { binaryDevices: 10, destinationIp: "198.51.100.99", destinationDevices: 1, fleetDevices: 10 },
+    });
+    const added = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "ws-4-c2.csv")!;
+    await modules.datasets.deleteDataset(added.id);
+  });
+
   it("counts a deleted upload's devices no more", async () => {
     const added = (await modules.datasets.listDatasets()).find((dataset) => dataset.fileName === "ws-2-implant.csv")!;
     await modules.datasets.deleteDataset(added.id);

@@ -150,6 +150,12 @@ function hashId(parts: unknown[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
 }
 
+/** A finding's fleet prevalence keys as the Finding table stores them (destinations as a JSON array). */
+function fleetKeyColumns(finding: DefaultFinding): Pick<FindingRecord, "binaryKey" | "destinationKeys"> {
+  const { binaryKey, destinationKeys } = fleetPrevalenceKeys(finding);
+  return { binaryKey, destinationKeys: JSON.stringify(destinationKeys) };
+}
+
 /** The seed query groups by these columns; a default finding maps to the row with the same values. */
 function groupKeyOfSeedRow(row: SeedQueryRow): string {
   return JSON.stringify([row.DeviceName, row.ProcessName, row.ProcessCmd, row.AccountName, row.ProcessSHA256]);
@@ -178,7 +184,7 @@ function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRec
     row: JSON.stringify(finding.row),
     evidence: JSON.stringify({ loads: finding.loads, connections: finding.connections }),
     binaryKey: "",
-    destinationKey: null,
+    destinationKeys: "[]",
     runId,
   };
 }
@@ -199,7 +205,7 @@ function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, r
     searchText: defaultFindingSearchText(listRow, finding.reasons),
     row: JSON.stringify({ ...summary, modeDifference }),
     evidence: JSON.stringify({ loads, connections: connectionEvents }),
-    ...fleetPrevalenceKeys(finding),
+    ...fleetKeyColumns(finding),
     runId,
   };
 }

@@ -32,11 +32,11 @@ INSERT OR IGNORE INTO "DatasetPrevalence" ("kind", "key", "deviceName", "dataset
 DROP TABLE temp."Binary";
 DROP TABLE temp."Holder";
 
--- Each finding's keys, and the counts it was last rated with ("binary/destination/fleet"): a
--- run rates again only the findings whose counts changed. Stored findings lack them: they are
+-- Each finding's keys (its binary's, and a JSON array of the addresses it connected to), and the
+-- counts it was last rated with (JSON): a run rates again only the findings whose counts changed. Stored findings lack them: they are
 -- dropped with their run, so the server recomputes at start.
 ALTER TABLE "Finding" ADD COLUMN "binaryKey" TEXT NOT NULL DEFAULT '';
-ALTER TABLE "Finding" ADD COLUMN "destinationKey" TEXT;
+ALTER TABLE "Finding" ADD COLUMN "destinationKeys" TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE "Finding" ADD COLUMN "ratedPrevalence" TEXT;
 DELETE FROM "Finding";
 DELETE FROM "Setting" WHERE "key" IN ('detection.lastRun', 'detection.failure');
