@@ -224,11 +224,13 @@ test("detection settings are validated next to the field and saving reruns detec
 });
 
 test("long finding lists are paged, with the page in the URL", async ({ page, request }) => {
-  // 150 processes on one device, each loading bcrypt.dll then connecting out on port 4444: 150 more seed findings.
-  const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType";
+  // 150 processes, each loading bcrypt.dll then connecting out on port 4444: 150 more seed findings. One
+  // build (one SHA256) on two devices, calling one address: neither is rare, so each is a low finding.
+  const header = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,InitiatingProcessSHA256,RemoteIP,RemotePort,RemoteIPType";
+  const sha256 = "b".repeat(64);
   const rows = Array.from({ length: 150 }, (_, i) => [
-    `2026-11-24T20:00:00Z,paging-01,ImageLoaded,bcrypt.dll,${5000 + i},tool${i}.exe,,,`,
-    `2026-11-24T20:01:00Z,paging-01,ConnectionSuccess,,${5000 + i},tool${i}.exe,198.51.100.9,4444,Public`,
+    `2026-11-24T20:00:00Z,paging-0${1 + (i % 2)},ImageLoaded,bcrypt.dll,${5000 + i},tool${i}.exe,${sha256},,,`,
+    `2026-11-24T20:01:00Z,paging-0${1 + (i % 2)},ConnectionSuccess,,${5000 + i},tool${i}.exe,${sha256},198.51.100.9,4444,Public`,
   ]).flat();
   const upload = await request.post("/api/ingest", { headers: { "x-file-name": "paging.csv" }, data: [header, ...rows].join("\n") });
   expect(upload.status()).toBe(201);
