@@ -63,6 +63,16 @@ export interface FleetPrevalence {
   fleetDevices: number;
 }
 
+/**
+ * A finding's prevalence from its keys' device counts: its binary's, and the rarest address it
+ * called that the fleet has seen called (an address counted on no device was only reached inbound).
+ */
+export function fleetPrevalence(binaryDevices: number, destinations: Iterable<[key: string, devices: number]>, fleetDevices: number): FleetPrevalence {
+  let rarest: [key: string, devices: number] | null = null;
+  for (const destination of destinations) if (destination[1] > 0 && (rarest === null || destination[1] < rarest[1])) rarest = destination;
+  return { binaryDevices, destinationIp: rarest?.[0] ?? null, destinationDevices: rarest?.[1] ?? null, fleetDevices };
+}
+
 export type PrevalenceClass = "rare" | "common" | "ordinary";
 
 /** How common `devices` of the fleet is; ordinary in a fleet too small to tell. */

@@ -52,7 +52,7 @@ beforeAll(async () => {
   const settings = await import("./detection-settings");
   const record = (runId: string, id: string, mode: "default" | "kql", listRow: { device?: string; DeviceName?: string }, searchText: string, row: unknown) => ({
     id, runId, mode, deviceName: listRow.device ?? listRow.DeviceName ?? "", processName: "", beaconLikely: false, connectionCount: 0, outsideSystemFolder: false,
-    listRow: JSON.stringify(listRow), searchText, row: JSON.stringify(row), evidence: "{}", binaryKey: "", destinationKeys: "[]",
+    listRow: JSON.stringify(listRow), searchText, row: JSON.stringify(row), evidence: "{}", binaryKey: "", destinationKeys: "[]", ratedPrevalence: null,
   });
   store.storeFindings(DEFAULT_ROWS.map((row) => ({ ...record(RUN, row.id, "default", row, defaultFindingSearchText(row, []), { severity: row.severity }), processName: row.process })));
   store.storeFindings(

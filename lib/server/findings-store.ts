@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { HidingListName } from "../detection/detection-lists";
 import { compareDefaultRanks, withFleetPrevalence, type DefaultEvidenceConnection, type DefaultEvidenceLoad, type DefaultFindingRank } from "../detection/default-detection";
-import type { FleetPrevalence, PrevalenceKind } from "../detection/fleet-prevalence";
+import { fleetPrevalence, type FleetPrevalence, type PrevalenceKind } from "../detection/fleet-prevalence";
 import {
   defaultFindingListRow,
   defaultFindingSearchText,
@@ -53,6 +53,8 @@ export interface FindingRecord {
   /** Its fleet prevalence keys: its binary's, and a JSON array of the addresses it connected to (default mode; '' and [] in the seed mode's). */
   binaryKey: string;
   destinationKeys: string;
+  /** JSON of the FleetPrevalence it was rated with (default mode), null in the seed mode's. */
+  ratedPrevalence: string | null;
 }
 
 /**
@@ -73,11 +75,9 @@ export function storeFindings(records: readonly FindingRecord[]): void {
 }
 
 /** A finding's own columns (but its run and its rank, set when the run ends). */
-const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence", "binaryKey", "destinationKeys"] as const;
+const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence", "binaryKey", "destinationKeys", "ratedPrevalence"] as const;
 const quotedColumns = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
 
-/** A copy keeps the counts a finding was rated with: it is rated again only if they changed. */
-const COPIED_COLUMNS = [...FINDING_COLUMNS, "ratedPrevalence"] as const;
 
 /**
  * Copies a run's findings, but those of some devices, under another run's id (an incremental run
@@ -86,7 +86,7 @@ const COPIED_COLUMNS = [...FINDING_COLUMNS, "ratedPrevalence"] as const;
 export function copyRunFindings(fromRunId: string, toRunId: string, exceptDevices: readonly string[]): void {
   sqliteConnection()
     .prepare(
-      `INSERT INTO "Finding" ("runId", ${quotedColumns(COPIED_COLUMNS)}) SELECT @toRunId, ${quotedColumns(COPIED_COLUMNS)}
+      `INSERT INTO "Finding" ("runId", ${quotedColumns(FINDING_COLUMNS)}) SELECT @toRunId, ${quotedColumns(FINDING_COLUMNS)}
        FROM "Finding" WHERE "runId" = @fromRunId AND "deviceName" NOT IN (SELECT "value" FROM json_each(@exceptDevices))`,
     )
     .run({ fromRunId, toRunId, exceptDevices: JSON.stringify(exceptDevices) });
@@ -94,6 +94,33 @@ export function copyRunFindings(fromRunId: string, toRunId: string, exceptDevice
 
 /** Devices with a stored event of a complete upload (`p` a DatasetPrevalence row). */
 const OF_COMPLETE_UPLOAD = `p."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete')`;
+
+const FLEET_DEVICES = `SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = 'binary' AND ${OF_COMPLETE_UPLOAD}`;
+
+/** Distinct keys a run's counter remembers before it starts afresh (bounds a huge fleet's memory). */
+const MAX_COUNTED_KEYS = 100_000;
+
+/**
+ * The fleet's counts as a run reads them while it stores findings, so a new finding is stored
+ * already rated: each key counted once (by the index), as its findings come.
+ */
+export function fleetCounter(): (binaryKey: string, destinationKeys: readonly string[]) => FleetPrevalence {
+  const db = sqliteConnection();
+  const fleetDevices = db.prepare(FLEET_DEVICES).pluck().get() as number;
+  const count = db.prepare(`SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = ? AND p."key" = ? AND ${OF_COMPLETE_UPLOAD}`).pluck();
+  const counted = new Map<string, number>();
+  const devices = (kind: PrevalenceKind, key: string) => {
+    const cacheKey = `${kind}\u0000${key}`;
+    let found = counted.get(cacheKey);
+    if (found === undefined) {
+      if (counted.size >= MAX_COUNTED_KEYS) counted.clear();
+      found = count.get(kind, key) as number;
+      counted.set(cacheKey, found);
+    }
+    return found;
+  };
+  return (binaryKey, destinationKeys) => fleetPrevalence(devices("binary", binaryKey), destinationKeys.map((key): [string, number] => [key, devices("destination", key)]), fleetDevices);
+}
 
 /** Findings rated per write transaction: the JSON work happens between them, outside the write lock. */
 const FINDINGS_PER_RATING_WRITE = 200;
@@ -118,7 +145,7 @@ export function rateRunFindingsByFleet(runId: string): void {
     );
   // The three counts from one snapshot; one GROUP BY per kind, so a key many findings share is counted once.
   const { fleetDevices, binaryDevices, destinationDevices } = db.transaction(() => ({
-    fleetDevices: db.prepare(`SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = 'binary' AND ${OF_COMPLETE_UPLOAD}`).pluck().get() as number,
+    fleetDevices: db.prepare(FLEET_DEVICES).pluck().get() as number,
     binaryDevices: devicesByKey("binary", BINARY_KEYS),
     destinationDevices: devicesByKey("destination", DESTINATION_KEYS),
   }))();
@@ -129,13 +156,8 @@ export function rateRunFindingsByFleet(runId: string): void {
     string | null,
   ][];
   const stale = findings.flatMap(([id, binaryKey, destinationKeys, ratedPrevalence]) => {
-    // The rarest destination the fleet has seen called (an address with no count was only seen inbound or failed to store).
-    let rarest: { key: string; devices: number } | null = null;
-    for (const key of JSON.parse(destinationKeys) as string[]) {
-      const devices = destinationDevices.get(key) ?? 0;
-      if (devices > 0 && (rarest === null || devices < rarest.devices)) rarest = { key, devices };
-    }
-    const prevalence: FleetPrevalence = { binaryDevices: binaryDevices.get(binaryKey) ?? 0, destinationIp: rarest?.key ?? null, destinationDevices: rarest?.devices ?? null, fleetDevices };
+    const keys = JSON.parse(destinationKeys) as string[];
+    const prevalence = fleetPrevalence(binaryDevices.get(binaryKey) ?? 0, keys.map((key): [string, number] => [key, destinationDevices.get(key) ?? 0]), fleetDevices);
     const current = JSON.stringify(prevalence);
     return current === ratedPrevalence ? [] : [{ id, prevalence, current }];
   });

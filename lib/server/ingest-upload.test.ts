@@ -218,7 +218,7 @@ describe("ingestTelemetryText", () => {
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
     const row = (runId: string) => ({
       id: "00000000000000ee", runId, mode: "kql" as const, deviceName: "elsewhere", processName: "x.exe", beaconLikely: false, connectionCount: 1, outsideSystemFolder: false,
-      listRow: "{}", searchText: "", row: "{}", evidence: "{}", binaryKey: "", destinationKeys: "[]",
+      listRow: "{}", searchText: "", row: "{}", evidence: "{}", binaryKey: "", destinationKeys: "[]", ratedPrevalence: null,
     });
     storeFindings([row("run-in-progress"), row("run-died-7h-ago"), row("run-without-marker")]);
     await modules.db.prisma.setting.createMany({

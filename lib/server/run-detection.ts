@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { getHeapStatistics } from "node:v8";
-import { fleetPrevalenceKeys, runDefaultDetection, type DefaultFinding } from "../detection/default-detection";
+import { fleetPrevalenceKeys, runDefaultDetection, withFleetPrevalence, type DefaultFinding } from "../detection/default-detection";
 import { maxEventsPerDevice } from "../detection/device-event-budget";
 import { computedLists } from "../detection/detection-lists";
 import { detectionSelection } from "../detection/detection-selection";
@@ -10,7 +10,7 @@ import { defaultFindingListRow, defaultFindingSearchText, seedFindingListRow, se
 import { runSeedQuery, type SeedQueryFinding, type SeedQueryRow } from "../detection/seed-kql-query";
 import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
-import { rankRunFindings, rateRunFindingsByFleet, storeFindings, type FindingRecord } from "./findings-store";
+import { fleetCounter, rankRunFindings, rateRunFindingsByFleet, storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
 import {
   discardRun,
@@ -92,6 +92,8 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   try {
     onStart?.(runId, generation);
     if (asOfUs !== null) {
+      // Findings are stored rated with the fleet's counts; the run's end rates again those whose counts changed since.
+      const prevalenceOf = fleetCounter();
       const devices = completeEventsByDevice(detectionSelection(lists, settings, asOfUs), { maxEvents, onProgress, only: start.only ?? undefined });
       for (let next = timed("read", () => devices.next()); !next.done; next = timed("read", () => devices.next())) {
         const device = next.value;
@@ -108,7 +110,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
         seedCount += seedFindings.length;
         for (const finding of timed("defaultMode", () => runDefaultDetection(events, { asOfUs, lists, settings }))) {
           const modeDifference = explainModeDifference(finding, seedRowsByGroup.get(groupKeyOfDefault(finding)) ?? null, settings);
-          pending.push(defaultFindingRecord(finding, modeDifference, runId));
+          pending.push(timed("fleetRating", () => defaultFindingRecord(finding, prevalenceOf, modeDifference, runId)));
           defaultCount++;
         }
         if (pending.length >= FINDINGS_PER_WRITE) writePending();
@@ -150,12 +152,6 @@ function hashId(parts: unknown[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
 }
 
-/** A finding's fleet prevalence keys as the Finding table stores them (destinations as a JSON array). */
-function fleetKeyColumns(finding: DefaultFinding): Pick<FindingRecord, "binaryKey" | "destinationKeys"> {
-  const { binaryKey, destinationKeys } = fleetPrevalenceKeys(finding);
-  return { binaryKey, destinationKeys: JSON.stringify(destinationKeys) };
-}
-
 /** The seed query groups by these columns; a default finding maps to the row with the same values. */
 function groupKeyOfSeedRow(row: SeedQueryRow): string {
   return JSON.stringify([row.DeviceName, row.ProcessName, row.ProcessCmd, row.AccountName, row.ProcessSHA256]);
@@ -185,11 +181,16 @@ function seedFindingRecord(finding: SeedQueryFinding, runId: string): FindingRec
     evidence: JSON.stringify({ loads: finding.loads, connections: finding.connections }),
     binaryKey: "",
     destinationKeys: "[]",
+    ratedPrevalence: null,
     runId,
   };
 }
 
-function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, runId: string): FindingRecord {
+/** A default finding as stored: rated with the fleet's counts of its keys (see fleetCounter). */
+function defaultFindingRecord(unrated: DefaultFinding, prevalenceOf: ReturnType<typeof fleetCounter>, modeDifference: string, runId: string): FindingRecord {
+  const { binaryKey, destinationKeys } = fleetPrevalenceKeys(unrated);
+  const prevalence = prevalenceOf(binaryKey, destinationKeys);
+  const finding = withFleetPrevalence(unrated, prevalence);
   const { loads, connectionEvents, ...summary } = finding;
   const id = hashId(["default", finding.key]);
   const listRow = defaultFindingListRow(id, summary);
@@ -205,7 +206,9 @@ function defaultFindingRecord(finding: DefaultFinding, modeDifference: string, r
     searchText: defaultFindingSearchText(listRow, finding.reasons),
     row: JSON.stringify({ ...summary, modeDifference }),
     evidence: JSON.stringify({ loads, connections: connectionEvents }),
-    ...fleetKeyColumns(finding),
+    binaryKey,
+    destinationKeys: JSON.stringify(destinationKeys),
+    ratedPrevalence: JSON.stringify(prevalence),
     runId,
   };
 }
