@@ -5,18 +5,12 @@
  * SQLite file, real ingest path.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { importDetectionModules, type DetectionModules } from "../testing/detection-modules";
 import { useThrowawayDatabase } from "../testing/throwaway-database";
 
 useThrowawayDatabase("fleet-rarity");
 
-type Modules = {
-  ingest: typeof import("./ingest-upload");
-  datasets: typeof import("./dataset-store");
-  detection: typeof import("./run-detection");
-  settings: typeof import("./detection-settings");
-  db: typeof import("./db");
-};
-let modules: Modules;
+let modules: DetectionModules;
 
 const HEADER = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,InitiatingProcessSHA256,RemoteIP,RemotePort,RemoteIPType";
 const COMMON_SHA = "c".repeat(64);
@@ -47,13 +41,7 @@ async function run() {
 }
 
 beforeAll(async () => {
-  modules = {
-    ingest: await import("./ingest-upload"),
-    datasets: await import("./dataset-store"),
-    detection: await import("./run-detection"),
-    settings: await import("./detection-settings"),
-    db: await import("./db"),
-  };
+  modules = await importDetectionModules();
   // Every device runs the same updater to the same address; only ws-1 runs the implant. The
   // newest event (12:01) is here, so later uploads of earlier events keep the as-of time.
   await upload("fleet.csv", [...FLEET.flatMap((device) => loadThenConnect(device, 12, "updater.exe", COMMON_SHA, "203.0.113.1")), ...loadThenConnect("ws-1", 10, "implant.exe", IMPLANT_SHA, "198.51.100.7")]);

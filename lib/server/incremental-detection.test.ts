@@ -5,18 +5,12 @@
  * Real SQLite file, real ingest path.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { importDetectionModules, type DetectionModules } from "../testing/detection-modules";
 import { useThrowawayDatabase } from "../testing/throwaway-database";
 
 useThrowawayDatabase("incremental");
 
-type Modules = {
-  ingest: typeof import("./ingest-upload");
-  datasets: typeof import("./dataset-store");
-  detection: typeof import("./run-detection");
-  settings: typeof import("./detection-settings");
-  db: typeof import("./db");
-};
-let modules: Modules;
+let modules: DetectionModules;
 
 const HEADER = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType";
 /** A crypto load at `hour`:00, then `connections` connections a minute apart. */
@@ -54,13 +48,7 @@ const connectionsByDevice = (findings: { mode: string; deviceName: string; conne
   Object.fromEntries(findings.filter((finding) => finding.mode === "default").map((finding) => [finding.deviceName, finding.connectionCount]));
 
 beforeAll(async () => {
-  modules = {
-    ingest: await import("./ingest-upload"),
-    datasets: await import("./dataset-store"),
-    detection: await import("./run-detection"),
-    settings: await import("./detection-settings"),
-    db: await import("./db"),
-  };
+  modules = await importDetectionModules();
   // ws-b holds the newest event (12:06): the as-of stays put while ws-a gains earlier events.
   await upload("first.csv", [...implant("ws-a", 10, 6), ...implant("ws-b", 12, 6)]);
 }, 60_000);

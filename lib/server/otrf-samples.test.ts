@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { importDetectionModules, type DetectionModules } from "../testing/detection-modules";
 import { useThrowawayDatabase } from "../testing/throwaway-database";
 
 useThrowawayDatabase("otrf");
@@ -14,14 +15,7 @@ useThrowawayDatabase("otrf");
 /** Beside the repository: CI and this machine provide it, and the captures are never copied in. */
 const SAMPLES = path.resolve(import.meta.dirname, "../../../shared/samples");
 
-type Modules = {
-  ingest: typeof import("./ingest-upload");
-  datasets: typeof import("./dataset-store");
-  detection: typeof import("./run-detection");
-  settings: typeof import("./detection-settings");
-  findings: typeof import("./findings-store");
-};
-let modules: Modules;
+let modules: DetectionModules;
 
 /** The capture's one JSON-lines file, unzipped in memory. */
 function capture(zip: string): string {
@@ -38,13 +32,7 @@ async function detectAlone(zip: string) {
 }
 
 beforeAll(async () => {
-  modules = {
-    ingest: await import("./ingest-upload"),
-    datasets: await import("./dataset-store"),
-    detection: await import("./run-detection"),
-    settings: await import("./detection-settings"),
-    findings: await import("./findings-store"),
-  };
+  modules = await importDetectionModules();
   await modules.settings.writeDetectionSettings({ ...(await modules.settings.readDetectionSettings()), labMode: true });
 }, 60_000);
 
