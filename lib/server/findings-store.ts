@@ -78,7 +78,6 @@ export function storeFindings(records: readonly FindingRecord[]): void {
 const FINDING_COLUMNS = ["id", "mode", "deviceName", "processName", "processNameKey", "beaconLikely", "connectionCount", "outsideSystemFolder", "listRow", "searchText", "row", "evidence", "binaryKey", "destinationKeys", "ratedPrevalence"] as const;
 const quotedColumns = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(", ");
 
-
 /**
  * Copies a run's findings, but those of some devices, under another run's id (an incremental run
  * keeps the devices no change touched). Runs in the caller's transaction, on the same connection.
@@ -95,7 +94,10 @@ export function copyRunFindings(fromRunId: string, toRunId: string, exceptDevice
 /** Devices with a stored event of a complete upload (`p` a DatasetPrevalence row). */
 const OF_COMPLETE_UPLOAD = `p."datasetId" IN (SELECT "id" FROM "Dataset" WHERE "status" = 'complete')`;
 
-const FLEET_DEVICES = `SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = 'binary' AND ${OF_COMPLETE_UPLOAD}`;
+/** How many devices the complete uploads' prevalence rows `p` matching `condition` name. */
+const devicesWhere = (condition: string) => `SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE ${condition} AND ${OF_COMPLETE_UPLOAD}`;
+/** Every device with an event: each event names its initiating binary. */
+const FLEET_DEVICES = devicesWhere(`p."kind" = 'binary'`);
 
 /** Distinct keys a run's counter remembers before it starts afresh (bounds a huge fleet's memory). */
 const MAX_COUNTED_KEYS = 100_000;
@@ -107,7 +109,7 @@ const MAX_COUNTED_KEYS = 100_000;
 export function fleetCounter(): (binaryKey: string, destinationKeys: readonly string[]) => FleetPrevalence {
   const db = sqliteConnection();
   const fleetDevices = db.prepare(FLEET_DEVICES).pluck().get() as number;
-  const count = db.prepare(`SELECT count(DISTINCT p."deviceName") FROM "DatasetPrevalence" p WHERE p."kind" = ? AND p."key" = ? AND ${OF_COMPLETE_UPLOAD}`).pluck();
+  const count = db.prepare(devicesWhere(`p."kind" = ? AND p."key" = ?`)).pluck();
   const counted = new Map<string, number>();
   const devices = (kind: PrevalenceKind, key: string) => {
     const cacheKey = `${kind}\u0000${key}`;
