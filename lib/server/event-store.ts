@@ -4,7 +4,7 @@ import { DETECTION_EVENT_FIELDS, type DetectionEvent } from "../detection/detect
 import type { DetectionSelection } from "../detection/detection-selection";
 import { DETECTION_BYTES_PER_EVENT, distinctTextBytes } from "../detection/device-event-budget";
 import { binaryPrevalenceKeys, destinationPrevalenceKey, OUTBOUND_CONNECTION_ACTIONS, type PrevalenceKind } from "../detection/fleet-prevalence";
-import { eventKey, identityHash } from "../telemetry/event-identity";
+import { eventKey, RepeatedIdentityHashes } from "../telemetry/event-identity";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { recordDetectionChange } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
@@ -146,8 +146,12 @@ const rowValues = new Array<FieldValue>(ROW_COLUMNS.length);
 
 const CALLING_ACTIONS = new Set(OUTBOUND_CONNECTION_ACTIONS);
 
+/** A process's context is keyed by its PID and creation time while a batch is encoded (see RepeatedIdentityHashes). */
+const CONTEXT_KEY_FIELDS = [CONTEXT_COLUMNS.indexOf("initiatingProcessId"), CONTEXT_COLUMNS.indexOf("initiatingProcessCreationTime")];
+
 /** Encodes a batch; `sentContexts` holds the context ids this upload already sent (updated here). */
 export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts: Set<number>): EventBatch {
+  const contextIds = new RepeatedIdentityHashes(CONTEXT_KEY_FIELDS);
   const cells = new Float64Array(events.length * BATCH_CELLS_PER_EVENT);
   const texts: string[] = [];
   const contexts: EventBatch["contexts"] = [];
@@ -161,7 +165,7 @@ export function encodeEventBatch(events: readonly TelemetryEvent[], sentContexts
   let cell = 0;
   for (const event of events) {
     readContext(event, contextValues);
-    const contextId = identityHash(contextValues);
+    const contextId = contextIds.hash(contextValues);
     if (!sentContexts.has(contextId)) {
       sentContexts.add(contextId);
       contexts.push([contextId, ...contextValues]);

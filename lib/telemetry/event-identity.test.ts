@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildTestEvent } from "./build-test-event";
-import { eventKey, identityHash } from "./event-identity";
+import { eventKey, identityHash, RepeatedIdentityHashes } from "./event-identity";
 
 describe("identityHash", () => {
   it("keeps field boundaries and null apart from the empty text", () => {
@@ -46,5 +46,20 @@ describe("stored keys never change", () => {
     });
     const unicode = { ...load, source: "sysmon" as const, folderPath: "C:\\Users\\Jürgen\\下载\\😀.dll" };
     expect([eventKey(connection), eventKey(load), eventKey(unicode)]).toEqual([8944593342480358, 2931342017385105, 7528739972890190]);
+  });
+});
+
+describe("RepeatedIdentityHashes", () => {
+  // Keyed by the first field (a PID), as the store keys process contexts.
+  const context = (pid: number, commandLine: string | null) => [pid, "powershell.exe", commandLine];
+
+  it("answers identityHash for a list seen before, and for one that differs from it under the same key", () => {
+    const hashes = new RepeatedIdentityHashes([0]);
+    expect(hashes.hash(context(4, "a -enc x"))).toBe(identityHash(context(4, "a -enc x")));
+    expect(hashes.hash(context(4, "a -enc x"))).toBe(identityHash(context(4, "a -enc x")));
+    // Same PID, another command line, then null: each its own hash, never the remembered one.
+    expect(hashes.hash(context(4, "a -enc y"))).toBe(identityHash(context(4, "a -enc y")));
+    expect(hashes.hash(context(4, null))).toBe(identityHash(context(4, null)));
+    expect(hashes.hash(context(4, "a -enc x"))).not.toBe(identityHash(context(4, "a -enc y")));
   });
 });

@@ -63,3 +63,28 @@ export function identityHash(fields: readonly (string | number | null)[]): numbe
   mix ^= mix >>> 16;
   return (mix & 0x1fffff) * 0x100000000 + (fnv >>> 0);
 }
+
+type IdentityField = string | number | null;
+
+/**
+ * identityHash of field lists that repeat: every event of a process carries the same process
+ * context (long command lines and paths), and hashing it again for each event was a fifth of
+ * ingestion. Remembers the last list seen per key (chosen fields joined) and answers its hash when
+ * every field is equal again, so the answer is always identityHash's. It keeps every list it is
+ * given: make one per batch, so it holds nothing the batch does not (parsed fields may share
+ * their input's text).
+ */
+export class RepeatedIdentityHashes {
+  private readonly recent = new Map<string, { fields: IdentityField[]; hash: number }>();
+
+  constructor(private readonly keyFields: readonly number[]) {}
+
+  hash(fields: readonly IdentityField[]): number {
+    const key = this.keyFields.map((index) => fields[index]).join("\u0000");
+    const known = this.recent.get(key);
+    if (known !== undefined && known.fields.length === fields.length && known.fields.every((field, index) => field === fields[index])) return known.hash;
+    const hash = identityHash(fields);
+    this.recent.set(key, { fields: [...fields], hash });
+    return hash;
+  }
+}
