@@ -14,6 +14,9 @@ type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: string
 const MISSING = "c0000000000000000000000000";
 const ROUTES: Route[] = [
   { method: "GET", path: "/api/findings", permission: "read", allowed: 200 },
+  { method: "GET", path: "/api/findings/0000000000000000", permission: "read", allowed: 404 },
+  { method: "PATCH", path: "/api/findings/0000000000000000", permission: "edit", data: { status: "investigating" }, allowed: 404 },
+  { method: "POST", path: "/api/findings/0000000000000000/notes", permission: "edit", data: { text: "seen" }, allowed: 404 },
   { method: "GET", path: "/api/events?ids=1", permission: "read", allowed: 200 },
   { method: "GET", path: "/api/datasets", permission: "read", allowed: 200 },
   { method: "GET", path: `/api/datasets/${MISSING}`, permission: "read", allowed: 404 },

@@ -69,7 +69,7 @@ test.describe("as a viewer", () => {
 
     const tried = await page.request.post("/api/allowlists", { data: { list: "excludedBrowsers", value: "viewer.exe" } });
     expect(tried.status()).toBe(403);
-    expect(await tried.json()).toEqual({ error: { code: "forbidden", message: "The viewer role cannot change the allowlists." } });
+    expect(await tried.json()).toEqual({ error: { code: "forbidden", message: "The viewer role cannot change the allowlists or triage findings." } });
     expect((await page.request.put("/api/detection", { data: { asOf: null } })).status()).toBe(403);
   });
 });

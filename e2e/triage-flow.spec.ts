@@ -1,6 +1,6 @@
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO_DIR } from "./e2e-paths";
+import { DEMO_DIR, storageStateOf } from "./e2e-paths";
 
 const SCREENSHOTS = path.resolve("test-results/screens");
 
@@ -62,8 +62,8 @@ test("the seed KQL table lists flagged processes, filters them, and renders host
   await expect(await findingsCount(page)).toHaveText("8 findings");
   const table = page.getByRole("table", { name: "Flagged processes (seed KQL mode)" });
   const aesRow = table.getByRole("row").filter({ hasText: "fin-ws-014.corp.example" }).filter({ hasText: "powershell.exe" });
-  // The seed query double counts: two DLLs x 15 connections in the window.
-  await expect(aesRow.getByRole("cell").nth(9)).toHaveText("30");
+  // The seed query double counts: two DLLs x 15 connections in the window (ConnectionCount, after Status and the query's columns).
+  await expect(aesRow.getByRole("cell").nth(10)).toHaveText("30");
 
   await page.getByLabel("BeaconLikely").selectOption("yes");
   await expect(await findingsCount(page)).toHaveText("3 of 8 findings");
@@ -147,6 +147,59 @@ test("the corrected detection ranks the C2 first and explains where the seed que
   await expect(events.getByRole("row")).toHaveCount(18);
   await expect(events.getByRole("row").nth(1)).toContainText("bcrypt.dll");
   await expect(events.getByRole("row").nth(3)).toContainText("185.225.17.44:4444");
+});
+
+test("an analyst triages a finding: status, assignee and a note are kept after a reload, the list filters by them, and a viewer only reads them", async ({ page, browser }) => {
+  await page.goto("/findings");
+  await page.getByRole("table", { name: "Flagged processes" }).getByRole("link", { name: "python.exe" }).click();
+  await expect(page).toHaveURL(/\/findings\/[0-9a-f]{16}$/);
+  const findingUrl = page.url();
+  const panel = page.getByRole("region", { name: /^Triage/ });
+  await expect(panel.getByRole("heading", { level: 2 })).toContainText("New");
+  await panel.getByLabel("Status").selectOption("investigating");
+  await panel.getByLabel("Assignee").selectOption("admin");
+  await panel.getByLabel("Tags (comma-separated)").fill("rc4, C2");
+  await panel.getByRole("button", { name: "Save triage" }).click();
+  await expect(panel.getByRole("status")).toHaveText("Triage saved.");
+  const note = 'Asked the user: not a test. =HYPERLINK("http://evil.example") <img src=x onerror=alert(1)>';
+  await panel.getByLabel("Note").fill(note);
+  await panel.getByRole("button", { name: "Add note" }).click();
+  await expect(panel.getByRole("list", { name: "Notes" })).toContainText(note);
+
+  // Resolving needs a reason: refused next to the form, nothing changes.
+  await panel.getByLabel("Status").selectOption("resolved");
+  await panel.getByLabel("Classification").selectOption("true_positive");
+  await panel.getByRole("button", { name: "Save triage" }).click();
+  await expect(panel.getByRole("alert")).toHaveText("Give the reason for this classification.");
+
+  await page.reload();
+  await expect(panel.getByLabel("Status")).toHaveValue("investigating");
+  await expect(panel.getByLabel("Assignee")).toHaveValue("admin");
+  await expect(panel.getByLabel("Tags (comma-separated)")).toHaveValue("rc4, c2");
+  await expect(panel.getByRole("list", { name: "Notes" }).getByRole("listitem")).toHaveCount(1);
+  await expect(panel.getByRole("list", { name: "Notes" })).toContainText(`admin, `);
+  await panel.getByText("History (3 changes)").click();
+  await expect(panel.getByRole("table", { name: "Triage history" }).getByRole("row").nth(1)).toContainText("adminStatusNewInvestigating");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "finding-triage.png"), fullPage: true });
+
+  // A bookmarked view: my investigating findings tagged c2.
+  await page.goto("/findings?status=investigating&assignee=mine&tag=c2");
+  await expect(await findingsCount(page)).toHaveText("1 of 13 findings");
+  const row = page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1);
+  await expect(row).toContainText("python.exe");
+  await expect(row).toContainText("Investigatingadmin");
+  await expect(page.getByLabel("Status")).toHaveValue("investigating");
+
+  const viewer = await browser.newContext({ storageState: storageStateOf("viewer") });
+  const viewerPage = await viewer.newPage();
+  await viewerPage.goto(findingUrl);
+  const viewerPanel = viewerPage.getByRole("region", { name: /^Triage/ });
+  await expect(viewerPanel.getByRole("heading", { level: 2 })).toContainText("Investigating");
+  await expect(viewerPanel).toContainText(note);
+  await expect(viewerPanel.getByRole("combobox")).toHaveCount(0);
+  await expect(viewerPanel.getByRole("textbox")).toHaveCount(0);
+  await expect(viewerPanel.getByRole("button")).toHaveCount(0);
+  await viewer.close();
 });
 
 test("a Sysmon capture whose network clock ran three days slow is placed by the collector's clock, and the finding and its events say so", async ({ page }) => {

@@ -10,6 +10,7 @@ import { readDetectionSettings, type DetectionRun } from "@/lib/server/detection
 import { detectionModeSchema, listFindingsPage, findingCount } from "@/lib/server/findings-store";
 import { detectionStatus } from "@/lib/server/detection-scheduler";
 import { requirePageAccount } from "@/lib/server/page-session";
+import { assignableUsernames } from "@/lib/server/triage-store";
 
 export const metadata: Metadata = { title: "Findings" };
 export const dynamic = "force-dynamic";
@@ -26,7 +27,8 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
   const mode = parsedMode.success ? parsedMode.data : "default";
   const [status, settings] = await Promise.all([detectionStatus(), readDetectionSettings()]);
   const run = status.lastRun;
-  const query = findingListQuery(mode, params);
+  const query = findingListQuery(mode, params, account.username);
+  const assignees = assignableUsernames();
   return (
     <>
       <div className="page-header">
@@ -53,7 +55,11 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
       <DetectionStatusNotice status={status} />
       <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} canEdit={accountCan(account, "administer")} />
       {run && run.skippedDevices.length > 0 && <SkippedDevicesNotice devices={run.skippedDevices} />}
-      {mode === "kql" ? <SeedFindingsTable list={listFindingsPage("kql", query, run)} /> : <DefaultFindingsTable list={listFindingsPage("default", query, run)} />}
+      {mode === "kql" ? (
+        <SeedFindingsTable list={listFindingsPage("kql", query, run)} assignees={assignees} />
+      ) : (
+        <DefaultFindingsTable list={listFindingsPage("default", query, run)} assignees={assignees} />
+      )}
     </>
   );
 }

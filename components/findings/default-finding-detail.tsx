@@ -20,9 +20,11 @@ interface Props {
   loads: DefaultEvidenceLoad[];
   connections: DefaultEvidenceConnection[];
   settings: DetectionSettings;
+  /** The triage panel, shown under the heading. */
+  triage: React.ReactNode;
 }
 
-export function DefaultFindingDetail({ finding, loads, connections, settings }: Props) {
+export function DefaultFindingDetail({ finding, loads, connections, settings, triage }: Props) {
   const { process, prevalence } = finding;
   const facts: [string, React.ReactNode][] = [
     ["Device", <EventText key="device" text={process.deviceName} />],
@@ -101,6 +103,7 @@ export function DefaultFindingDetail({ finding, loads, connections, settings }: 
           </details>
         </div>
       </div>
+      {triage}
 
       <section className="notice" aria-labelledby="mode-difference-heading">
         <h2 id="mode-difference-heading" style={{ margin: "0 0 4px" }}>

@@ -14,12 +14,15 @@ import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/compone
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { EventText } from "@/components/ui/event-text";
 import { TruncatedText } from "@/components/ui/truncated-text";
+import { triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
+import type { WithTriage } from "@/lib/triage/triage-state";
 
-type Row = DefaultFindingListRow;
+type Row = WithTriage<DefaultFindingListRow>;
 
 const numeric = { className: "num" };
 
 const columns: ColumnDef<Row, unknown>[] = [
+  triageColumn<Row>(),
   { accessorKey: "severityRank", header: "Severity", cell: ({ row }) => <SeverityBadge severity={row.original.severity} /> },
   { accessorKey: "confidence", header: "Confidence" },
   { accessorKey: "device", header: "Device", meta: { className: "nowrap" } },
@@ -47,7 +50,7 @@ const columns: ColumnDef<Row, unknown>[] = [
   { accessorKey: "account", header: "Account" },
 ];
 
-export function DefaultFindingsTable({ list }: { list: FindingListPage<Row> }) {
+export function DefaultFindingsTable({ list, assignees }: { list: FindingListPage<Row>; assignees: string[] }) {
   const facets = useMemo<FacetFilter[]>(
     () => [
       { columnId: "device", label: "Device", options: facetOptions(list.deviceNames) },
@@ -63,8 +66,9 @@ export function DefaultFindingsTable({ list }: { list: FindingListPage<Row> }) {
           ...(["critical", "high", "medium", "low"] as const).map((s) => ({ value: String(SEVERITY_ORDER[s]), label: s })),
         ],
       },
+      ...triageFacets(assignees),
     ],
-    [list.deviceNames, list.processNames],
+    [list.deviceNames, list.processNames, assignees],
   );
 
   return (

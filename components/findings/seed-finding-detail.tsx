@@ -6,7 +6,7 @@ import type { EvidenceConnection, EvidenceLoad, SeedQueryRow } from "@/lib/detec
 import { EventText } from "@/components/ui/event-text";
 
 /** A finding of the KQL-compatible mode: the seed query's row and the join's evidence. */
-export function SeedFindingDetail({ row, loads, connections }: { row: SeedQueryRow; loads: EvidenceLoad[]; connections: EvidenceConnection[] }) {
+export function SeedFindingDetail({ row, loads, connections, triage }: { row: SeedQueryRow; loads: EvidenceLoad[]; connections: EvidenceConnection[]; triage: React.ReactNode }) {
 
   const facts: [string, React.ReactNode][] = [
     ["Device", <EventText key="device" text={row.DeviceName} />],
@@ -42,6 +42,7 @@ export function SeedFindingDetail({ row, loads, connections }: { row: SeedQueryR
           </p>
         </div>
       </div>
+      {triage}
 
       <section className="card" aria-labelledby="context-heading">
         <h2 id="context-heading" style={{ marginTop: 0 }}>

@@ -10,12 +10,15 @@ import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/compone
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
 import { EventText } from "@/components/ui/event-text";
 import { TruncatedText } from "@/components/ui/truncated-text";
+import { triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
+import type { WithTriage } from "@/lib/triage/triage-state";
 
-type Row = SeedFindingListRow;
+type Row = WithTriage<SeedFindingListRow>;
 
 const numeric = { className: "num" };
 
 const columns: ColumnDef<Row, unknown>[] = [
+  triageColumn<Row>(),
   {
     accessorKey: "BeaconLikely",
     header: "BeaconLikely",
@@ -45,14 +48,15 @@ const columns: ColumnDef<Row, unknown>[] = [
   { accessorKey: "AvgIntervalSeconds", header: "AvgIntervalSeconds", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number, 2) },
 ];
 
-export function SeedFindingsTable({ list }: { list: FindingListPage<Row> }) {
+export function SeedFindingsTable({ list, assignees }: { list: FindingListPage<Row>; assignees: string[] }) {
   const facets = useMemo<FacetFilter[]>(
     () => [
       { columnId: "DeviceName", label: "Device", options: facetOptions(list.deviceNames) },
       { columnId: "ProcessName", label: "Process", options: facetOptions(list.processNames) },
       yesNoFacet("BeaconLikelyText", "BeaconLikely", "Beacon likely", "Not beacon likely"),
+      ...triageFacets(assignees),
     ],
-    [list.deviceNames, list.processNames],
+    [list.deviceNames, list.processNames, assignees],
   );
 
   return (

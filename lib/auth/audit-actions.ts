@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   "allowlist.remove",
   "dataset.upload",
   "dataset.delete",
+  "finding.triage",
+  "finding.note",
+  "finding.reopen",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

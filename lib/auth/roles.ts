@@ -4,7 +4,7 @@
  * | permission | viewer | analyst | admin | ingest token |
  * | read       | yes    | yes     | yes   | no           |
  * | upload     | no     | yes     | yes   | yes          |
- * | edit       | no     | yes     | yes   | no           |  (the allowlists; later triage and suppressions)
+ * | edit       | no     | yes     | yes   | no           |  (the allowlists and triage; later suppressions)
  * | administer | no     | no      | yes   | no           |  (settings, as-of, dataset deletes, accounts, tokens, audit)
  */
 

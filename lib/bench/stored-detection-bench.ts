@@ -32,12 +32,12 @@ export async function runStoredDetectionBench(): Promise<void> {
   const current = (await incrementalRunBench(run, runMs)) ?? run;
 
   // The process with the most default findings is excluded; the list is read until it is gone.
-  const top = listFindingsPage("default", findingListQuery("default", {}), current).rows[0];
+  const top = listFindingsPage("default", findingListQuery("default", {}, null), current).rows[0];
   if (!top) return;
   const excludeStarted = performance.now();
   const entry = await addAllowlistEntry("excludedSystemProcesses", top.process);
   try {
-    const after = listFindingsPage("default", findingListQuery("default", { process: top.process }), current);
+    const after = listFindingsPage("default", findingListQuery("default", { process: top.process }, null), current);
     const excludeMs = performance.now() - excludeStarted;
     console.log(`an exclusion (${top.process}) shows in the findings list after ${excludeMs.toFixed(0)} ms (${after.matching} of its findings left listed), floor ${seconds(floorMs)}`);
   } finally {

@@ -109,7 +109,7 @@ describe("corrected list rows", () => {
 
 describe("list URL parameters", () => {
   it("reads sort, search, the list's own filters and the page", () => {
-    expect(findingListQuery("default", { sort: "beaconScore.desc", q: "  PowerShell ", device: "ws-01", strongBeacon: "yes", page: "3" })).toEqual({
+    expect(findingListQuery("default", { sort: "beaconScore.desc", q: "  PowerShell ", device: "ws-01", strongBeacon: "yes", page: "3" }, null)).toEqual({
       sort: { column: "beaconScore", desc: true },
       search: "powershell",
       filters: [
@@ -118,33 +118,34 @@ describe("list URL parameters", () => {
       ],
       page: 3,
       hideLow: true,
+      triage: { statuses: ["new", "investigating"] },
     });
     // Every severity, or one by name, shows the low findings the default queue leaves out.
-    expect([findingListQuery("default", { severityRank: "all" }), findingListQuery("default", { severityRank: "0" })].map(({ filters, hideLow }) => [filters, hideLow])).toEqual([
+    expect([findingListQuery("default", { severityRank: "all" }, null), findingListQuery("default", { severityRank: "0" }, null)].map(({ filters, hideLow }) => [filters, hideLow])).toEqual([
       [[], false],
       [[{ column: "severityRank", value: "0" }], false],
     ]);
   });
 
   it("ignores what the list does not have instead of failing: another mode's columns, bad directions, bad pages", () => {
-    const none = { sort: null, search: "", filters: [], page: 1, hideLow: false };
-    expect(findingListQuery("default", { sort: "ConnectionCount.desc", DeviceName: "ws-01", page: "0", severityRank: "x" })).toEqual({ ...none, hideLow: true });
-    expect(findingListQuery("kql", { sort: "ConnectionCount.sideways", strongBeacon: "yes", page: "two" })).toEqual(none);
-    expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" })).toEqual(none);
+    const none = { sort: null, search: "", filters: [], page: 1, hideLow: false, triage: { statuses: ["new", "investigating"] } };
+    expect(findingListQuery("default", { sort: "ConnectionCount.desc", DeviceName: "ws-01", page: "0", severityRank: "x" }, null)).toEqual({ ...none, hideLow: true });
+    expect(findingListQuery("kql", { sort: "ConnectionCount.sideways", strongBeacon: "yes", page: "two" }, null)).toEqual(none);
+    expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" }, null)).toEqual(none);
   });
 
   it("turns a script's short names, the same in both modes, into each list's own facets", () => {
-    const scripted = (mode: "default" | "kql", params: Record<string, string>) => findingListQuery(mode, pageFacetParams(mode, params)).filters;
+    const scripted = (mode: "default" | "kql", params: Record<string, string>) => findingListQuery(mode, pageFacetParams(mode, params), null).filters;
     expect(scripted("default", { severity: "High", beacon: "yes", device: "ws-01" })).toEqual([
       { column: "device", value: "ws-01" },
       { column: "strongBeacon", value: "yes" },
       { column: "severityRank", value: "2" },
     ]);
     expect(scripted("default", { severity: "toString", beacon: "maybe" })).toEqual([]);
-    expect(findingListQuery("default", pageFacetParams("default", { severity: "ALL" })).hideLow).toBe(false);
+    expect(findingListQuery("default", pageFacetParams("default", { severity: "ALL" }), null).hideLow).toBe(false);
     expect(scripted("kql", { severity: "high" })).toEqual([]);
     // The page itself keeps its own names: a short one in its URL is not a filter it could show or clear.
-    expect(findingListQuery("kql", { device: "ws-01" }).filters).toEqual([]);
+    expect(findingListQuery("kql", { device: "ws-01" }, null).filters).toEqual([]);
     expect(scripted("kql", { device: "ws-01", process: "a.exe", beacon: "no" })).toEqual([
       { column: "DeviceName", value: "ws-01" },
       { column: "ProcessName", value: "a.exe" },
@@ -153,12 +154,13 @@ describe("list URL parameters", () => {
   });
 
   it("takes the first of repeated parameters", () => {
-    expect(findingListQuery("kql", { DeviceName: ["ws-02", "ws-03"], sort: ["ConnectionCount.asc", "DeviceName.desc"] })).toEqual({
+    expect(findingListQuery("kql", { DeviceName: ["ws-02", "ws-03"], sort: ["ConnectionCount.asc", "DeviceName.desc"] }, null)).toEqual({
       sort: { column: "ConnectionCount", desc: false },
       search: "",
       filters: [{ column: "DeviceName", value: "ws-02" }],
       page: 1,
       hideLow: false,
+      triage: { statuses: ["new", "investigating"] },
     });
   });
 });

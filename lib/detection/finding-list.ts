@@ -7,6 +7,7 @@ import type { DefaultFinding, DefaultFindingRank, RuleId } from "./default-detec
 import { SEVERITY_ORDER, type Severity } from "./severity-model";
 import { z } from "zod";
 import type { SeedQueryRow } from "./seed-kql-query";
+import { readTriageFilter, type TriageFilter } from "../triage/triage-filter";
 
 /** A corrected finding as stored: everything but its evidence lists. */
 export type DefaultFindingSummary = Omit<DefaultFinding, "loads" | "connectionEvents">;
@@ -134,6 +135,8 @@ export interface FindingListQuery {
    * queued): unless the severity filter is "all" (`severityRank=all`) or names one. Never in seed mode.
    */
   hideLow: boolean;
+  /** The triage filters (status, assignee, classification, tag): the open queue by default. */
+  triage: TriageFilter;
 }
 
 /** The severity filter's value for every severity, low included. */
@@ -162,8 +165,9 @@ const pageNumberSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 /**
  * Reads a list's URL parameters. Lenient, as links get edited and shared: a sort or filter on
  * a column the list does not have, or a page that is not a number, is ignored rather than an error.
+ * `currentUsername` is who `assignee=mine` means.
  */
-export function findingListQuery(mode: FindingListMode, params: Record<string, string | string[] | undefined>): FindingListQuery {
+export function findingListQuery(mode: FindingListMode, params: Record<string, string | string[] | undefined>, currentUsername: string | null): FindingListQuery {
   const single = (key: string) => {
     const value = params[key];
     return typeof value === "string" ? value : Array.isArray(value) ? value[0] : undefined;
@@ -181,5 +185,6 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
     }),
     page: pageNumberSchema.parse(single("page")),
     hideLow: mode === "default" && !SEVERITY_RANK_PATTERN.test(single("severityRank") ?? "") && single("severityRank") !== ALL_SEVERITIES,
+    triage: readTriageFilter(single, currentUsername),
   };
 }

@@ -11,7 +11,7 @@ import { sessionAccount } from "./sessions";
 const PERMISSION_WORDS: Record<Permission, string> = {
   read: "read stored data",
   upload: "upload telemetry",
-  edit: "change the allowlists",
+  edit: "change the allowlists or triage findings",
   administer: "change settings, delete datasets or manage accounts",
 };
 

@@ -43,6 +43,8 @@ function seedRow(index: number): SeedQueryRow {
 }
 
 const SEED_COUNT = 1001;
+const seedId = (index: number) => `5${index.toString(16).padStart(15, "0")}`;
+const UNTRIAGED = { status: "new", classification: null, reason: null, assignee: null, tags: [], reopened: null };
 const CURRENT_RUN = { runId: RUN, finishedAt: "2026-11-25T00:00:00Z", asOf: null, asOfSource: "newest-event" as const, findings: 4, seedFindings: SEED_COUNT, skippedDevices: [], generation: 0, inputs: "" };
 
 beforeAll(async () => {
@@ -57,7 +59,7 @@ beforeAll(async () => {
   store.storeFindings(DEFAULT_ROWS.map((row) => ({ ...record(RUN, row.id, "default", row, defaultFindingSearchText(row, []), { severity: row.severity }), processName: row.process })));
   store.storeFindings(
     Array.from({ length: SEED_COUNT }, (_, index) => {
-      const listRow = seedFindingListRow(`5${index.toString(16).padStart(15, "0")}`, seedRow(index));
+      const listRow = seedFindingListRow(seedId(index), seedRow(index));
       return { ...record(RUN, listRow.id, "kql", listRow, seedFindingSearchText(listRow), seedRow(index)), processName: listRow.ProcessName };
     }),
   );
@@ -74,24 +76,25 @@ afterAll(async () => {
 
 /** The list as its URL asks, low findings included unless the parameters say otherwise (see the default queue test). */
 async function defaultIds(params: Record<string, string>) {
-  const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all", ...params }), CURRENT_RUN);
+  const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all", ...params }, null), CURRENT_RUN);
   return { ids: page.rows.map((row) => row.id.slice(-1)), matching: page.matching, total: page.total };
 }
 
 describe("listFindingsPage, corrected mode", () => {
   it("leaves low findings out of the default queue, and shows them with every severity or when asked for by name", async () => {
-    const queue = store.listFindingsPage("default", findingListQuery("default", {}), CURRENT_RUN);
+    const queue = store.listFindingsPage("default", findingListQuery("default", {}, null), CURRENT_RUN);
     expect([queue.rows.map((row) => row.id.slice(-1)), queue.matching, queue.total, queue.heldBackLow]).toEqual([["a", "c", "b"], 3, 4, 1]);
-    expect(store.listFindingsPage("default", findingListQuery("default", { strongBeacon: "no" }), CURRENT_RUN).heldBackLow).toBe(0);
+    expect(store.listFindingsPage("default", findingListQuery("default", { strongBeacon: "no" }, null), CURRENT_RUN).heldBackLow).toBe(0);
     expect(await defaultIds({ severityRank: "0" })).toEqual({ ids: ["d"], matching: 1, total: 4 });
-    const scripted = (params: Record<string, string>) => [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params)))].flat().map((finding) => finding.id.slice(-1));
+    const scripted = (params: Record<string, string>) => [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params), null))].flat().map((finding) => finding.id.slice(-1));
     expect([scripted({}), scripted({ severity: "all" }), scripted({ severity: "low" })]).toEqual([["a", "c", "b"], ["a", "c", "b", "d"], ["d"]]);
   });
 
   it("lists the current run in rank order, with the names its filters offer", async () => {
-    const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all" }), CURRENT_RUN);
+    const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all" }, null), CURRENT_RUN);
     expect(page.rows.map((row) => row.id.slice(-1))).toEqual(["a", "c", "b", "d"]);
-    expect(page.rows[0]).toEqual(DEFAULT_ROWS[2]);
+    // A finding nobody triaged is new.
+    expect(page.rows[0]).toEqual({ ...DEFAULT_ROWS[2], triage: UNTRIAGED });
     expect([page.total, page.matching, page.page, page.pageCount]).toEqual([4, 4, 1, 1]);
     expect(page.deviceNames).toEqual(["ws-01", "ws-02", "ws-03"]);
     expect(page.processNames).toEqual(["Updater.exe", "agent.exe", "powershell.exe", "python.exe"]);
@@ -125,18 +128,18 @@ describe("listFindingsPage, corrected mode", () => {
 
 describe("listFindingsPage, seed mode", () => {
   it("reads one page of a long list, the seed query's order, and clamps a page past the end", async () => {
-    const second = store.listFindingsPage("kql", findingListQuery("kql", { page: "2" }), CURRENT_RUN);
+    const second = store.listFindingsPage("kql", findingListQuery("kql", { page: "2" }, null), CURRENT_RUN);
     expect(second.rows).toHaveLength(100);
     // ConnectionCount desc: 1000 .. 901 on page 1, 900 .. 801 on page 2.
     expect([second.rows[0].ConnectionCount, second.rows[99].ConnectionCount]).toEqual([900, 801]);
     expect([second.total, second.matching, second.page, second.pageCount]).toEqual([1001, 1001, 2, 11]);
-    const last = store.listFindingsPage("kql", findingListQuery("kql", { page: "99" }), CURRENT_RUN);
+    const last = store.listFindingsPage("kql", findingListQuery("kql", { page: "99" }, null), CURRENT_RUN);
     expect([last.page, last.rows.length, last.rows[0].ConnectionCount]).toEqual([11, 1, 0]);
   });
 
   it("pages what the filters keep", async () => {
     // Even counts are beacon-likely; dev-0 holds the multiples of 3: multiples of 6, 0..996, are 167.
-    const page = store.listFindingsPage("kql", findingListQuery("kql", { BeaconLikelyText: "yes", DeviceName: "dev-0", page: "2" }), CURRENT_RUN);
+    const page = store.listFindingsPage("kql", findingListQuery("kql", { BeaconLikelyText: "yes", DeviceName: "dev-0", page: "2" }, null), CURRENT_RUN);
     expect([page.matching, page.pageCount, page.rows.length]).toEqual([167, 2, 67]);
     expect(page.rows.map((row) => row.ConnectionCount).slice(0, 2)).toEqual([396, 390]);
   });
@@ -148,23 +151,23 @@ describe("allFindings", () => {
     for (const slice of store.allFindings("kql", CURRENT_RUN)) slices.push(slice);
     expect(slices.map((slice) => slice.length)).toEqual([500, 500, 1]);
     expect(slices.flat().map((row) => row.ConnectionCount)).toEqual(Array.from({ length: SEED_COUNT }, (_, index) => SEED_COUNT - 1 - index));
-    expect(slices[0][0]).toEqual(seedRow(1000));
+    expect(slices[0][0]).toEqual({ id: seedId(1000), ...seedRow(1000), triage: UNTRIAGED });
   });
 
   it("gives corrected findings their id beside the stored object", async () => {
     const all = [];
     for (const slice of store.allFindings("default", CURRENT_RUN)) all.push(...slice);
     expect(all).toEqual([
-      { id: "000000000000000a", severity: "critical" },
-      { id: "000000000000000c", severity: "high" },
-      { id: "000000000000000b", severity: "high" },
-      { id: "000000000000000d", severity: "low" },
+      { id: "000000000000000a", severity: "critical", triage: UNTRIAGED },
+      { id: "000000000000000c", severity: "high", triage: UNTRIAGED },
+      { id: "000000000000000b", severity: "high", triage: UNTRIAGED },
+      { id: "000000000000000d", severity: "low", triage: UNTRIAGED },
     ]);
   });
 
   it("keeps only what the list's filters and search keep, as GET /api/findings?severity=high does", () => {
     const ids = (params: Record<string, string>) =>
-      [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params)))].flat().map((finding) => finding.id.slice(-1));
+      [...store.allFindings("default", CURRENT_RUN, findingListQuery("default", pageFacetParams("default", params), null))].flat().map((finding) => finding.id.slice(-1));
     expect(ids({ severity: "high" })).toEqual(["c", "b"]);
     expect(ids({ device: "ws-01", q: "updater" })).toEqual(["b"]);
     expect(ids({ beacon: "yes", severity: "all" })).toEqual(["a", "d"]);
@@ -184,7 +187,7 @@ describe("excluded-name lists", () => {
     const entry = await db.prisma.allowlistEntry.create({ data: { list: "excludedBrowsers", value: "POWERSHELL.EXE", valueKey: "powershell.exe" } });
     // A crypto-library entry of the same name hides nothing: only the excluded-name lists do.
     await db.prisma.allowlistEntry.create({ data: { list: "cryptoLibraries", value: "agent.exe", valueKey: "agent.exe" } });
-    const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all" }), CURRENT_RUN);
+    const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all" }, null), CURRENT_RUN);
     expect(page.rows.map((row) => row.id.slice(-1))).toEqual(["c", "b", "d"]);
     expect([page.total, page.matching, store.findingCount(CURRENT_RUN, "default")]).toEqual([3, 3, 3]);
     expect(page.processNames).toEqual(["Updater.exe", "agent.exe", "python.exe"]);

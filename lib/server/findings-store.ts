@@ -13,8 +13,11 @@ import {
   type SeedFindingListRow,
 } from "../detection/finding-list";
 import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type SeedFindingRank, type SeedQueryRow } from "../detection/seed-kql-query";
+import { ANY_TRIAGE } from "../triage/triage-filter";
+import { TRIAGE_STATUSES, type WithTriage } from "../triage/triage-state";
 import type { DetectionRun } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
+import { triageOf } from "./triage-store";
 
 export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode must be default or kql" });
 export type DetectionMode = z.infer<typeof detectionModeSchema>;
@@ -212,8 +215,11 @@ const NOT_HIDDEN = `NOT ("processNameKey" IN ${listKeys("excludedBrowsers")}
   OR ("processNameKey" IN ${listKeys("excludedSystemProcesses")} AND NOT "outsideSystemFolder"))`;
 
 /** What a list's URL narrows a run's findings to. */
-type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow">;
-const EVERY_FINDING: ListSlice = { filters: [], search: "", hideLow: false };
+type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow" | "triage">;
+const EVERY_FINDING: ListSlice = { filters: [], search: "", hideLow: false, triage: ANY_TRIAGE };
+
+/** A finding's triage column, or null when it has none (it is new: see FindingTriage). */
+const TRIAGE_OF = (column: "status" | "assignee" | "classification") => `(SELECT "${column}" FROM "FindingTriage" WHERE "findingId" = "Finding"."id")`;
 
 /** The conditions selecting the shown findings of a run in a mode, narrowed by a list's filters and search. */
 function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EVERY_FINDING): { where: string; params: unknown[] } {
@@ -227,6 +233,24 @@ function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EV
   if (query.search) {
     where.push(`instr("searchText", ?) > 0`);
     params.push(query.search);
+  }
+  const { statuses, assignee, classification, tag } = query.triage;
+  if (statuses.length < TRIAGE_STATUSES.length) {
+    where.push(`coalesce(${TRIAGE_OF("status")}, 'new') IN (SELECT "value" FROM json_each(?))`);
+    params.push(JSON.stringify(statuses));
+  }
+  if (assignee === null) where.push(`${TRIAGE_OF("assignee")} IS NULL`);
+  else if (assignee !== undefined) {
+    where.push(`${TRIAGE_OF("assignee")} = ?`);
+    params.push(assignee);
+  }
+  if (classification !== undefined) {
+    where.push(`${TRIAGE_OF("classification")} = ?`);
+    params.push(classification);
+  }
+  if (tag !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM "FindingTriage" t, json_each(t."tags") WHERE t."findingId" = "Finding"."id" AND json_each."value" = ?)`);
+    params.push(tag);
   }
   return { where: where.join(" AND "), params };
 }
@@ -264,9 +288,9 @@ export interface FindingListPage<Row> {
  * (finding-list) and are bound as JSON paths, never spliced into SQL. A column sort puts
  * unknown values last and breaks ties by rank.
  */
-export function listFindingsPage(mode: "default", query: FindingListQuery, run: DetectionRun | null): FindingListPage<DefaultFindingListRow>;
-export function listFindingsPage(mode: "kql", query: FindingListQuery, run: DetectionRun | null): FindingListPage<SeedFindingListRow>;
-export function listFindingsPage(mode: FindingListMode, query: FindingListQuery, run: DetectionRun | null): FindingListPage<DefaultFindingListRow | SeedFindingListRow> {
+export function listFindingsPage(mode: "default", query: FindingListQuery, run: DetectionRun | null): FindingListPage<WithTriage<DefaultFindingListRow>>;
+export function listFindingsPage(mode: "kql", query: FindingListQuery, run: DetectionRun | null): FindingListPage<WithTriage<SeedFindingListRow>>;
+export function listFindingsPage(mode: FindingListMode, query: FindingListQuery, run: DetectionRun | null): FindingListPage<WithTriage<DefaultFindingListRow | SeedFindingListRow>> {
   const runId = run?.runId ?? "";
   const db = sqliteConnection();
   const { where, params } = shownFindings(runId, mode, query);
@@ -281,11 +305,12 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
   const order = query.sort ? `${sortValue} IS NULL, ${sortValue} COLLATE NOCASE ${query.sort.desc ? "DESC" : "ASC"}, "rank"` : `"rank"`;
   const orderParams = query.sort ? [`$.${query.sort.column}`, `$.${query.sort.column}`] : [];
   const rows = db
-    .prepare(`SELECT "listRow" FROM "Finding" WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .pluck()
-    .all(...params, ...orderParams, FINDINGS_PAGE_SIZE, (page - 1) * FINDINGS_PAGE_SIZE) as string[];
+    .prepare(`SELECT "id", "listRow" FROM "Finding" WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .raw()
+    .all(...params, ...orderParams, FINDINGS_PAGE_SIZE, (page - 1) * FINDINGS_PAGE_SIZE) as [string, string][];
+  const triage = triageOf(rows.map(([id]) => id));
   return {
-    rows: rows.map((row) => JSON.parse(row)),
+    rows: rows.map(([id, row]) => ({ ...JSON.parse(row), triage: triage.get(id)! })),
     total: findingCount(run, mode),
     matching,
     page,
@@ -302,8 +327,8 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
  * query's rows. A run that finishes meanwhile removes this one's rows; the reader then throws
  * rather than end a short list as if complete.
  */
-export function allFindings(mode: "default", run: DetectionRun | null, query?: ListSlice): Generator<({ id: string } & StoredDefaultFinding)[]>;
-export function allFindings(mode: "kql", run: DetectionRun | null, query?: ListSlice): Generator<SeedQueryRow[]>;
+export function allFindings(mode: "default", run: DetectionRun | null, query?: ListSlice): Generator<WithTriage<{ id: string } & StoredDefaultFinding>[]>;
+export function allFindings(mode: "kql", run: DetectionRun | null, query?: ListSlice): Generator<WithTriage<{ id: string } & SeedQueryRow>[]>;
 export function* allFindings(mode: DetectionMode, run: DetectionRun | null, query?: ListSlice): Generator<unknown[]> {
   if (run === null) return;
   const db = sqliteConnection();
@@ -313,7 +338,8 @@ export function* allFindings(mode: DetectionMode, run: DetectionRun | null, quer
     const rows = slice.all(...params, after) as [string, number, string][];
     if (rows.length === 0) break;
     after = rows[rows.length - 1][1];
-    yield rows.map(([id, , row]) => (mode === "kql" ? JSON.parse(row) : { id, ...JSON.parse(row) }));
+    const triage = triageOf(rows.map(([id]) => id));
+    yield rows.map(([id, , row]) => ({ id, ...JSON.parse(row), triage: triage.get(id) }));
   }
   const stillStored = db.prepare(`SELECT EXISTS (SELECT 1 FROM "Finding" WHERE "runId" = ?)`).pluck().get(run.runId) === 1;
   if (!stillStored && run.findings + run.seedFindings > 0) {

@@ -12,6 +12,7 @@ import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
 import { fleetCounter, rankRunFindings, rateRunFindingsByFleet, storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
+import { reopenResolvedWithNewActivity } from "./triage-store";
 import {
   discardRun,
   commitDetectionRun,
@@ -136,7 +137,10 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     generation,
     inputs,
   };
-  return commitDetectionRun(run, new Date(Date.now() - RUN_MARKER_MAX_AGE_MS));
+  const current = commitDetectionRun(run, new Date(Date.now() - RUN_MARKER_MAX_AGE_MS));
+  // Resolved findings this run saw new activity for go back to the queue (a superseded run decides nothing).
+  if (current.runId === runId) reopenResolvedWithNewActivity(runId);
+  return current;
 }
 
 /**

@@ -11,7 +11,9 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
  * The findings the list's URL would show, every page of them, in rank order: the default queue
  * (no low findings) unless filtered otherwise, or the slice the list's own URL parameters keep:
  * `q` (search), `device`, `process`, `beacon`, and in default mode `severity` (findingListQuery:
- * low findings only with `severity=all` or `severity=low`, as on the page).
+ * low findings only with `severity=all` or `severity=low`, as on the page); the triage filters
+ * `status` (open by default, or `all`, `new`, `investigating`, `resolved`), `assignee` (a username,
+ * `mine` or `none`), `classification` and `tag`. Every item carries its `id` and `triage`.
  * Default mode: one object per flagged process (identity,
  * rules, severity, confidence, reasons, connections, beacon scores). `mode=kql`: the seed query's
  * rows. The JSON array is streamed a slice of findings at a time, so a fleet with tens of
@@ -19,10 +21,10 @@ const findingsQuerySchema = z.object({ mode: detectionModeSchema.default("defaul
  */
 export async function GET(request: Request) {
   try {
-    await authorize(request, "read");
+    const { actor } = await authorize(request, "read");
     const params = Object.fromEntries(new URL(request.url).searchParams);
     const { mode } = findingsQuerySchema.parse(params);
-    const query = findingListQuery(mode, pageFacetParams(mode, params));
+    const query = findingListQuery(mode, pageFacetParams(mode, params), actor.kind === "user" ? actor.username : null);
     const run = await readDetectionRun();
     const slices = mode === "kql" ? allFindings("kql", run, query) : allFindings("default", run, query);
     const encoder = new TextEncoder();

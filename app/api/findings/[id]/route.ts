@@ -1,0 +1,37 @@
+import { NextResponse } from "next/server";
+import { actorLabel } from "@/lib/auth/roles";
+import { triageChangeSchema } from "@/lib/triage/triage-state";
+import { ApiError } from "@/lib/server/api-error";
+import { authorize } from "@/lib/server/authorize";
+import { readDetectionRun } from "@/lib/server/detection-settings";
+import { findingIdSchema, getFinding } from "@/lib/server/findings-store";
+import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
+import { changeFindingTriage, currentFindingMark, FINDING_NOT_FOUND_MESSAGE, triageDetail } from "@/lib/server/triage-store";
+
+type Context = { params: Promise<{ id: string }> };
+
+/** A finding of the current run, with its evidence and its triage (state, notes, history). */
+export async function GET(request: Request, context: Context) {
+  try {
+    await authorize(request, "read");
+    const id = findingIdSchema.parse((await context.params).id);
+    const detail = await getFinding(id, await readDetectionRun());
+    if (!detail) throw new ApiError(404, "finding_not_found", FINDING_NOT_FOUND_MESSAGE);
+    return NextResponse.json({ ...detail, triage: triageDetail(id) });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
+
+/** Changes a finding's triage: any of `{ status, classification, reason, assignee, tags }`. Answers its triage. */
+export async function PATCH(request: Request, context: Context) {
+  try {
+    const caller = await authorize(request, "edit");
+    const id = findingIdSchema.parse((await context.params).id);
+    const change = triageChangeSchema.parse(await readJsonBody(request));
+    const mark = await currentFindingMark(id);
+    return NextResponse.json({ triage: changeFindingTriage(id, change, mark, { label: actorLabel(caller.actor), address: caller.address }) });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
