@@ -34,7 +34,7 @@ test.describe("signed out", () => {
     await page.getByLabel("Username").fill(E2E_ACCOUNTS.viewer.username);
     await page.getByLabel("Password").fill(E2E_ACCOUNTS.viewer.password);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/findings$/);
+    await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/$/);
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/login$/);
     await page.goto("/allowlists");
@@ -47,7 +47,7 @@ test.describe("signed out", () => {
     await page.getByLabel("Username").fill(E2E_ACCOUNTS.viewer.username);
     await page.getByLabel("Password").fill(E2E_ACCOUNTS.viewer.password);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/findings$/);
+    await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/$/);
   });
 });
 

@@ -129,6 +129,18 @@ test("hostile strings go through upload, detection and every page as text", asyn
   const hostile = exported.filter((finding) => finding.process.processName === SCRIPT_NAME);
   expect(hostile.map((finding) => finding.process.commandLine)).toEqual([HOSTILE_COMMAND_LINE]);
 
+  // The CSV export neutralises cells a spreadsheet would run (the account name is a formula).
+  const csv = await (await request.get(`/api/findings?format=csv&severity=all&device=${encodeURIComponent(HOSTILE_DEVICE)}`)).text();
+  const [, row] = csv.split("\n");
+  expect(row).toContain(",'=cmd|'/c calc'!A1,");
+  expect(row).not.toMatch(/(^|,)=/);
+
+  // The Markdown report holds the strings only inside code.
+  const [{ id }] = hostile as unknown as { id: string }[];
+  const report = await (await request.get(`/api/findings/${id}/report`)).text();
+  expect(report).toContain("`<img src=x onerror=\"alert('name')\">.exe`");
+  expect(report.split("\n").filter((line) => line.includes("<img") && !/`[^`]*<img[^`]*`/.test(line))).toEqual([]);
+
   // Leave the store as it was.
   const datasets = (await (await request.get("/api/datasets")).json()) as { id: string; fileName: string }[];
   for (const dataset of datasets.filter((item) => item.fileName.startsWith("<svg"))) expect((await request.delete(`/api/datasets/${dataset.id}`)).status()).toBe(200);

@@ -11,6 +11,9 @@ import { detectionModeSchema, listFindingsPage, findingCount } from "@/lib/serve
 import { detectionStatus } from "@/lib/server/detection-scheduler";
 import { requirePageAccount } from "@/lib/server/page-session";
 import { assignableUsernames } from "@/lib/server/triage-store";
+import { listSavedViews } from "@/lib/server/saved-view-store";
+import { builtInViews } from "@/lib/triage/saved-views";
+import { SavedViewsBar } from "@/components/findings/saved-views-bar";
 
 export const metadata: Metadata = { title: "Findings" };
 export const dynamic = "force-dynamic";
@@ -41,9 +44,14 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
             {settings.labMode && mode === "default" ? " Lab mode is on: loopback and private destinations are included." : ""}
           </p>
         </div>
-        <Link className="button button-quiet" href={exportHref(mode, params)} prefetch={false}>
-          Export JSON
-        </Link>
+        <div className="row-actions">
+          <Link className="button button-quiet" href={exportHref(mode, params, "json")} prefetch={false}>
+            Export JSON
+          </Link>
+          <Link className="button button-quiet" href={exportHref(mode, params, "csv")} prefetch={false}>
+            Export CSV
+          </Link>
+        </div>
       </div>
       <nav aria-label="Detection mode" className="tabs">
         {MODE_TABS.map((tab) => (
@@ -52,25 +60,27 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
           </Link>
         ))}
       </nav>
+      <SavedViewsBar builtIn={builtInViews(new Date())} saved={await listSavedViews(account.username)} />
       <DetectionStatusNotice status={status} />
       <AsOfControl asOf={run?.asOf ?? null} source={run?.asOfSource ?? "newest-event"} canEdit={accountCan(account, "administer")} />
       {run && run.skippedDevices.length > 0 && <SkippedDevicesNotice devices={run.skippedDevices} />}
       {mode === "kql" ? (
-        <SeedFindingsTable list={listFindingsPage("kql", query, run)} assignees={assignees} />
+        <SeedFindingsTable list={listFindingsPage("kql", query, run)} assignees={assignees} currentUsername={account.username} canEdit={accountCan(account, "edit")} />
       ) : (
-        <DefaultFindingsTable list={listFindingsPage("default", query, run)} assignees={assignees} />
+        <DefaultFindingsTable list={listFindingsPage("default", query, run)} assignees={assignees} currentUsername={account.username} canEdit={accountCan(account, "edit")} />
       )}
     </>
   );
 }
 
-/** The API's JSON of the list as it is filtered and searched here, every page of it. */
-function exportHref(mode: string, params: Record<string, string | string[] | undefined>): string {
+/** The API's JSON or CSV of the list as it is filtered and searched here, every page of it. */
+function exportHref(mode: string, params: Record<string, string | string[] | undefined>, format: "json" | "csv"): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (key !== "page" && typeof value === "string") query.set(key, value);
   }
   query.set("mode", mode);
+  if (format === "csv") query.set("format", "csv");
   return `/api/findings?${query}`;
 }
 

@@ -62,9 +62,6 @@ export function DefaultFindingDetail({ finding, loads, connections, settings, tr
 
   return (
     <>
-      <p>
-        <Link href="/findings">← All findings</Link>
-      </p>
       <div className="page-header">
         <div>
           <h1>

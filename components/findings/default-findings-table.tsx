@@ -8,49 +8,62 @@ import { formatSeconds } from "@/lib/detection/format-seconds";
 import { SEVERITY_ORDER } from "@/lib/detection/severity-model";
 import { ALL_SEVERITIES, type DefaultFindingListRow } from "@/lib/detection/finding-list";
 import type { FindingListPage } from "@/lib/server/findings-store";
-import { SeverityBadge } from "@/components/findings/severity-badge";
-import { Badge } from "@/components/ui/badge";
-import { DataTable, facetOptions, yesNoFacet, type FacetFilter } from "@/components/ui/data-table";
-import { formatNumber, formatTimestamp } from "@/components/ui/format";
-import { EventText } from "@/components/ui/event-text";
-import { TruncatedText } from "@/components/ui/truncated-text";
-import { triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
 import type { WithTriage } from "@/lib/triage/triage-state";
+import { FindingsQueue } from "@/components/findings/findings-queue";
+import { FindingLink } from "@/components/findings/finding-link";
+import { SeverityBadge } from "@/components/findings/severity-badge";
+import { triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
+import { Badge } from "@/components/ui/badge";
+import { facetOptions, yesNoFacet, type DataTableColumnMeta, type FacetFilter } from "@/components/ui/data-table";
+import { formatNumber, formatTimestampToSecond } from "@/components/ui/format";
+import { EventText } from "@/components/ui/event-text";
 
 type Row = WithTriage<DefaultFindingListRow>;
 
-const numeric = { className: "num" };
+const numeric: DataTableColumnMeta = { className: "num" };
+const time: DataTableColumnMeta = { className: "nowrap mono" };
 
+// The main columns first, each one line, fitting a 1440 px screen; the rest (on the finding's page too) to their right.
 const columns: ColumnDef<Row, unknown>[] = [
   triageColumn<Row>(),
   { accessorKey: "severityRank", header: "Severity", cell: ({ row }) => <SeverityBadge severity={row.original.severity} /> },
-  { accessorKey: "confidence", header: "Confidence" },
-  { accessorKey: "device", header: "Device", meta: { className: "nowrap" } },
+  { accessorKey: "device", header: "Device", meta: { clip: 140 } },
   {
     accessorKey: "process",
     header: "Process",
-    meta: { className: "nowrap" },
-    cell: ({ row }) => <Link href={`/findings/${row.original.id}`}>{row.original.process ? <EventText text={row.original.process} /> : "(unnamed)"}</Link>,
+    meta: { clip: 150 },
+    cell: ({ row }) => <FindingLink id={row.original.id}>{row.original.process ? <EventText text={row.original.process} /> : "(unnamed)"}</FindingLink>,
   },
-  { accessorKey: "pid", header: "PID", meta: numeric },
-  { accessorKey: "rules", header: "Rules", meta: { className: "nowrap" } },
+  { accessorKey: "rules", header: "Rules", meta: { clip: 150 } },
   {
-    accessorKey: "strongBeacon",
+    accessorKey: "beaconScore",
     header: "Beacon",
-    cell: ({ getValue }) => (getValue() === "yes" ? <Badge tone="danger">Strong beacon</Badge> : <Badge tone="neutral">No</Badge>),
+    meta: numeric,
+    cell: ({ row }) => (
+      <span title={row.original.strongBeacon === "yes" ? "Strong beacon" : "No strong beacon"}>
+        <Badge tone={row.original.strongBeacon === "yes" ? "danger" : "neutral"}>{formatNumber(row.original.beaconScore, 3)}</Badge>
+      </span>
+    ),
   },
-  { accessorKey: "beaconScore", header: "Beacon score", meta: numeric, cell: ({ getValue }) => formatNumber(getValue() as number | null, 3) },
-  { accessorKey: "medianInterval", header: "Median interval", meta: numeric, cell: ({ getValue }) => (getValue() === null ? "n/a" : formatSeconds(getValue() as number)) },
-  { accessorKey: "connections", header: "Connections", meta: numeric },
-  // A process scanning many ports would make its row as tall as its list: cut, the full list a click away.
-  { accessorKey: "destinations", header: "Destinations", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} limit={44} label="destination list" /> },
-  { accessorKey: "firstConnection", header: "First seen", meta: { className: "nowrap mono" }, cell: ({ getValue }) => formatTimestamp(getValue() as string) },
-  { accessorKey: "lastConnection", header: "Last seen", meta: { className: "nowrap mono" }, cell: ({ getValue }) => formatTimestamp(getValue() as string) },
-  { accessorKey: "commandLine", header: "Command line", meta: { className: "wide" }, cell: ({ getValue }) => <TruncatedText text={getValue() as string} label="command line" /> },
-  { accessorKey: "account", header: "Account" },
+  { accessorKey: "connections", header: "Conns", meta: numeric },
+  { accessorKey: "destinations", header: "Destinations", meta: { clip: 170, className: "mono" } },
+  { accessorKey: "lastConnection", header: "Last seen", meta: time, cell: ({ getValue }) => formatTimestampToSecond(getValue() as string) },
+  { accessorKey: "confidence", header: "Confidence" },
+  { accessorKey: "pid", header: "PID", meta: numeric },
+  { accessorKey: "medianInterval", header: "Interval", meta: numeric, cell: ({ getValue }) => (getValue() === null ? "n/a" : formatSeconds(getValue() as number)) },
+  { accessorKey: "firstConnection", header: "First seen", meta: time, cell: ({ getValue }) => formatTimestampToSecond(getValue() as string) },
+  { accessorKey: "commandLine", header: "Command line", meta: { clip: 320, className: "mono" } },
+  { accessorKey: "account", header: "Account", meta: { clip: 160 } },
 ];
 
-export function DefaultFindingsTable({ list, assignees }: { list: FindingListPage<Row>; assignees: string[] }) {
+interface Props {
+  list: FindingListPage<Row>;
+  assignees: string[];
+  currentUsername: string;
+  canEdit: boolean;
+}
+
+export function DefaultFindingsTable({ list, assignees, currentUsername, canEdit }: Props) {
   const facets = useMemo<FacetFilter[]>(
     () => [
       { columnId: "device", label: "Device", options: facetOptions(list.deviceNames) },
@@ -62,6 +75,7 @@ export function DefaultFindingsTable({ list, assignees }: { list: FindingListPag
         label: "Severity",
         options: [
           { value: "", label: "Medium and above" },
+          { value: "2-3", label: "High and above" },
           { value: ALL_SEVERITIES, label: "All, low included" },
           ...(["critical", "high", "medium", "low"] as const).map((s) => ({ value: String(SEVERITY_ORDER[s]), label: s })),
         ],
@@ -74,13 +88,14 @@ export function DefaultFindingsTable({ list, assignees }: { list: FindingListPag
   return (
     <>
       {list.heldBackLow > 0 && <HeldBackLowNotice count={list.heldBackLow} />}
-      <DataTable
+      <FindingsQueue
         page={list}
         columns={columns}
-        noun="finding"
         facets={facets}
-        searchLabel="Search findings"
         caption="Flagged processes"
+        assignees={assignees}
+        currentUsername={currentUsername}
+        canEdit={canEdit}
         emptyMessage={
           <>
             No findings. <Link href="/upload">Upload Defender exports</Link> or check the <Link href="/allowlists">allowlists and settings</Link>.
@@ -104,4 +119,3 @@ function HeldBackLowNotice({ count }: { count: number }) {
     </p>
   );
 }
-

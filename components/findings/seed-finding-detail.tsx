@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { CryptoLoadsSection, FactList, FindingCharts, RawTextBlock } from "@/components/findings/finding-parts";
 import { Badge } from "@/components/ui/badge";
 import { formatNumber, formatTimestamp } from "@/components/ui/format";
@@ -25,9 +24,6 @@ export function SeedFindingDetail({ row, loads, connections, triage }: { row: Se
 
   return (
     <>
-      <p>
-        <Link href="/findings?mode=kql">← Seed KQL findings</Link>
-      </p>
       <div className="page-header">
         <div>
           <h1>

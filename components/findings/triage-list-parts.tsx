@@ -10,15 +10,15 @@ export function triageColumn<Row extends { triage: TriageSummary }>(): ColumnDef
     id: "triage",
     header: "Status",
     enableSorting: false,
-    meta: { className: "nowrap" },
+    meta: { clip: 170 },
     cell: ({ row }) => {
       const { status, assignee, reopened } = row.original.triage;
       return (
-        <>
+        <span title={[reopened, assignee && `Assigned to ${assignee}`].filter(Boolean).join(" ") || undefined}>
           <StatusBadge status={status} />
-          {reopened && <span title={reopened}> reopened</span>}
-          {assignee && <div className="muted">{assignee}</div>}
-        </>
+          {reopened && <strong className="reopened-mark"> reopened</strong>}
+          {assignee && <span className="muted"> · {assignee}</span>}
+        </span>
       );
     },
   };

@@ -116,22 +116,14 @@ export function TriagePanel({ findingId, initial, assignees, canEdit }: Props) {
           <label className="field">
             <span>Status</span>
             <select value={status} onChange={(event) => setStatus(event.target.value as TriageStatus)}>
-              {TRIAGE_STATUSES.map((value) => (
-                <option key={value} value={value}>
-                  {STATUS_LABELS[value]}
-                </option>
-              ))}
+              <StatusOptions />
             </select>
           </label>
           <label className="field">
             <span>Classification</span>
             <select value={classification} disabled={status !== "resolved"} onChange={(event) => setClassification(event.target.value as Classification | "")}>
               <option value="">{status === "resolved" ? "Choose…" : "Set when resolved"}</option>
-              {CLASSIFICATIONS.map((value) => (
-                <option key={value} value={value}>
-                  {CLASSIFICATION_LABELS[value]}
-                </option>
-              ))}
+              <ClassificationOptions />
             </select>
           </label>
           <label className="field triage-reason">
@@ -234,6 +226,23 @@ export function TriagePanel({ findingId, initial, assignees, canEdit }: Props) {
       </details>
     </section>
   );
+}
+
+/** The statuses and the classifications as a select's options (the panel's and the queue's bulk bar). */
+export function StatusOptions() {
+  return TRIAGE_STATUSES.map((value) => (
+    <option key={value} value={value}>
+      {STATUS_LABELS[value]}
+    </option>
+  ));
+}
+
+export function ClassificationOptions() {
+  return CLASSIFICATIONS.map((value) => (
+    <option key={value} value={value}>
+      {CLASSIFICATION_LABELS[value]}
+    </option>
+  ));
 }
 
 const STATUS_TONES: Record<TriageStatus, "danger" | "warn" | "ok"> = { new: "danger", investigating: "warn", resolved: "ok" };

@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import type { Role } from "@/lib/auth/roles";
 
 const LINKS = [
+  { href: "/", label: "Overview" },
   { href: "/findings", label: "Findings" },
   { href: "/upload", label: "Upload" },
   { href: "/datasets", label: "Datasets" },

@@ -25,9 +25,22 @@ export interface DataTablePage<Row> {
   pageCount: number;
 }
 
+/**
+ * A column's presentation: `className` for its cells; `clip` (px) keeps a cell to one line of at
+ * most that width, cut with an ellipsis (the row stays one line tall; the value is in the title).
+ */
+export interface DataTableColumnMeta {
+  className?: string;
+  clip?: number;
+}
+
 interface DataTableProps<Row> {
   page: DataTablePage<Row>;
   columns: ColumnDef<Row, unknown>[];
+  /** The row the keyboard is on (j/k in the findings queue): highlighted and scrolled into view. */
+  activeRowIndex?: number | null;
+  /** Shown between the toolbar and the table (the findings queue's bulk actions). */
+  beforeTable?: React.ReactNode;
   /** What one row is called in the count ("finding" gives "3 of 8 findings"). */
   noun: string;
   facets?: FacetFilter[];
@@ -62,7 +75,7 @@ const SEARCH_DELAY_MS = 250;
  * (a view can be shared and survives a reload), and each change asks the server for the page
  * again, so a list of any length costs one page of memory in the server and the browser.
  */
-export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel = "Search", emptyMessage, caption }: DataTableProps<Row>) {
+export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel = "Search", emptyMessage, caption, activeRowIndex = null, beforeTable }: DataTableProps<Row>) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -127,6 +140,10 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
 
   const rows = table.getRowModel().rows;
   const pageIndex = page.page - 1;
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  useEffect(() => {
+    if (activeRowIndex !== null) bodyRef.current?.rows[activeRowIndex]?.scrollIntoView({ block: "nearest" });
+  }, [activeRowIndex]);
   const plural = (count: number) => `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
 
   return (
@@ -153,6 +170,7 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
           {updating && <span className="updating"> · updating…</span>}
         </p>
       </div>
+      {beforeTable}
       <div className="table-scroll" aria-busy={updating}>
         <table>
           <caption className="visually-hidden">{caption}</caption>
@@ -179,7 +197,7 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
               </tr>
             ))}
           </thead>
-          <tbody>
+          <tbody ref={bodyRef}>
             {rows.length === 0 ? (
               <tr>
                 <td colSpan={table.getVisibleLeafColumns().length} className="empty-cell">
@@ -187,13 +205,24 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
                 </td>
               </tr>
             ) : (
-              rows.map((row) => (
-                <tr key={row.id}>
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={(cell.column.columnDef.meta as { className?: string } | undefined)?.className}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
+              rows.map((row, index) => (
+                <tr key={row.id} className={index === activeRowIndex ? "active-row" : undefined} aria-current={index === activeRowIndex ? "true" : undefined}>
+                  {row.getVisibleCells().map((cell) => {
+                    const meta = cell.column.columnDef.meta as DataTableColumnMeta | undefined;
+                    const content = flexRender(cell.column.columnDef.cell, cell.getContext());
+                    const value = cell.getValue();
+                    return (
+                      <td key={cell.id} className={meta?.className}>
+                        {meta?.clip ? (
+                          <span className="clip" style={{ maxWidth: meta.clip }} title={typeof value === "string" ? value : undefined}>
+                            {content}
+                          </span>
+                        ) : (
+                          content
+                        )}
+                      </td>
+                    );
+                  })}
                 </tr>
               ))
             )}

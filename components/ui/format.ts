@@ -9,6 +9,11 @@ export function formatTimestamp(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
+/** To the second: dense tables (the full time is on the finding's page). */
+export function formatTimestampToSecond(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
 export function formatClock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }

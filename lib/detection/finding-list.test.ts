@@ -119,6 +119,7 @@ describe("list URL parameters", () => {
       page: 3,
       hideLow: true,
       triage: { statuses: ["new", "investigating"] },
+      evidence: {},
     });
     // Every severity, or one by name, shows the low findings the default queue leaves out.
     expect([findingListQuery("default", { severityRank: "all" }, null), findingListQuery("default", { severityRank: "0" }, null)].map(({ filters, hideLow }) => [filters, hideLow])).toEqual([
@@ -128,7 +129,7 @@ describe("list URL parameters", () => {
   });
 
   it("ignores what the list does not have instead of failing: another mode's columns, bad directions, bad pages", () => {
-    const none = { sort: null, search: "", filters: [], page: 1, hideLow: false, triage: { statuses: ["new", "investigating"] } };
+    const none = { sort: null, search: "", filters: [], page: 1, hideLow: false, triage: { statuses: ["new", "investigating"] }, evidence: {} };
     expect(findingListQuery("default", { sort: "ConnectionCount.desc", DeviceName: "ws-01", page: "0", severityRank: "x" }, null)).toEqual({ ...none, hideLow: true });
     expect(findingListQuery("kql", { sort: "ConnectionCount.sideways", strongBeacon: "yes", page: "two" }, null)).toEqual(none);
     expect(findingListQuery("kql", { sort: "listRow.asc", page: "1.5" }, null)).toEqual(none);
@@ -153,6 +154,20 @@ describe("list URL parameters", () => {
     ]);
   });
 
+  it("reads the evidence filters: an address, a default-mode rule, and days as YYYY-MM-DD", () => {
+    const params = { destination: " 2001:DB8::1 ", rule: "beacon-only", firstSeenFrom: "2026-11-24", firstSeenTo: "2026-11-25", lastSeenFrom: "24/11/2026", lastSeenTo: "2026-11-25T00:00:00Z" };
+    expect(findingListQuery("default", params, null).evidence).toEqual({ destination: "2001:DB8::1", rule: "beacon-only", firstSeenFrom: "2026-11-24", firstSeenTo: "2026-11-25" });
+    expect(findingListQuery("kql", { ...params, destination: "198.51.100.7" }, null).evidence).toEqual({ destination: "198.51.100.7", firstSeenFrom: "2026-11-24", firstSeenTo: "2026-11-25" });
+    expect(findingListQuery("default", { destination: "evil.example", rule: "toString" }, null).evidence).toEqual({});
+  });
+
+  it("reads a severity and above, by rank on the page and by name in the API", () => {
+    expect(findingListQuery("default", { severityRank: "2-3" }, null)).toMatchObject({ filters: [], hideLow: false, minSeverityRank: 2 });
+    expect(findingListQuery("default", pageFacetParams("default", { severity: "High-Critical" }), null)).toMatchObject({ filters: [], hideLow: false, minSeverityRank: 2 });
+    expect("minSeverityRank" in findingListQuery("default", { severityRank: "2-2" }, null)).toBe(false);
+    expect("minSeverityRank" in findingListQuery("kql", { severityRank: "2-3" }, null)).toBe(false);
+  });
+
   it("takes the first of repeated parameters", () => {
     expect(findingListQuery("kql", { DeviceName: ["ws-02", "ws-03"], sort: ["ConnectionCount.asc", "DeviceName.desc"] }, null)).toEqual({
       sort: { column: "ConnectionCount", desc: false },
@@ -161,6 +176,7 @@ describe("list URL parameters", () => {
       page: 1,
       hideLow: false,
       triage: { statuses: ["new", "investigating"] },
+      evidence: {},
     });
   });
 });

@@ -3,7 +3,7 @@
  * stores it, so a page of a list is read, filtered and sorted by the database without loading
  * every finding of a run. Also the text a list's search matches, and the keys lists are ranked by.
  */
-import type { DefaultFinding, DefaultFindingRank, RuleId } from "./default-detection";
+import { RULE_LABELS, type DefaultFinding, type DefaultFindingRank, type RuleId } from "./default-detection";
 import { SEVERITY_ORDER, type Severity } from "./severity-model";
 import { z } from "zod";
 import type { SeedQueryRow } from "./seed-kql-query";
@@ -135,8 +135,44 @@ export interface FindingListQuery {
    * queued): unless the severity filter is "all" (`severityRank=all`) or names one. Never in seed mode.
    */
   hideLow: boolean;
+  /** `severityRank=2-3`: this severity and above (default mode). */
+  minSeverityRank?: number;
   /** The triage filters (status, assignee, classification, tag): the open queue by default. */
   triage: TriageFilter;
+  /** What the finding's evidence must show. */
+  evidence: EvidenceFilter;
+}
+
+/**
+ * A destination address it connected to, a rule that fired (default mode), and when it was first
+ * and last seen: days (YYYY-MM-DD, UTC), each range from its first day up to, not including, its second.
+ */
+export interface EvidenceFilter {
+  destination?: string;
+  rule?: RuleId;
+  firstSeenFrom?: string;
+  firstSeenTo?: string;
+  lastSeenFrom?: string;
+  lastSeenTo?: string;
+}
+
+/** The URL parameters of the day ranges. */
+export const SEEN_RANGE_PARAMS = ["firstSeenFrom", "firstSeenTo", "lastSeenFrom", "lastSeenTo"] as const;
+
+const dayParameterSchema = z.iso.date();
+const destinationParameterSchema = z.union([z.ipv4(), z.ipv6()]);
+
+function readEvidenceFilter(mode: FindingListMode, single: (key: string) => string | undefined): EvidenceFilter {
+  const filter: EvidenceFilter = {};
+  const destination = destinationParameterSchema.safeParse(single("destination")?.trim());
+  if (destination.success) filter.destination = destination.data;
+  const rule = single("rule");
+  if (mode === "default" && rule !== undefined && Object.hasOwn(RULE_LABELS, rule)) filter.rule = rule as RuleId;
+  for (const parameter of SEEN_RANGE_PARAMS) {
+    const day = dayParameterSchema.safeParse(single(parameter));
+    if (day.success) filter[parameter] = day.data;
+  }
+  return filter;
 }
 
 /** The severity filter's value for every severity, low included. */
@@ -153,12 +189,20 @@ export function pageFacetParams(mode: FindingListMode, params: Record<string, st
   const yesNo = beacon?.toLowerCase() === "yes" || beacon?.toLowerCase() === "no" ? beacon.toLowerCase() : undefined;
   const named = (entries: [string, string | undefined][]) => Object.fromEntries(entries.filter((entry): entry is [string, string] => Boolean(entry[1])));
   if (mode === "kql") return { ...named([["DeviceName", device], ["ProcessName", process], ["BeaconLikelyText", yesNo]]), ...rest };
-  const severityName = severity?.toLowerCase();
-  const rank = severityName === ALL_SEVERITIES ? ALL_SEVERITIES : severityName !== undefined && Object.hasOwn(SEVERITY_ORDER, severityName) ? String(SEVERITY_ORDER[severityName as Severity]) : undefined;
+  // "high-critical" is high and above.
+  const [severityName, andAbove] = /^(.*?)(-critical)?$/.exec(severity?.toLowerCase() ?? "")!.slice(1);
+  const rank =
+    severityName === ALL_SEVERITIES
+      ? ALL_SEVERITIES
+      : Object.hasOwn(SEVERITY_ORDER, severityName)
+        ? `${SEVERITY_ORDER[severityName as Severity]}${andAbove ? `-${SEVERITY_ORDER.critical}` : ""}`
+        : undefined;
   return { ...named([["device", device], ["process", process], ["strongBeacon", yesNo], ["severityRank", rank]]), ...rest };
 }
 
 const SEVERITY_RANK_PATTERN = /^[0-3]$/;
+/** A rank and above: "2-3" is high and critical. */
+const MIN_SEVERITY_RANK_PATTERN = /^([0-3])-3$/;
 
 const pageNumberSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 
@@ -175,6 +219,8 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
   const columns: readonly string[] = mode === "kql" ? SEED_LIST_COLUMNS : DEFAULT_LIST_COLUMNS;
   const facets: readonly string[] = mode === "kql" ? SEED_LIST_FACETS : DEFAULT_LIST_FACETS;
   const [sortColumn, direction] = (single("sort") ?? "").split(".");
+  const severityRank = single("severityRank") ?? "";
+  const minSeverity = MIN_SEVERITY_RANK_PATTERN.exec(severityRank);
   return {
     sort: columns.includes(sortColumn) && (direction === "asc" || direction === "desc") ? { column: sortColumn, desc: direction === "desc" } : null,
     search: normalizeSearchTerm(single("q") ?? ""),
@@ -184,7 +230,9 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
       return value && (column !== "severityRank" || SEVERITY_RANK_PATTERN.test(value)) ? [{ column, value }] : [];
     }),
     page: pageNumberSchema.parse(single("page")),
-    hideLow: mode === "default" && !SEVERITY_RANK_PATTERN.test(single("severityRank") ?? "") && single("severityRank") !== ALL_SEVERITIES,
+    hideLow: mode === "default" && !SEVERITY_RANK_PATTERN.test(severityRank) && !MIN_SEVERITY_RANK_PATTERN.test(severityRank) && severityRank !== ALL_SEVERITIES,
+    ...(mode === "default" && minSeverity ? { minSeverityRank: Number(minSeverity[1]) } : {}),
     triage: readTriageFilter(single, currentUsername),
+    evidence: readEvidenceFilter(mode, single),
   };
 }

@@ -5,8 +5,8 @@
  * to a phishing link. Pure.
  */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\") || /[\u0000-\u001f]/.test(next)) return "/findings";
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\") || /[\u0000-\u001f]/.test(next)) return "/";
   const url = new URL(next, "http://cipherwatch.invalid");
-  if (url.origin !== "http://cipherwatch.invalid" || url.pathname.startsWith("/login")) return "/findings";
+  if (url.origin !== "http://cipherwatch.invalid" || url.pathname.startsWith("/login")) return "/";
   return `${url.pathname}${url.search}${url.hash}`;
 }

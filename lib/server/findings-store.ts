@@ -29,7 +29,7 @@ export type FindingDetail =
   | { mode: "kql"; id: string; row: SeedQueryRow; loads: EvidenceLoad[]; connections: EvidenceConnection[] }
   | { mode: "default"; id: string; finding: StoredDefaultFinding; loads: DefaultEvidenceLoad[]; connections: DefaultEvidenceConnection[] };
 
-export const findingIdSchema = z.string().regex(/^[0-9a-f]{16}$/, { error: "Not a finding id." });
+export { findingIdSchema } from "../detection/finding-id";
 
 /** One stored finding, as detection writes it. */
 export interface FindingRecord {
@@ -215,17 +215,27 @@ const NOT_HIDDEN = `NOT ("processNameKey" IN ${listKeys("excludedBrowsers")}
   OR ("processNameKey" IN ${listKeys("excludedSystemProcesses")} AND NOT "outsideSystemFolder"))`;
 
 /** What a list's URL narrows a run's findings to. */
-type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow" | "triage">;
-const EVERY_FINDING: ListSlice = { filters: [], search: "", hideLow: false, triage: ANY_TRIAGE };
+type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow" | "minSeverityRank" | "triage" | "evidence">;
+const EVERY_FINDING: ListSlice = { filters: [], search: "", hideLow: false, triage: ANY_TRIAGE, evidence: {} };
+
+/** Where each mode's stored row keeps its first and last connection times and its addresses. */
+const ROW_PATHS: Record<DetectionMode, { first: string; last: string; addresses: string }> = {
+  default: { first: "$.connections.firstConnection", last: "$.connections.lastConnection", addresses: "$.connections.destinations" },
+  kql: { first: "$.FirstConnection", last: "$.LastConnection", addresses: "$.RemoteIPs" },
+};
 
 /** A finding's triage column, or null when it has none (it is new: see FindingTriage). */
-const TRIAGE_OF = (column: "status" | "assignee" | "classification") => `(SELECT "${column}" FROM "FindingTriage" WHERE "findingId" = "Finding"."id")`;
+const TRIAGE_OF = (column: "status" | "assignee" | "classification" | "resolvedAt") => `(SELECT "${column}" FROM "FindingTriage" WHERE "findingId" = "Finding"."id")`;
 
 /** The conditions selecting the shown findings of a run in a mode, narrowed by a list's filters and search. */
-function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EVERY_FINDING): { where: string; params: unknown[] } {
+export function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EVERY_FINDING): { where: string; params: unknown[] } {
   const where = [`"runId" = ?`, `"mode" = ?`, NOT_HIDDEN];
   const params: unknown[] = [runId, mode];
   if (query.hideLow) where.push(`json_extract("listRow", '$.severityRank') >= 1`);
+  if (query.minSeverityRank !== undefined) {
+    where.push(`json_extract("listRow", '$.severityRank') >= ?`);
+    params.push(query.minSeverityRank);
+  }
   for (const filter of query.filters) {
     where.push(`CAST(json_extract("listRow", ?) AS TEXT) = ?`);
     params.push(`$.${filter.column}`, filter.value);
@@ -234,7 +244,34 @@ function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EV
     where.push(`instr("searchText", ?) > 0`);
     params.push(query.search);
   }
-  const { statuses, assignee, classification, tag } = query.triage;
+  const { destination, rule, firstSeenFrom, firstSeenTo, lastSeenFrom, lastSeenTo } = query.evidence;
+  const paths = ROW_PATHS[mode];
+  if (destination !== undefined) {
+    // Default mode lists {remoteIp, remotePort} per destination, the seed query its addresses.
+    const address = mode === "default" ? `json_extract(json_each."value", '$.remoteIp')` : `json_each."value"`;
+    where.push(`EXISTS (SELECT 1 FROM json_each(json_extract("row", ?)) WHERE lower(${address}) = lower(?))`);
+    params.push(paths.addresses, destination);
+  }
+  if (rule !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM json_each(json_extract("row", '$.rules')) WHERE json_each."value" = ?)`);
+    params.push(rule);
+  }
+  // ISO times compare as text with a day: "2024-05-01T10:00…" >= "2024-05-01" and < "2024-05-02".
+  for (const [day, path, operator] of [
+    [firstSeenFrom, paths.first, ">="],
+    [firstSeenTo, paths.first, "<"],
+    [lastSeenFrom, paths.last, ">="],
+    [lastSeenTo, paths.last, "<"],
+  ] as const) {
+    if (day === undefined) continue;
+    where.push(`json_extract("row", ?) ${operator} ?`);
+    params.push(path, day);
+  }
+  const { statuses, assignee, classification, tag, resolvedFrom } = query.triage;
+  if (resolvedFrom !== undefined) {
+    where.push(`${TRIAGE_OF("resolvedAt")} >= ?`);
+    params.push(resolvedFrom);
+  }
   if (statuses.length < TRIAGE_STATUSES.length) {
     where.push(`coalesce(${TRIAGE_OF("status")}, 'new') IN (SELECT "value" FROM json_each(?))`);
     params.push(JSON.stringify(statuses));
@@ -301,9 +338,7 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
   const heldBackLow = query.hideLow ? countWhere(shownFindings(runId, mode, { ...query, hideLow: false })) - matching : 0;
   const pageCount = Math.max(1, Math.ceil(matching / FINDINGS_PAGE_SIZE));
   const page = Math.min(query.page, pageCount);
-  const sortValue = `json_extract("listRow", ?)`;
-  const order = query.sort ? `${sortValue} IS NULL, ${sortValue} COLLATE NOCASE ${query.sort.desc ? "DESC" : "ASC"}, "rank"` : `"rank"`;
-  const orderParams = query.sort ? [`$.${query.sort.column}`, `$.${query.sort.column}`] : [];
+  const { order, orderParams } = listOrder(query);
   const rows = db
     .prepare(`SELECT "id", "listRow" FROM "Finding" WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .raw()
@@ -319,6 +354,26 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
     processNames: distinct("processName"),
     heldBackLow,
   };
+}
+
+/** A list's order: its column sort (unknown values last, ties by rank), else rank. */
+function listOrder(query: FindingListQuery): { order: string; orderParams: string[] } {
+  const sortValue = `json_extract("listRow", ?)`;
+  if (!query.sort) return { order: `"rank"`, orderParams: [] };
+  const path = `$.${query.sort.column}`;
+  return { order: `${sortValue} IS NULL, ${sortValue} COLLATE NOCASE ${query.sort.desc ? "DESC" : "ASC"}, "rank"`, orderParams: [path, path] };
+}
+
+/** Where a finding is in a list (its filters, search and sort): the findings before and after it. Null ids at either end, or when the list does not hold it. */
+export function neighbouringFindings(mode: FindingListMode, query: FindingListQuery, run: DetectionRun | null, id: string): { previous: string | null; next: string | null; position: number | null; matching: number } {
+  if (run === null) return { previous: null, next: null, position: null, matching: 0 };
+  const { where, params } = shownFindings(run.runId, mode, query);
+  const { order, orderParams } = listOrder(query);
+  // Ids only: a few hundred kilobytes for the largest lists.
+  const ids = sqliteConnection().prepare(`SELECT "id" FROM "Finding" WHERE ${where} ORDER BY ${order}`).pluck().all(...params, ...orderParams) as string[];
+  const index = ids.indexOf(id);
+  if (index === -1) return { previous: null, next: null, position: null, matching: ids.length };
+  return { previous: ids[index - 1] ?? null, next: ids[index + 1] ?? null, position: index + 1, matching: ids.length };
 }
 
 /**

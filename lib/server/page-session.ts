@@ -18,6 +18,6 @@ export const currentAccount = cache(async (): Promise<AccountView | null> => ses
  */
 export async function requirePageAccount(): Promise<AccountView> {
   const account = await currentAccount();
-  if (!account) redirect(`/login?next=${encodeURIComponent((await headers()).get(PAGE_PATH_HEADER) ?? "/findings")}`);
+  if (!account) redirect(`/login?next=${encodeURIComponent((await headers()).get(PAGE_PATH_HEADER) ?? "/")}`);
   return account;
 }

@@ -12,6 +12,8 @@ import {
   TriageRuleError,
   type Classification,
   type EvidenceMark,
+  changeForFinding,
+  type TriageBulkChange,
   type TriageChange,
   type TriageDetail,
   type TriageFieldChange,
@@ -33,7 +35,19 @@ export interface TriageActor {
 /** What the actor of a reopening is called in history and the audit log. */
 export const DETECTION_ACTOR = "detection";
 
-type TriageRow = { findingId: string; status: TriageStatus; classification: Classification | null; reason: string | null; assignee: string | null; tags: string; resolvedMark: string | null; reopened: string | null };
+type TriageRow = {
+  findingId: string;
+  status: TriageStatus;
+  classification: Classification | null;
+  reason: string | null;
+  assignee: string | null;
+  tags: string;
+  resolvedMark: string | null;
+  reopened: string | null;
+  resolvedAt: string | null;
+};
+/** What a triage row keeps beside the state: see FindingTriage. */
+type KeptColumns = Pick<TriageRow, "resolvedMark" | "reopened" | "resolvedAt">;
 
 const summaryOf = (row: TriageRow | undefined): TriageSummary =>
   row ? { status: row.status, classification: row.classification, reason: row.reason, assignee: row.assignee, tags: JSON.parse(row.tags) as string[], reopened: row.reopened } : { ...NEW_TRIAGE, reopened: null };
@@ -59,45 +73,78 @@ export function triageDetail(findingId: string): TriageDetail {
   return { ...summaryOf(row), notes, history };
 }
 
-/**
- * Applies an analyst's change to a finding's triage (see applyTriageChange), records each changed
- * field in its history and the change in the audit log, in one transaction. `mark` is what the
- * finding shows now: kept when it is resolved, so later activity can reopen it. An assignee must
- * be an active account. A change that changes nothing records nothing.
- */
+/** One finding's change (`PATCH /api/findings/<id>`; tags replace the finding's). Answers its triage. */
 export function changeFindingTriage(findingId: string, change: TriageChange, mark: EvidenceMark, actor: TriageActor): TriageDetail {
+  return applyChanges(new Map([[findingId, mark]]), () => change, actor)[0];
+}
+
+/** A bulk change (`PATCH /api/findings`; tags are added to each finding's own). Answers their triage, in order. */
+export function changeFindingsTriage(marks: ReadonlyMap<string, EvidenceMark>, change: TriageBulkChange, actor: TriageActor): TriageDetail[] {
+  return applyChanges(marks, (current) => changeForFinding(current, change), actor);
+}
+
+/**
+ * Applies an analyst's change to findings' triage (see applyTriageChange), recording each changed
+ * field in the finding's history and the change in the audit log, all in one transaction: a change
+ * one finding refuses changes none. `marks` holds what each finding shows now, kept when it is
+ * resolved so that later activity can reopen it. An assignee must be an active account that may
+ * triage. A change that changes nothing records nothing.
+ */
+function applyChanges(marks: ReadonlyMap<string, EvidenceMark>, changeFor: (current: TriageState) => TriageChange, actor: TriageActor): TriageDetail[] {
   const db = sqliteConnection();
   db.transaction(() => {
-    if (change.assignee) {
-      const username = activeUsername(db, change.assignee);
-      if (username === null) throw new ApiError(422, "unknown_assignee", `No active account is named ${JSON.stringify(change.assignee)}.`);
-      change = { ...change, assignee: username };
+    const read = db.prepare(`SELECT * FROM "FindingTriage" WHERE "findingId" = ?`);
+    for (const [findingId, mark] of marks) {
+      const row = read.get(findingId) as TriageRow | undefined;
+      const current = summaryOf(row);
+      let change = changeFor(current);
+      if (change.assignee) {
+        const username = activeUsername(db, change.assignee);
+        if (username === null) throw new ApiError(422, "unknown_assignee", `No active account is named ${JSON.stringify(change.assignee)}.`);
+        change = { ...change, assignee: username };
+      }
+      let applied;
+      try {
+        applied = applyTriageChange(current, change);
+      } catch (error) {
+        if (error instanceof TriageRuleError) throw new ApiError(422, "triage_rule", error.message);
+        throw error;
+      }
+      if (applied.changes.length === 0) continue;
+      const at = timestampText(new Date());
+      const statusChanged = applied.changes.some((entry) => entry.field === "status");
+      const resolved = applied.next.status === "resolved";
+      const kept: KeptColumns = {
+        resolvedMark: !resolved ? null : statusChanged ? JSON.stringify(mark) : (row?.resolvedMark ?? JSON.stringify(mark)),
+        resolvedAt: !resolved ? null : statusChanged ? at : (row?.resolvedAt ?? at),
+        reopened: statusChanged ? null : (row?.reopened ?? null),
+      };
+      writeTriage(db, at, findingId, applied.next, kept, applied.changes, actor, "finding.triage");
     }
-    const row = db.prepare(`SELECT * FROM "FindingTriage" WHERE "findingId" = ?`).get(findingId) as TriageRow | undefined;
-    let applied;
-    try {
-      applied = applyTriageChange(summaryOf(row), change);
-    } catch (error) {
-      if (error instanceof TriageRuleError) throw new ApiError(422, "triage_rule", error.message);
-      throw error;
-    }
-    if (applied.changes.length === 0) return;
-    const statusChanged = applied.changes.some((entry) => entry.field === "status");
-    const resolvedMark = applied.next.status !== "resolved" ? null : statusChanged ? JSON.stringify(mark) : (row?.resolvedMark ?? JSON.stringify(mark));
-    const reopened = statusChanged ? null : (row?.reopened ?? null);
-    writeTriage(db, findingId, applied.next, { resolvedMark, reopened }, applied.changes, actor, "finding.triage");
   }).immediate();
-  return triageDetail(findingId);
+  return [...marks.keys()].map(triageDetail);
 }
 
 export const FINDING_NOT_FOUND_MESSAGE = "The current detection run has no finding with this id.";
 
 /** What a finding of the current run shows now (see EvidenceMark); a 404 when the run has no such finding. */
 export async function currentFindingMark(findingId: string): Promise<EvidenceMark> {
+  return (await currentFindingMarks([findingId])).get(findingId)!;
+}
+
+/** What each of these findings of the current run shows now; a 404 when the run lacks any of them. */
+export async function currentFindingMarks(findingIds: readonly string[]): Promise<Map<string, EvidenceMark>> {
   const run = await readDetectionRun();
-  const stored = run && (sqliteConnection().prepare(`SELECT "mode", "row" FROM "Finding" WHERE "runId" = ? AND "id" = ?`).get(run.runId, findingId) as { mode: "default" | "kql"; row: string } | undefined);
-  if (!stored) throw new ApiError(404, "finding_not_found", FINDING_NOT_FOUND_MESSAGE);
-  return markOf(stored);
+  const rows = run
+    ? (sqliteConnection()
+        .prepare(`SELECT "id", "mode", "row" FROM "Finding" WHERE "runId" = ? AND "id" IN (SELECT "value" FROM json_each(?))`)
+        .all(run.runId, JSON.stringify(findingIds)) as { id: string; mode: "default" | "kql"; row: string }[])
+    : [];
+  const marks = new Map(rows.map((row) => [row.id, markOf(row)]));
+  const missing = findingIds.filter((id) => !marks.has(id));
+  if (missing.length > 0) throw new ApiError(404, "finding_not_found", findingIds.length === 1 ? FINDING_NOT_FOUND_MESSAGE : `The current detection run has no finding with these ids: ${missing.join(", ")}.`);
+  // In the order asked.
+  return new Map(findingIds.map((id) => [id, marks.get(id)!]));
 }
 
 function markOf(stored: { mode: "default" | "kql"; row: string }): EvidenceMark {
@@ -136,7 +183,8 @@ export function reopenResolvedWithNewActivity(runId: string): number {
       if (changed.length === 0) continue;
       const { next, changes } = applyTriageChange(summaryOf(row), { status: "new" });
       const reopened = `Reopened: new activity: ${changed.join("; ")}.`;
-      writeTriage(db, row.findingId, next, { resolvedMark: null, reopened }, changes, { label: DETECTION_ACTOR, address: null }, "finding.reopen", { reopened });
+      const at = timestampText(new Date());
+      writeTriage(db, at, row.findingId, next, { resolvedMark: null, resolvedAt: null, reopened }, changes, { label: DETECTION_ACTOR, address: null }, "finding.reopen", { reopened });
       reopenedCount++;
     }
     return reopenedCount;
@@ -158,20 +206,21 @@ export function assignableUsernames(): string[] {
 
 function writeTriage(
   db: Database.Database,
+  at: string,
   findingId: string,
   next: TriageState,
-  kept: { resolvedMark: string | null; reopened: string | null },
+  kept: KeptColumns,
   changes: readonly TriageFieldChange[],
   actor: TriageActor,
   action: AuditAction,
   extra: Record<string, unknown> = {},
 ): void {
-  const at = timestampText(new Date());
   db.prepare(
-    `INSERT INTO "FindingTriage" ("findingId", "status", "classification", "reason", "assignee", "tags", "resolvedMark", "reopened", "updatedAt")
-     VALUES (@findingId, @status, @classification, @reason, @assignee, @tags, @resolvedMark, @reopened, @at)
+    `INSERT INTO "FindingTriage" ("findingId", "status", "classification", "reason", "assignee", "tags", "resolvedMark", "reopened", "resolvedAt", "updatedAt")
+     VALUES (@findingId, @status, @classification, @reason, @assignee, @tags, @resolvedMark, @reopened, @resolvedAt, @at)
      ON CONFLICT ("findingId") DO UPDATE SET "status" = excluded."status", "classification" = excluded."classification", "reason" = excluded."reason",
-       "assignee" = excluded."assignee", "tags" = excluded."tags", "resolvedMark" = excluded."resolvedMark", "reopened" = excluded."reopened", "updatedAt" = excluded."updatedAt"`,
+       "assignee" = excluded."assignee", "tags" = excluded."tags", "resolvedMark" = excluded."resolvedMark", "reopened" = excluded."reopened",
+       "resolvedAt" = excluded."resolvedAt", "updatedAt" = excluded."updatedAt"`,
   ).run({ findingId, ...next, tags: JSON.stringify(next.tags), ...kept, at });
   const addHistory = db.prepare(`INSERT INTO "FindingHistory" ("findingId", "at", "actor", "field", "from", "to") VALUES (?, ?, ?, ?, ?, ?)`);
   for (const entry of changes) addHistory.run(findingId, at, actor.label, entry.field, entry.from, entry.to);

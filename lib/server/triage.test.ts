@@ -115,4 +115,54 @@ describe("triage", () => {
       ["detection", "finding.reopen", null],
     ]);
   });
+
+  it("filters by destination, rule and first and last seen days, in both modes", async () => {
+    const run = await modules.settings.readDetectionRun();
+    const matching = (mode: "default" | "kql", params: Record<string, string>) =>
+      modules.findings.listFindingsPage(mode as "default", findingListQuery(mode, { severityRank: "all", status: "all", ...params }, null), run).matching;
+    const cases: [Record<string, string>, number][] = [
+      [{ destination: "198.51.100.7" }, 1],
+      [{ destination: "198.51.100.8" }, 0],
+      [{ rule: "crypto-load-then-connect" }, 1],
+      [{ rule: "beacon-only" }, 0],
+      [{ firstSeenFrom: "2024-05-01", firstSeenTo: "2024-05-02" }, 1],
+      [{ firstSeenFrom: "2024-05-02" }, 0],
+      [{ firstSeenTo: "2024-05-01" }, 0],
+      [{ lastSeenFrom: "2024-05-01", lastSeenTo: "2024-05-02" }, 1],
+      [{ lastSeenTo: "2024-05-01" }, 0],
+    ];
+    expect(cases.map(([params]) => [params, matching("default", params)])).toEqual(cases);
+    // The seed query's rows: its addresses and times (no rules).
+    expect([matching("kql", { destination: "198.51.100.7" }), matching("kql", { destination: "198.51.100.8" }), matching("kql", { firstSeenFrom: "2024-05-02" })]).toEqual([1, 0, 0]);
+  });
+
+  it("changes several findings in one transaction: all of them, or none when one refuses", async () => {
+    const other = [HEADER, "2024-05-01T11:00:00Z,ws-2,ImageLoaded,bcrypt.dll,9,Other.exe,,,", "2024-05-01T11:01:00Z,ws-2,ConnectionSuccess,,9,Other.exe,198.51.100.9,4444,Public"].join("\n");
+    await modules.ingest.ingestTelemetryText("other.csv", other, "cli:test");
+    const run = await modules.detection.runDetection();
+    const ids = [...modules.findings.allFindings("default", run, findingListQuery("default", { severityRank: "all", status: "all" }, null))].flat().map((finding) => finding.id);
+    expect(ids).toHaveLength(2);
+    const marks = await triage.currentFindingMarks(ids);
+    await expect(triage.currentFindingMarks([...ids, "0000000000000000"])).rejects.toThrow("The current detection run has no finding with these ids: 0000000000000000.");
+
+    const summaries = () => ids.map((id) => triage.triageOf([id]).get(id)!).map(({ status, tags, classification }) => [status, tags, classification]);
+    triage.changeFindingsTriage(marks, { status: "investigating", addTags: ["bulk"] }, alice);
+    // The first finding kept its own tag beside the added one.
+    expect(summaries()).toEqual([
+      ["investigating", ["c2", "bulk"], null],
+      ["investigating", ["bulk"], null],
+    ]);
+    expect(() => triage.changeFindingsTriage(marks, { status: "resolved", classification: "benign" }, alice)).toThrow("Give the reason for this classification.");
+    expect(summaries()).toEqual([
+      ["investigating", ["c2", "bulk"], null],
+      ["investigating", ["bulk"], null],
+    ]);
+
+    triage.changeFindingsTriage(marks, { status: "resolved", classification: "benign", reason: "Red team exercise" }, alice);
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect([(await defaultList({ status: "resolved", resolvedFrom: today })).matching, (await defaultList({ status: "resolved", resolvedFrom: tomorrow })).matching]).toEqual([2, 0]);
+    // Both are low: "high and above" holds none of them, "low and above" both.
+    expect([(await defaultList({ status: "all", severityRank: "2-3" })).matching, (await defaultList({ status: "all", severityRank: "0-3" })).matching]).toEqual([0, 2]);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The findings lists' triage filters, read from a URL's parameters (the page's and the API's are
- * the same): `status`, `assignee`, `classification`, `tag`. Pure.
+ * the same): `status`, `assignee`, `classification`, `tag`, `resolvedFrom`. Pure.
  */
+import { z } from "zod";
 import { CLASSIFICATIONS, TRIAGE_STATUSES, tagSchema, type Classification, type TriageStatus } from "./triage-state";
 
 export interface TriageFilter {
@@ -11,6 +12,8 @@ export interface TriageFilter {
   assignee?: string | null;
   classification?: Classification;
   tag?: string;
+  /** A day (YYYY-MM-DD, UTC): findings resolved on it or later ("Resolved this week"). */
+  resolvedFrom?: string;
 }
 
 /** `status=open`, the default queue: what still needs someone (a reopened finding is new again). */
@@ -41,5 +44,7 @@ export function readTriageFilter(single: (key: string) => string | undefined, cu
   if ((CLASSIFICATIONS as readonly string[]).includes(classification ?? "")) filter.classification = classification as Classification;
   const tag = tagSchema.safeParse(single("tag") ?? "");
   if (tag.success) filter.tag = tag.data;
+  const resolvedFrom = z.iso.date().safeParse(single("resolvedFrom"));
+  if (resolvedFrom.success) filter.resolvedFrom = resolvedFrom.data;
   return filter;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { RULE_LABELS, type RuleId } from "../detection/default-detection";
+import { findingIdSchema } from "../detection/finding-id";
 
 export const TRIAGE_STATUSES = ["new", "investigating", "resolved"] as const;
 export type TriageStatus = (typeof TRIAGE_STATUSES)[number];
@@ -73,17 +74,40 @@ export const tagSchema = z
   .toLowerCase()
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:/-]{0,39}$/u, { error: "A tag is 1 to 40 letters, digits, spaces or . _ : / -, starting with a letter or digit." });
 
-/** A change as the API takes it: any of the fields; null clears one. */
+/** The fields a change may set; null clears one. */
+const CHANGE_FIELDS = {
+  status: z.enum(TRIAGE_STATUSES, { error: `status must be one of ${TRIAGE_STATUSES.join(", ")}` }).optional(),
+  classification: z.enum(CLASSIFICATIONS, { error: `classification must be one of ${CLASSIFICATIONS.join(", ")}` }).nullable().optional(),
+  reason: z.string().trim().max(MAX_REASON_CHARS).nullable().optional(),
+  assignee: z.string().trim().min(1).max(100).nullable().optional(),
+};
+const notEmpty = (change: object) => Object.keys(change).length > 0;
+
+/** A change as the API takes it: any of the fields, tags replacing the finding's. */
 export const triageChangeSchema = z
-  .strictObject({
-    status: z.enum(TRIAGE_STATUSES, { error: `status must be one of ${TRIAGE_STATUSES.join(", ")}` }).optional(),
-    classification: z.enum(CLASSIFICATIONS, { error: `classification must be one of ${CLASSIFICATIONS.join(", ")}` }).nullable().optional(),
-    reason: z.string().trim().max(MAX_REASON_CHARS).nullable().optional(),
-    assignee: z.string().trim().min(1).max(100).nullable().optional(),
-    tags: z.array(tagSchema).max(MAX_TAGS, { error: `At most ${MAX_TAGS} tags.` }).optional(),
-  })
-  .refine((change) => Object.keys(change).length > 0, { error: "Send at least one of status, classification, reason, assignee, tags." });
+  .strictObject({ ...CHANGE_FIELDS, tags: z.array(tagSchema).max(MAX_TAGS, { error: `At most ${MAX_TAGS} tags.` }).optional() })
+  .refine(notEmpty, { error: "Send at least one of status, classification, reason, assignee, tags." });
 export type TriageChange = z.infer<typeof triageChangeSchema>;
+
+/** Most findings one bulk change may touch: a page of the list is 100. */
+export const MAX_BULK_FINDINGS = 500;
+
+/**
+ * A change to several findings at once (`PATCH /api/findings`): the same fields, except that tags
+ * are added to each finding's own (`addTags`), as replacing them would erase different tag sets.
+ */
+export const triageBulkChangeSchema = z.strictObject({
+  ids: z.array(findingIdSchema).min(1).max(MAX_BULK_FINDINGS),
+  change: z
+    .strictObject({ ...CHANGE_FIELDS, addTags: z.array(tagSchema).min(1).max(MAX_TAGS).optional() })
+    .refine(notEmpty, { error: "Send at least one of status, classification, reason, assignee, addTags." }),
+});
+export type TriageBulkChange = z.infer<typeof triageBulkChangeSchema>["change"];
+
+/** One finding's share of a bulk change: its own tags plus the added ones. */
+export function changeForFinding(current: TriageState, { addTags, ...fields }: TriageBulkChange): TriageChange {
+  return addTags === undefined ? fields : { ...fields, tags: [...current.tags, ...addTags] };
+}
 
 /** One line of a finding's history: which field went from what to what (tags as a comma list). */
 export interface TriageFieldChange {
@@ -115,6 +139,7 @@ export function applyTriageChange(current: TriageState, change: TriageChange): {
   } else if (change.classification || change.reason) {
     throw new TriageRuleError("A classification and its reason are given when the finding is resolved: set status to resolved with them.");
   }
+  if (tags.length > MAX_TAGS) throw new TriageRuleError(`A finding has at most ${MAX_TAGS} tags.`);
   const next: TriageState = { status, classification, reason, assignee, tags };
   const changes: TriageFieldChange[] = [];
   for (const field of ["status", "classification", "reason", "assignee", "tags"] as const) {

@@ -8,6 +8,7 @@ CREATE TABLE "FindingTriage" (
     "tags" TEXT NOT NULL DEFAULT '[]',
     "resolvedMark" TEXT,
     "reopened" TEXT,
+    "resolvedAt" DATETIME,
     "updatedAt" DATETIME NOT NULL
 );
 
@@ -31,6 +32,15 @@ CREATE TABLE "FindingHistory" (
     "to" TEXT
 );
 
+-- CreateTable
+CREATE TABLE "SavedView" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "owner" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "query" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
 -- CreateIndex
 CREATE INDEX "FindingTriage_status_idx" ON "FindingTriage"("status");
 
@@ -42,3 +52,6 @@ CREATE INDEX "FindingNote_findingId_id_idx" ON "FindingNote"("findingId", "id");
 
 -- CreateIndex
 CREATE INDEX "FindingHistory_findingId_id_idx" ON "FindingHistory"("findingId", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SavedView_owner_name_key" ON "SavedView"("owner", "name");
