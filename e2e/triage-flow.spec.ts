@@ -191,6 +191,20 @@ test("an analyst triages a finding: status, assignee and a note are kept after a
   await expect(row).toContainText("Investigating · admin");
   await expect(page.getByRole("combobox", { name: /^Status/ })).toHaveValue("investigating");
 
+  // The evidence filters, behind "More filters": a destination typed, a rule chosen.
+  await page.goto("/findings");
+  await page.getByText("More filters").click();
+  await page.getByLabel("Destination address").fill("45.77.65.211");
+  await page.getByLabel("Destination address").press("Enter");
+  await expect(await findingsCount(page)).toHaveText("1 of 13 findings");
+  await expect(page).toHaveURL(/destination=45\.77\.65\.211/);
+  await page.getByLabel("Destination address").fill("");
+  await page.getByLabel("Destination address").press("Enter");
+  await expect(page).not.toHaveURL(/destination=/);
+  await page.getByRole("combobox", { name: /^Rule/ }).selectOption("openssl-then-network");
+  await expect(await findingsCount(page)).toHaveText("1 of 13 findings");
+  await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("openssl → network tool");
+
   const viewer = await browser.newContext({ storageState: storageStateOf("viewer") });
   const viewerPage = await viewer.newPage();
   await viewerPage.goto(findingUrl);

@@ -12,7 +12,7 @@ import type { WithTriage } from "@/lib/triage/triage-state";
 import { FindingsQueue } from "@/components/findings/findings-queue";
 import { FindingLink } from "@/components/findings/finding-link";
 import { SeverityBadge } from "@/components/findings/severity-badge";
-import { triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
+import { evidenceFilters, triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
 import { Badge } from "@/components/ui/badge";
 import { facetOptions, yesNoFacet, type DataTableColumnMeta, type FacetFilter } from "@/components/ui/data-table";
 import { formatNumber, formatTimestampToSecond } from "@/components/ui/format";
@@ -31,7 +31,7 @@ const columns: ColumnDef<Row, unknown>[] = [
   {
     accessorKey: "process",
     header: "Process",
-    meta: { clip: 150 },
+    meta: { clip: 140 },
     cell: ({ row }) => <FindingLink id={row.original.id}>{row.original.process ? <EventText text={row.original.process} /> : "(unnamed)"}</FindingLink>,
   },
   { accessorKey: "rules", header: "Rules", meta: { clip: 150 } },
@@ -46,7 +46,7 @@ const columns: ColumnDef<Row, unknown>[] = [
     ),
   },
   { accessorKey: "connections", header: "Conns", meta: numeric },
-  { accessorKey: "destinations", header: "Destinations", meta: { clip: 170, className: "mono" } },
+  { accessorKey: "destinations", header: "Destinations", meta: { clip: 150, className: "mono" } },
   { accessorKey: "lastConnection", header: "Last seen", meta: time, cell: ({ getValue }) => formatTimestampToSecond(getValue() as string) },
   { accessorKey: "confidence", header: "Confidence" },
   { accessorKey: "pid", header: "PID", meta: numeric },
@@ -92,6 +92,7 @@ export function DefaultFindingsTable({ list, assignees, currentUsername, canEdit
         page={list}
         columns={columns}
         facets={facets}
+        moreFilters={evidenceFilters("default")}
         caption="Flagged processes"
         assignees={assignees}
         currentUsername={currentUsername}

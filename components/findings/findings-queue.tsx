@@ -4,7 +4,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useRouter, useSearchParams } from "next/navigation";
 import { findingHref } from "@/components/findings/finding-link";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
-import { DataTable, type DataTablePage, type FacetFilter } from "@/components/ui/data-table";
+import { DataTable, type DataTablePage, type FacetFilter, type InputFilter } from "@/components/ui/data-table";
 import { sendApiRequest } from "@/components/ui/send-api-request";
 import { ClassificationOptions, StatusOptions } from "@/components/findings/triage-panel";
 import { MAX_REASON_CHARS, type Classification, type TriageBulkChange, type TriageStatus, type TriageSummary } from "@/lib/triage/triage-state";
@@ -15,6 +15,7 @@ interface Props<Row extends QueueRow> {
   page: DataTablePage<Row>;
   columns: ColumnDef<Row, unknown>[];
   facets: FacetFilter[];
+  moreFilters: (FacetFilter | InputFilter)[];
   caption: string;
   emptyMessage: React.ReactNode;
   /** Usernames a finding may be assigned to. */
@@ -37,9 +38,16 @@ const SHORTCUTS: [string, string][] = [
 ];
 const RESOLVE_KEYS: Record<string, Classification> = { t: "true_positive", f: "false_positive", b: "benign", s: "security_testing" };
 
-/** A key pressed while typing in a field belongs to the field. */
+/** A key pressed while typing in a field belongs to the field (a checkbox is not typed in: keys go on working after a click on one). */
 function typingIn(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(target.tagName));
+  if (!(target instanceof HTMLElement)) return false;
+  if (target instanceof HTMLInputElement) return target.type !== "checkbox" && target.type !== "radio";
+  return target.isContentEditable || target.tagName === "SELECT" || target.tagName === "TEXTAREA";
+}
+
+/** Enter on a link, a button or a disclosure is theirs, not the queue's. */
+function onControl(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest("a, button, summary, input, select, textarea") !== null;
 }
 
 /**
@@ -47,7 +55,7 @@ function typingIn(target: EventTarget | null): boolean {
  * changes of status, verdict, assignee and tags; `j`/`k` move a visible cursor, `Enter` opens its
  * finding, and single keys set the common verdicts on the selection (or the cursor's row).
  */
-export function FindingsQueue<Row extends QueueRow>({ page, columns, facets, caption, emptyMessage, assignees, currentUsername, canEdit }: Props<Row>) {
+export function FindingsQueue<Row extends QueueRow>({ page, columns, facets, moreFilters, caption, emptyMessage, assignees, currentUsername, canEdit }: Props<Row>) {
   const router = useRouter();
   const searchParams = useSearchParams();
   const [cursor, setCursor] = useState<number | null>(null);
@@ -58,11 +66,18 @@ export function FindingsQueue<Row extends QueueRow>({ page, columns, facets, cap
   const [busy, setBusy] = useState(false);
   const rows = page.rows;
 
-  // A new page of rows (filters, paging, a change saved) starts without a selection.
+  // Rows come again each time the page refreshes (every second while detection runs): the
+  // selection keeps the findings still listed. Another list (filters, sort, page) starts afresh.
+  const listQuery = searchParams.toString();
+  useEffect(() => {
+    const listed = new Set(rows.map((row) => row.id));
+    setSelected((current) => new Set([...current].filter((id) => listed.has(id))));
+    setCursor((current) => (current === null || rows.length === 0 ? null : Math.min(current, rows.length - 1)));
+  }, [rows]);
   useEffect(() => {
     setSelected(new Set());
-    setCursor((current) => (current === null ? null : Math.min(current, rows.length - 1)));
-  }, [rows]);
+    setCursor(null);
+  }, [listQuery]);
 
   const targets = useCallback((): string[] => (selected.size > 0 ? [...selected] : cursor !== null && rows[cursor] ? [rows[cursor].id] : []), [cursor, rows, selected]);
 
@@ -96,14 +111,15 @@ export function FindingsQueue<Row extends QueueRow>({ page, columns, facets, cap
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typingIn(event.target)) return;
+      // A held key repeats: one change per press.
+      if (event.defaultPrevented || event.repeat || event.altKey || event.ctrlKey || event.metaKey || typingIn(event.target)) return;
       if (document.querySelector("dialog[open]")) return;
       const key = event.key;
       const move = (by: number) => setCursor((current) => Math.max(0, Math.min(rows.length - 1, current === null ? 0 : current + by)));
       if (key === "?") setShowKeys(true);
       else if (key === "j") move(1);
       else if (key === "k") move(-1);
-      else if (key === "Enter" && cursor !== null && rows[cursor]) router.push(findingHref(rows[cursor].id, searchParams.toString()));
+      else if (key === "Enter" && cursor !== null && rows[cursor] && !onControl(event.target)) router.push(findingHref(rows[cursor].id, searchParams.toString()));
       else if (!canEdit) return;
       else if (key === "x" && cursor !== null && rows[cursor]) toggle(rows[cursor].id);
       else if (key === "i") void apply(targets(), { status: "investigating" });
@@ -149,6 +165,7 @@ export function FindingsQueue<Row extends QueueRow>({ page, columns, facets, cap
         columns={withSelection}
         noun="finding"
         facets={facets}
+        moreFilters={moreFilters}
         searchLabel="Search findings"
         caption={caption}
         emptyMessage={emptyMessage}

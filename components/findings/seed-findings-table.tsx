@@ -12,7 +12,7 @@ import { FindingLink } from "@/components/findings/finding-link";
 import { formatNumber, formatTimestampToSecond } from "@/components/ui/format";
 import { EventText } from "@/components/ui/event-text";
 import { TruncatedText } from "@/components/ui/truncated-text";
-import { triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
+import { evidenceFilters, triageColumn, triageFacets } from "@/components/findings/triage-list-parts";
 import type { WithTriage } from "@/lib/triage/triage-state";
 
 type Row = WithTriage<SeedFindingListRow>;
@@ -66,6 +66,7 @@ export function SeedFindingsTable({ list, assignees, currentUsername, canEdit }:
       page={list}
       columns={columns}
       facets={facets}
+      moreFilters={evidenceFilters("kql")}
       caption="Flagged processes (seed KQL mode)"
       assignees={assignees}
       currentUsername={currentUsername}

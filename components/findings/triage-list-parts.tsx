@@ -1,5 +1,7 @@
 import type { ColumnDef } from "@tanstack/react-table";
-import type { FacetFilter } from "@/components/ui/data-table";
+import type { FacetFilter, InputFilter } from "@/components/ui/data-table";
+import type { RuleId } from "@/lib/detection/default-detection";
+import { RULE_SHORT_LABELS } from "@/lib/detection/finding-list";
 import { StatusBadge } from "@/components/findings/triage-panel";
 import { ASSIGNEE_FILTER, STATUS_FILTER } from "@/lib/triage/triage-filter";
 import { CLASSIFICATION_LABELS, CLASSIFICATIONS, STATUS_LABELS, TRIAGE_STATUSES, type TriageSummary } from "@/lib/triage/triage-state";
@@ -10,7 +12,7 @@ export function triageColumn<Row extends { triage: TriageSummary }>(): ColumnDef
     id: "triage",
     header: "Status",
     enableSorting: false,
-    meta: { clip: 170 },
+    meta: { clip: 150 },
     cell: ({ row }) => {
       const { status, assignee, reopened } = row.original.triage;
       return (
@@ -51,5 +53,22 @@ export function triageFacets(assignees: readonly string[]): FacetFilter[] {
       label: "Classification",
       options: [{ value: "", label: "Any" }, ...CLASSIFICATIONS.map((value) => ({ value, label: CLASSIFICATION_LABELS[value] }))],
     },
+  ];
+}
+
+/** The list's evidence filters (lib/detection/finding-list EvidenceFilter), behind "More filters": rules exist in the default mode only. */
+export function evidenceFilters(mode: "default" | "kql"): (FacetFilter | InputFilter)[] {
+  const rule: FacetFilter = {
+    columnId: "rule",
+    label: "Rule",
+    options: [{ value: "", label: "Any" }, ...(Object.keys(RULE_SHORT_LABELS) as RuleId[]).map((value) => ({ value, label: RULE_SHORT_LABELS[value] }))],
+  };
+  return [
+    ...(mode === "default" ? [rule] : []),
+    { parameter: "destination", label: "Destination address", type: "text" },
+    { parameter: "firstSeenFrom", label: "First seen from (UTC)", type: "date" },
+    { parameter: "firstSeenTo", label: "First seen before", type: "date" },
+    { parameter: "lastSeenFrom", label: "Last seen from (UTC)", type: "date" },
+    { parameter: "lastSeenTo", label: "Last seen before", type: "date" },
   ];
 }

@@ -13,6 +13,7 @@ import {
   TRIAGE_FIELD_LABELS,
   TRIAGE_STATUSES,
   type Classification,
+  type TriageChange,
   type TriageDetail,
   type TriageStatus,
 } from "@/lib/triage/triage-state";
@@ -63,19 +64,33 @@ export function TriagePanel({ findingId, initial, assignees, canEdit }: Props) {
     setTags(next.tags.join(", "));
   }
 
+  /**
+   * Only what the analyst changed here: a field left alone is not sent, so a change made meanwhile
+   * (detection reopening the finding, another analyst's assignee or tags) is not undone.
+   */
+  function changedFields(): TriageChange {
+    const tagList = tags
+      .split(",")
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+    const change: TriageChange = {};
+    if (status !== triage.status) change.status = status;
+    if (status === "resolved" && (classification || null) !== triage.classification) change.classification = classification || null;
+    if (status === "resolved" && (reason.trim() || null) !== triage.reason) change.reason = reason.trim() || null;
+    if ((assignee || null) !== triage.assignee) change.assignee = assignee || null;
+    if (tagList.join(",").toLowerCase() !== triage.tags.join(",")) change.tags = tagList;
+    return change;
+  }
+
   async function save(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
-    const resolved = status === "resolved";
-    const result = await sendApiRequest<{ triage: TriageDetail }>(`/api/findings/${findingId}`, "PATCH", {
-      status,
-      ...(resolved ? { classification: classification || null, reason: reason.trim() || null } : {}),
-      assignee: assignee || null,
-      tags: tags
-        .split(",")
-        .map((tag) => tag.trim())
-        .filter(Boolean),
-    });
+    const change = changedFields();
+    if (Object.keys(change).length === 0) {
+      setBusy(false);
+      return setMessage({ tone: "ok", text: "Nothing changed.", about: "triage" });
+    }
+    const result = await sendApiRequest<{ triage: TriageDetail }>(`/api/findings/${findingId}`, "PATCH", change);
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.message, about: "triage" });
     adopt(result.body.triage);
@@ -134,6 +149,7 @@ export function TriagePanel({ findingId, initial, assignees, canEdit }: Props) {
             <span>Assignee</span>
             <select value={assignee} onChange={(event) => setAssignee(event.target.value)}>
               <option value="">Unassigned</option>
+              {triage.assignee && !assignees.includes(triage.assignee) && <option value={triage.assignee}>{triage.assignee} (cannot triage now)</option>}
               {assignees.map((username) => (
                 <option key={username} value={username}>
                   {username}

@@ -3,6 +3,7 @@
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from "@tanstack/react-table";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { truncateCodePoints, visiblePlainText } from "@/lib/text/hidden-characters";
 import { EventText } from "./event-text";
 
 export interface FacetFilter {
@@ -11,6 +12,13 @@ export interface FacetFilter {
   label: string;
   /** Options shown; an empty value means "all". */
   options: { value: string; label: string }[];
+}
+
+/** A filter typed rather than chosen (an address, a day): set in the URL when the field is left or Enter is pressed. */
+export interface InputFilter {
+  parameter: string;
+  label: string;
+  type: "text" | "date";
 }
 
 /** The page of rows the server read for the URL's sort, search, filters and page. */
@@ -44,6 +52,8 @@ interface DataTableProps<Row> {
   /** What one row is called in the count ("finding" gives "3 of 8 findings"). */
   noun: string;
   facets?: FacetFilter[];
+  /** Filters behind "More filters", open while any of them is set. */
+  moreFilters?: (FacetFilter | InputFilter)[];
   searchLabel?: string;
   emptyMessage: React.ReactNode;
   caption: string;
@@ -75,7 +85,7 @@ const SEARCH_DELAY_MS = 250;
  * (a view can be shared and survives a reload), and each change asks the server for the page
  * again, so a list of any length costs one page of memory in the server and the browser.
  */
-export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel = "Search", emptyMessage, caption, activeRowIndex = null, beforeTable }: DataTableProps<Row>) {
+export function DataTable<Row>({ page, columns, noun, facets = [], moreFilters = [], searchLabel = "Search", emptyMessage, caption, activeRowIndex = null, beforeTable }: DataTableProps<Row>) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -138,6 +148,8 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
     getCoreRowModel: getCoreRowModel(),
   });
 
+  // Open at first when the URL sets one of them; then as the user leaves it.
+  const [moreOpen, setMoreOpen] = useState(() => moreFilters.some((filter) => searchParams.has("columnId" in filter ? filter.columnId : filter.parameter)));
   const rows = table.getRowModel().rows;
   const pageIndex = page.page - 1;
   const bodyRef = useRef<HTMLTableSectionElement>(null);
@@ -154,17 +166,22 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
           <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} placeholder="Any text in the row" />
         </label>
         {facets.map((facet) => (
-          <label className="field" key={facet.columnId}>
-            <span>{facet.label}</span>
-            <select value={searchParams.get(facet.columnId) ?? ""} onChange={(event) => updateParams({ [facet.columnId]: event.target.value, page: null })}>
-              {facet.options.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FacetSelect key={facet.columnId} facet={facet} value={searchParams.get(facet.columnId) ?? ""} onChange={(value) => updateParams({ [facet.columnId]: value, page: null })} />
         ))}
+        {moreFilters.length > 0 && (
+          <details className="more-filters" open={moreOpen} onToggle={(event) => setMoreOpen(event.currentTarget.open)}>
+            <summary>More filters</summary>
+            <div className="toolbar">
+              {moreFilters.map((filter) =>
+                "columnId" in filter ? (
+                  <FacetSelect key={filter.columnId} facet={filter} value={searchParams.get(filter.columnId) ?? ""} onChange={(value) => updateParams({ [filter.columnId]: value, page: null })} />
+                ) : (
+                  <FilterInput key={filter.parameter} filter={filter} value={searchParams.get(filter.parameter) ?? ""} onCommit={(value) => updateParams({ [filter.parameter]: value, page: null })} />
+                ),
+              )}
+            </div>
+          </details>
+        )}
         <p className="row-count" aria-live="polite">
           {page.matching === page.total ? plural(page.total) : `${page.matching.toLocaleString("en-US")} of ${plural(page.total)}`}
           {updating && <span className="updating"> · updating…</span>}
@@ -214,7 +231,7 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
                     return (
                       <td key={cell.id} className={meta?.className}>
                         {meta?.clip ? (
-                          <span className="clip" style={{ maxWidth: meta.clip }} title={typeof value === "string" ? value : undefined}>
+                          <span className="clip" style={{ maxWidth: meta.clip }} title={typeof value === "string" ? visiblePlainText(value, TITLE_CODE_POINTS) : undefined}>
                             {content}
                           </span>
                         ) : (
@@ -246,7 +263,52 @@ export function DataTable<Row>({ page, columns, noun, facets = [], searchLabel =
   );
 }
 
+function FacetSelect({ facet, value, onChange }: { facet: FacetFilter; value: string; onChange: (value: string) => void }) {
+  return (
+    <label className="field">
+      <span>{facet.label}</span>
+      <select value={value} onChange={(event) => onChange(event.target.value)}>
+        {facet.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A typed filter: the URL changes when the field is left or Enter pressed, not on every keystroke. */
+function FilterInput({ filter, value, onCommit }: { filter: InputFilter; value: string; onCommit: (value: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const commit = () => {
+    if (draft.trim() !== value) onCommit(draft.trim());
+  };
+  return (
+    <label className="field">
+      <span>{filter.label}</span>
+      <input
+        type={filter.type}
+        value={draft}
+        onChange={(event) => setDraft(event.target.value)}
+        onBlur={commit}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") commit();
+        }}
+      />
+    </label>
+  );
+}
+
+/** A cell shows at most this much of a string (a command line can be 100 KB; the whole value is on the finding's page), its title less. */
+const CELL_CODE_POINTS = 1000;
+const TITLE_CODE_POINTS = 300;
+
 function renderCellValue(value: unknown): React.ReactNode {
-  if (typeof value === "string") return <EventText text={value} />;
+  if (typeof value === "string") {
+    const cut = truncateCodePoints(value, CELL_CODE_POINTS);
+    return <EventText text={cut.truncated ? `${cut.text}…` : value} />;
+  }
   return value === null || value === undefined ? null : String(value);
 }

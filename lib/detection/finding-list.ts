@@ -12,7 +12,8 @@ import { readTriageFilter, type TriageFilter } from "../triage/triage-filter";
 /** A corrected finding as stored: everything but its evidence lists. */
 export type DefaultFindingSummary = Omit<DefaultFinding, "loads" | "connectionEvents">;
 
-const RULE_SHORT: Record<RuleId, string> = {
+/** Rules as the list names them. */
+export const RULE_SHORT_LABELS: Record<RuleId, string> = {
   "crypto-load-then-connect": "crypto load → connect",
   "suspicious-image-load-then-connect": "crypto load → connect, suspicious image",
   "beacon-only": "strong beacon",
@@ -53,7 +54,7 @@ export function defaultFindingListRow(id: string, finding: DefaultFindingSummary
     device: finding.process.deviceName,
     process: finding.process.processName,
     pid: finding.process.processId,
-    rules: finding.rules.map((rule) => RULE_SHORT[rule]).join(", "),
+    rules: finding.rules.map((rule) => RULE_SHORT_LABELS[rule]).join(", "),
     beaconScore: finding.beacon?.score ?? null,
     strongBeacon: finding.strongBeacon ? "yes" : "no",
     medianInterval: finding.beacon?.medianIntervalSeconds ?? null,

@@ -139,7 +139,14 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
   };
   const current = commitDetectionRun(run, new Date(Date.now() - RUN_MARKER_MAX_AGE_MS));
   // Resolved findings this run saw new activity for go back to the queue (a superseded run decides nothing).
-  if (current.runId === runId) reopenResolvedWithNewActivity(runId);
+  if (current.runId === runId) {
+    // The run is current whatever happens here: a failure to reopen is logged, never reported as the run failing.
+    try {
+      reopenResolvedWithNewActivity(runId);
+    } catch (error) {
+      console.error("Reopening resolved findings with new activity failed:", error);
+    }
+  }
   return current;
 }
 

@@ -32,8 +32,8 @@ export interface TriageActor {
   address: string | null;
 }
 
-/** What the actor of a reopening is called in history and the audit log. */
-export const DETECTION_ACTOR = "detection";
+/** What the actor of a reopening is called in history and the audit log: no username has a colon. */
+export const DETECTION_ACTOR = "system:detection";
 
 type TriageRow = {
   findingId: string;
@@ -98,10 +98,12 @@ function applyChanges(marks: ReadonlyMap<string, EvidenceMark>, changeFor: (curr
       const row = read.get(findingId) as TriageRow | undefined;
       const current = summaryOf(row);
       let change = changeFor(current);
-      if (change.assignee) {
+      if (change.assignee && change.assignee.toLowerCase() !== current.assignee?.toLowerCase()) {
         const username = activeUsername(db, change.assignee);
         if (username === null) throw new ApiError(422, "unknown_assignee", `No active account is named ${JSON.stringify(change.assignee)}.`);
         change = { ...change, assignee: username };
+      } else if (change.assignee) {
+        change = { ...change, assignee: current.assignee };
       }
       let applied;
       try {

@@ -101,9 +101,9 @@ describe("triage", () => {
       "Reopened: new activity: connections after it was resolved: last seen 2024-05-01T10:06:00.0000000Z, now 2024-05-01T10:08:00.0000000Z (6 connections then, 8 now).",
     ]);
     expect(reopened.history.slice(6).map(({ actor, field, from, to }) => [actor, field, from, to])).toEqual([
-      ["detection", "status", "resolved", "new"],
-      ["detection", "classification", "false_positive", null],
-      ["detection", "reason", "Lab test of the implant", null],
+      ["system:detection", "status", "resolved", "new"],
+      ["system:detection", "classification", "false_positive", null],
+      ["system:detection", "reason", "Lab test of the implant", null],
     ]);
     expect((await defaultList({})).rows.map((row) => [row.id, row.triage.status, row.triage.reopened !== null])).toEqual([[finding.id, "new", true]]);
 
@@ -112,7 +112,7 @@ describe("triage", () => {
       ["alice", "finding.triage", "192.0.2.10"],
       ["alice", "finding.triage", "192.0.2.10"],
       ["alice", "finding.note", "192.0.2.10"],
-      ["detection", "finding.reopen", null],
+      ["system:detection", "finding.reopen", null],
     ]);
   });
 
@@ -152,9 +152,11 @@ describe("triage", () => {
       ["investigating", ["c2", "bulk"], null],
       ["investigating", ["bulk"], null],
     ]);
-    expect(() => triage.changeFindingsTriage(marks, { status: "resolved", classification: "benign" }, alice)).toThrow("Give the reason for this classification.");
+    // The first finding takes this change (it is resolved with a reason already), the second refuses it: neither changes.
+    triage.changeFindingTriage(ids[0], { status: "resolved", classification: "benign", reason: "Red team exercise" }, marks.get(ids[0])!, alice);
+    expect(() => triage.changeFindingsTriage(marks, { status: "resolved", classification: "benign", addTags: ["refused"] }, alice)).toThrow("Give the reason for this classification.");
     expect(summaries()).toEqual([
-      ["investigating", ["c2", "bulk"], null],
+      ["resolved", ["c2", "bulk"], "benign"],
       ["investigating", ["bulk"], null],
     ]);
 

@@ -70,8 +70,8 @@ type IdentityField = string | number | null;
  * identityHash of field lists that repeat: every event of a process carries the same process
  * context (long command lines and paths), and hashing it again for each event was a fifth of
  * ingestion. Remembers the last list seen per key (chosen fields joined) and answers its hash when
- * every field is equal again, so the answer is always identityHash's. It keeps every list it is
- * given: make one per batch, so it holds nothing the batch does not (parsed fields may share
+ * every field is equal again, so the answer is always identityHash's. It keeps the last list of
+ * each key: make one per batch, so it holds nothing the batch does not (parsed fields may share
  * their input's text).
  */
 export class RepeatedIdentityHashes {

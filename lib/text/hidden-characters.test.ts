@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { revealHiddenCharacters, truncateCodePoints } from "./hidden-characters";
+import { revealHiddenCharacters, truncateCodePoints, visiblePlainText } from "./hidden-characters";
 
 describe("revealHiddenCharacters", () => {
   it("names a right-to-left override, zero-width and C1 characters by their code points", () => {
@@ -38,5 +38,13 @@ describe("truncateCodePoints", () => {
     // Five code points in six code units: nothing to cut at 5.
     expect(truncateCodePoints("ab😀cd", 5)).toEqual({ text: "ab😀cd", truncated: false });
     expect(truncateCodePoints("short", 60)).toEqual({ text: "short", truncated: false });
+  });
+});
+
+describe("visiblePlainText", () => {
+  it("names hidden characters and cuts between code points", () => {
+    expect(visiblePlainText("inv\u202Eexe.pdf", 20)).toBe("inv[U+202E]exe.pdf");
+    expect(visiblePlainText("ab😀cd", 3)).toBe("ab😀…");
+    expect(visiblePlainText("plain", 5)).toBe("plain");
   });
 });

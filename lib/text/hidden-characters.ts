@@ -33,3 +33,12 @@ export function truncateCodePoints(text: string, limit: number): { text: string;
   if (codePoints.length <= limit) return { text, truncated: false };
   return { text: codePoints.slice(0, limit).join(""), truncated: true };
 }
+
+/** Plain text for where markup cannot go (a tooltip): hidden characters named by code point, cut to `limit` code points. */
+export function visiblePlainText(text: string, limit: number): string {
+  const cut = truncateCodePoints(text, limit);
+  const shown = revealHiddenCharacters(cut.text)
+    .map((segment) => (segment.kind === "text" ? segment.text : `[${segment.codePoint}]`))
+    .join("");
+  return cut.truncated ? `${shown}…` : shown;
+}

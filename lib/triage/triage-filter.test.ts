@@ -20,7 +20,8 @@ describe("readTriageFilter", () => {
   });
 
   it("keeps a known classification and a well-formed tag, and ignores others", () => {
-    expect(read({ classification: "benign", tag: " C2 " })).toEqual({ statuses: ["new", "investigating"], classification: "benign", tag: "c2" });
+    expect(read({ classification: "benign", tag: " C2 " })).toEqual({ statuses: ["resolved"], classification: "benign", tag: "c2" });
+    expect(read({ classification: "benign", status: "all" })).toEqual({ statuses: ["new", "investigating", "resolved"], classification: "benign" });
     expect(read({ classification: "harmless", tag: "<script>" })).toEqual({ statuses: ["new", "investigating"] });
   });
 });

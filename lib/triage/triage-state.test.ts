@@ -80,6 +80,14 @@ describe("newActivitySince", () => {
     expect(newActivitySince(resolvedMark, { ...resolvedMark, connections: 30 })).toEqual([]);
   });
 
+  it("sees a connection later by less than a millisecond", () => {
+    const stored = { ...resolvedMark, lastConnection: "2026-11-20T10:00:00.0000001Z" };
+    expect(newActivitySince(stored, { ...stored, lastConnection: "2026-11-20T10:00:00.0000009Z" })).toHaveLength(0);
+    expect(newActivitySince(stored, { ...stored, lastConnection: "2026-11-20T10:00:00.0000019Z" })).toEqual([
+      "connections after it was resolved: last seen 2026-11-20T10:00:00.0000001Z, now 2026-11-20T10:00:00.0000019Z (40 connections then, 40 now)",
+    ]);
+  });
+
   it("names later connections and rules that had not fired", () => {
     expect(newActivitySince(resolvedMark, { lastConnection: "2026-11-21T08:30:00.000000Z", connections: 45, rules: ["crypto-load-then-connect", "beacon-only"] })).toEqual([
       "connections after it was resolved: last seen 2026-11-20T10:00:00.000000Z, now 2026-11-21T08:30:00.000000Z (40 connections then, 45 now)",

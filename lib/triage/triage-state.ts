@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { RULE_LABELS, type RuleId } from "../detection/default-detection";
 import { findingIdSchema } from "../detection/finding-id";
+import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 
 export const TRIAGE_STATUSES = ["new", "investigating", "resolved"] as const;
 export type TriageStatus = (typeof TRIAGE_STATUSES)[number];
@@ -181,7 +182,9 @@ export function seedRowMark(row: { LastConnection: string; ConnectionCount: numb
  */
 export function newActivitySince(resolved: EvidenceMark, now: EvidenceMark): string[] {
   const changes: string[] = [];
-  if (Date.parse(now.lastConnection) > Date.parse(resolved.lastConnection)) {
+  // Microseconds, as stored: Date.parse would drop what is below a millisecond.
+  const after = (a: string, b: string) => (parseIsoTimestamp(a)?.us ?? Number.NaN) > (parseIsoTimestamp(b)?.us ?? Number.NaN);
+  if (after(now.lastConnection, resolved.lastConnection)) {
     changes.push(`connections after it was resolved: last seen ${resolved.lastConnection}, now ${now.lastConnection} (${resolved.connections} connections then, ${now.connections} now)`);
   }
   const newRules = now.rules.filter((rule) => !resolved.rules.includes(rule));

@@ -21,7 +21,9 @@ const findingsQuerySchema = z.object({
  * `q` (search), `device`, `process`, `beacon`, and in default mode `severity` (findingListQuery:
  * low findings only with `severity=all` or `severity=low`, as on the page); the triage filters
  * `status` (open by default, or `all`, `new`, `investigating`, `resolved`), `assignee` (a username,
- * `mine` or `none`), `classification` and `tag`. Every item carries its `id` and `triage`.
+ * `mine` or `none`), `classification`, `tag` and `resolvedFrom`; the evidence filters `destination`,
+ * `rule`, `firstSeenFrom`/`firstSeenTo`, `lastSeenFrom`/`lastSeenTo`; in default mode `severity=high-critical`
+ * for a severity and above. Every item carries its `id` and `triage`.
  * Default mode: one object per flagged process (identity,
  * rules, severity, confidence, reasons, connections, beacon scores). `mode=kql`: the seed query's
  * rows. `format=csv` answers the same findings as a CSV download, one row per finding with its
