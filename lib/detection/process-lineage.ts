@@ -65,8 +65,8 @@ const SYSTEM_FOLDERS = ["C:\\Windows\\System32", "C:\\Windows\\SysWOW64"];
 /** Defender's engine: updated into a versioned Platform subfolder (`*` stands for one folder name), or where it was installed. */
 const DEFENDER_FOLDERS = ["C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\*", "C:\\Program Files\\Windows Defender"];
 
-/** Well-known Windows binaries, as Windows spells them, and the folders they ship in. */
-const SYSTEM_BINARIES: readonly { name: string; folders: readonly string[] }[] = [
+/** Well-known Windows binaries, as Windows spells them, and the folders they ship in (`*` at a folder's end: any one folder inside it). */
+export const SYSTEM_BINARIES: readonly { name: string; folders: readonly string[] }[] = [
   ...[
     "svchost.exe", "lsass.exe", "lsaiso.exe", "csrss.exe", "services.exe", "winlogon.exe", "smss.exe",
     "wininit.exe", "userinit.exe", "taskhostw.exe", "taskhost.exe", "RuntimeBroker.exe", "dllhost.exe",
