@@ -12,6 +12,7 @@ type Route = { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: string
 // Each request is one the role may make but that changes nothing (unknown ids, invalid bodies):
 // `allowed` is the status an authorised caller gets, from the handler itself.
 const MISSING = "c0000000000000000000000000";
+const MISSING_SUPPRESSION = "0123456789abcdef0123456789abcdef";
 const ROUTES: Route[] = [
   { method: "GET", path: "/api/findings", permission: "read", allowed: 200 },
   { method: "GET", path: "/api/findings/0000000000000000", permission: "read", allowed: 404 },
@@ -19,6 +20,12 @@ const ROUTES: Route[] = [
   { method: "PATCH", path: "/api/findings", permission: "edit", data: { ids: ["0000000000000000"], change: { status: "investigating" } }, allowed: 404 },
   { method: "GET", path: "/api/findings/0000000000000000/report", permission: "read", allowed: 404 },
   { method: "GET", path: "/api/views", permission: "read", allowed: 200 },
+  { method: "GET", path: "/api/suppressions", permission: "read", allowed: 200 },
+  { method: "POST", path: "/api/suppressions", permission: "edit", data: { conditions: {}, reason: "x" }, allowed: 422 },
+  { method: "GET", path: `/api/suppressions/${MISSING_SUPPRESSION}`, permission: "read", allowed: 404 },
+  { method: "PATCH", path: `/api/suppressions/${MISSING_SUPPRESSION}`, permission: "edit", data: { reason: "x" }, allowed: 404 },
+  { method: "DELETE", path: `/api/suppressions/${MISSING_SUPPRESSION}`, permission: "edit", allowed: 404 },
+  { method: "POST", path: "/api/suppressions/preview", permission: "edit", data: { removes: MISSING_SUPPRESSION }, allowed: 404 },
   { method: "POST", path: "/api/views", permission: "read", data: { name: "" }, allowed: 422 },
   { method: "DELETE", path: "/api/views/999999", permission: "read", allowed: 404 },
   { method: "POST", path: "/api/findings/0000000000000000/notes", permission: "edit", data: { text: "seen" }, allowed: 404 },

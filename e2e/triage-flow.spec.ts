@@ -275,6 +275,38 @@ test("the queue by keyboard and in bulk: j moves, x selects, a bulk assign, a sa
   expect(lines[1]).toContain(",analyst,bulk-e2e");
 });
 
+test("suppressing a finding from its page: prefilled narrowly, previewed, saved, listed as suppressed, removed", async ({ page }) => {
+  await page.goto("/findings");
+  await page.getByRole("table", { name: "Flagged processes" }).getByRole("link", { name: "python.exe" }).click();
+  await page.getByRole("link", { name: "Suppress this" }).click();
+  const form = page.getByRole("form", { name: "Add a suppression" });
+  // This binary on this device to the address it called; no bare process name.
+  await expect(form.getByLabel("SHA256")).toHaveValue("84093132bee2a0f939b8c816bfea9664243e89584b1d90c4ca3633ab49e4f792");
+  await expect(form.getByLabel("Device")).toHaveValue("dev-ws-102.corp.example");
+  await expect(form.getByLabel(/^Remote IPs or CIDRs/)).toHaveValue("45.77.65.211");
+  await expect(form.getByLabel("Process name")).toHaveValue("");
+  await expect(form.getByRole("button", { name: "Save suppression" })).toBeDisabled();
+  await form.getByLabel("Reason (required)").fill("Lab RC4 test harness");
+  await form.getByRole("button", { name: "Preview" }).click();
+  await expect(form.getByTestId("suppression-preview")).toHaveText("Would hide 1 finding now listed.");
+  await form.getByRole("button", { name: "Save suppression" }).click();
+  await expect(form.getByRole("status").last()).toHaveText("Suppression saved: the findings it hides have left the queue.");
+  const entries = page.getByRole("table", { name: "Suppressions" });
+  await expect(entries.getByRole("row").nth(1)).toContainText("Lab RC4 test harness");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "suppressions.png"), fullPage: true });
+
+  await page.goto("/findings");
+  await expect(await findingsCount(page)).toHaveText("12 findings");
+  await page.goto("/findings?suppressed=only");
+  await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("python.exe");
+
+  await page.goto("/allowlists");
+  await entries.getByRole("button", { name: "Remove" }).click();
+  await expect(entries).toHaveCount(0);
+  await page.goto("/findings");
+  await expect(await findingsCount(page)).toHaveText("13 findings");
+});
+
 test("a Sysmon capture whose network clock ran three days slow is placed by the collector's clock, and the finding and its events say so", async ({ page }) => {
   await page.goto("/findings");
   await page.getByRole("table", { name: "Flagged processes" }).getByRole("link", { name: "invoice-2026-11.exe" }).click();

@@ -9,10 +9,12 @@ interface Props {
   /** 1-based place in the list, null when the list does not hold it (filtered out since). */
   position: number | null;
   matching: number;
+  /** The edit permission: offers "Suppress this". */
+  canEdit: boolean;
 }
 
 /** Back to the list it came from, its neighbours there, and the finding's report for a ticket. */
-export function FindingNav({ id, list, previous, next, position, matching }: Props) {
+export function FindingNav({ id, list, previous, next, position, matching, canEdit }: Props) {
   const withList = (findingId: string) => (list ? `/findings/${findingId}?${new URLSearchParams({ list })}` : `/findings/${findingId}`);
   return (
     <nav className="finding-nav" aria-label="Finding navigation">
@@ -24,6 +26,11 @@ export function FindingNav({ id, list, previous, next, position, matching }: Pro
       )}
       <NeighbourLink href={previous && withList(previous)} rel="prev" label="Previous" />
       <NeighbourLink href={next && withList(next)} rel="next" label="Next" />
+      {canEdit && (
+        <Link className="button button-quiet" href={`/allowlists?suppress=${id}#suppressions`}>
+          Suppress this
+        </Link>
+      )}
       <a className="button button-quiet" href={`/api/findings/${id}/report`} download>
         Report (Markdown)
       </a>

@@ -49,6 +49,16 @@ export function triageFacets(assignees: readonly string[]): FacetFilter[] {
       ],
     },
     {
+      // Hidden by default (lib/tuning/suppression).
+      columnId: "suppressed",
+      label: "Suppressed",
+      options: [
+        { value: "", label: "Hidden" },
+        { value: "include", label: "Shown too" },
+        { value: "only", label: "Only them" },
+      ],
+    },
+    {
       columnId: "classification",
       label: "Classification",
       options: [{ value: "", label: "Any" }, ...CLASSIFICATIONS.map((value) => ({ value, label: CLASSIFICATION_LABELS[value] }))],

@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   "finding.triage",
   "finding.note",
   "finding.reopen",
+  "suppression.add",
+  "suppression.update",
+  "suppression.remove",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

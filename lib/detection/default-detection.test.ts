@@ -4,7 +4,7 @@ import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { seededRandom } from "../testing/seeded-random";
 import { scoreBeaconSeries } from "./beacon-score";
-import { isStrongBeacon, runDefaultDetection } from "./default-detection";
+import { hostOfRemoteUrl, isStrongBeacon, runDefaultDetection } from "./default-detection";
 import { SEED_QUERY_LISTS } from "./detection-lists";
 import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings } from "./detection-settings";
 import { explainModeDifference } from "./explain-mode-difference";
@@ -665,5 +665,17 @@ describe("runDefaultDetection on busy devices: the indexes behind each O(n log n
         [null, "parent-300.exe"],
       ]),
     );
+  });
+});
+
+describe("hostOfRemoteUrl", () => {
+  it("reads the host of a bare name, a host and path, or a full URL", () => {
+    expect(["Repo1.Backup.example.com", "cdn.example.net/path?q=1", "https://user@login.example.org:8443/x", "  ", null].map(hostOfRemoteUrl)).toEqual([
+      "repo1.backup.example.com",
+      "cdn.example.net",
+      "login.example.org",
+      null,
+      null,
+    ]);
   });
 });

@@ -98,6 +98,8 @@ export interface DestinationSummary {
   remoteIp: string;
   remotePort: number;
   addressClass: string;
+  /** The host names its connections named (RemoteUrl), lower-case, each once: what a domain suppression matches. */
+  remoteDomains: string[];
   connections: number;
   firstConnection: string;
   lastConnection: string;
@@ -587,6 +589,14 @@ function indexOpensslRuns(creations: readonly DetectionEvent[]): Map<string, Det
   return runsByDevice;
 }
 
+/** The host name in a RemoteUrl (Defender gives a bare host, a host and path, or a full URL), lower-case; null without one. */
+export function hostOfRemoteUrl(remoteUrl: string | null): string | null {
+  if (!remoteUrl) return null;
+  const withoutScheme = remoteUrl.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const host = withoutScheme.split(/[/?#]/)[0].replace(/^[^@]*@/, "").replace(/:\d+$/, "").toLowerCase();
+  return host === "" ? null : host;
+}
+
 function summarizeDestinations(connections: DetectionEvent[], range: [number, number]): DestinationSeries[] {
   const series = new Map<string, DetectionEvent[]>();
   for (const connection of connections) {
@@ -601,6 +611,7 @@ function summarizeDestinations(connections: DetectionEvent[], range: [number, nu
         remoteIp: list[0].remoteIp as string,
         remotePort: list[0].remotePort as number,
         addressClass: remoteAddressClass(list[0].remoteIpType, list[0].remoteIp),
+        remoteDomains: [...new Set(list.map((connection) => hostOfRemoteUrl(connection.remoteUrl)).filter((host): host is string => host !== null))].sort(),
         connections: list.length,
         firstConnection: list[0].timestamp,
         lastConnection: list[list.length - 1].timestamp,

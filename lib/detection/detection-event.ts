@@ -7,7 +7,7 @@ import type { TelemetryEvent } from "../telemetry/telemetry-event";
 
 export const DETECTION_EVENT_FIELDS = [
   "id", "kind", "timestamp", "timeUs", "deviceId", "deviceName", "actionType", "fileName", "folderPath", "processId", "processCommandLine",
-  "processCreationTime", "remoteIp", "remotePort", "remoteIpType", "sentBytes", "receivedBytes", "processGuid", "clockCorrectedFrom",
+  "processCreationTime", "remoteIp", "remotePort", "remoteIpType", "remoteUrl", "sentBytes", "receivedBytes", "processGuid", "clockCorrectedFrom",
   "initiatingProcessFileName", "initiatingProcessFolderPath", "initiatingProcessId", "initiatingProcessCommandLine", "initiatingProcessCreationTime",
   "initiatingProcessAccountName", "initiatingProcessSHA256", "initiatingProcessParentFileName", "initiatingProcessParentId", "initiatingProcessGuid",
 ] as const satisfies readonly (keyof TelemetryEvent)[];

@@ -142,6 +142,8 @@ export interface FindingListQuery {
   triage: TriageFilter;
   /** What the finding's evidence must show. */
   evidence: EvidenceFilter;
+  /** `suppressed=include` lists suppressed findings too, `only` them alone; by default they are hidden. */
+  suppressed?: "include" | "only";
 }
 
 /**
@@ -235,5 +237,6 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
     ...(mode === "default" && minSeverity ? { minSeverityRank: Number(minSeverity[1]) } : {}),
     triage: readTriageFilter(single, currentUsername),
     evidence: readEvidenceFilter(mode, single),
+    ...(single("suppressed") === "include" || single("suppressed") === "only" ? { suppressed: single("suppressed") as "include" | "only" } : {}),
   };
 }

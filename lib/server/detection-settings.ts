@@ -114,7 +114,11 @@ export async function isRunInProgressElsewhere(): Promise<boolean> {
 
 /** Removes what a run that did not finish wrote (never shown: pages read only the current run) and its marker. */
 export function discardRun(runId: string) {
-  return prisma.$transaction([prisma.finding.deleteMany({ where: { runId } }), prisma.setting.deleteMany({ where: { key: `${RUNNING_PREFIX}${runId}` } })]);
+  return prisma.$transaction([
+    prisma.finding.deleteMany({ where: { runId } }),
+    prisma.findingSuppression.deleteMany({ where: { runId } }),
+    prisma.setting.deleteMany({ where: { key: `${RUNNING_PREFIX}${runId}` } }),
+  ]);
 }
 
 /**
@@ -135,12 +139,15 @@ export function commitDetectionRun(run: DetectionRun, staleBefore: Date): Detect
       clearMarker.run(`${RUNNING_PREFIX}${run.runId}`);
       if (current !== null && current.generation > run.generation) {
         db.prepare(`DELETE FROM "Finding" WHERE "runId" = ?`).run(run.runId);
+        db.prepare(`DELETE FROM "FindingSuppression" WHERE "runId" = ?`).run(run.runId);
         return current;
       }
       db.prepare(
         `DELETE FROM "Finding" WHERE "runId" <> @runId AND "runId" NOT IN (
            SELECT substr("key", @prefixLength + 1) FROM "Setting" WHERE substr("key", 1, @prefixLength) = @prefix AND "value" >= @staleBefore)`,
       ).run({ runId: run.runId, prefix: RUNNING_PREFIX, prefixLength: RUNNING_PREFIX.length, staleBefore: staleBefore.toISOString() });
+      // The suppression matches of the runs just removed.
+      db.prepare(`DELETE FROM "FindingSuppression" WHERE "runId" NOT IN (SELECT DISTINCT "runId" FROM "Finding")`).run();
       db.prepare(`INSERT INTO "Setting" ("key", "value") VALUES (?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`).run(LAST_RUN_KEY, JSON.stringify(run));
       // The run reflects these changes: the next one builds on it, never on what came before.
       db.prepare(`DELETE FROM "DetectionChange" WHERE "generation" <= ?`).run(run.generation);

@@ -94,7 +94,7 @@ describe("listFindingsPage, corrected mode", () => {
     const page = store.listFindingsPage("default", findingListQuery("default", { severityRank: "all" }, null), CURRENT_RUN);
     expect(page.rows.map((row) => row.id.slice(-1))).toEqual(["a", "c", "b", "d"]);
     // A finding nobody triaged is new.
-    expect(page.rows[0]).toEqual({ ...DEFAULT_ROWS[2], triage: UNTRIAGED });
+    expect(page.rows[0]).toEqual({ ...DEFAULT_ROWS[2], triage: UNTRIAGED, suppressedBy: [] });
     expect([page.total, page.matching, page.page, page.pageCount]).toEqual([4, 4, 1, 1]);
     expect(page.deviceNames).toEqual(["ws-01", "ws-02", "ws-03"]);
     expect(page.processNames).toEqual(["Updater.exe", "agent.exe", "powershell.exe", "python.exe"]);
@@ -151,17 +151,17 @@ describe("allFindings", () => {
     for (const slice of store.allFindings("kql", CURRENT_RUN)) slices.push(slice);
     expect(slices.map((slice) => slice.length)).toEqual([500, 500, 1]);
     expect(slices.flat().map((row) => row.ConnectionCount)).toEqual(Array.from({ length: SEED_COUNT }, (_, index) => SEED_COUNT - 1 - index));
-    expect(slices[0][0]).toEqual({ id: seedId(1000), ...seedRow(1000), triage: UNTRIAGED });
+    expect(slices[0][0]).toEqual({ id: seedId(1000), ...seedRow(1000), triage: UNTRIAGED, suppressedBy: [] });
   });
 
   it("gives corrected findings their id beside the stored object", async () => {
     const all = [];
     for (const slice of store.allFindings("default", CURRENT_RUN)) all.push(...slice);
     expect(all).toEqual([
-      { id: "000000000000000a", severity: "critical", triage: UNTRIAGED },
-      { id: "000000000000000c", severity: "high", triage: UNTRIAGED },
-      { id: "000000000000000b", severity: "high", triage: UNTRIAGED },
-      { id: "000000000000000d", severity: "low", triage: UNTRIAGED },
+      { id: "000000000000000a", severity: "critical", triage: UNTRIAGED, suppressedBy: [] },
+      { id: "000000000000000c", severity: "high", triage: UNTRIAGED, suppressedBy: [] },
+      { id: "000000000000000b", severity: "high", triage: UNTRIAGED, suppressedBy: [] },
+      { id: "000000000000000d", severity: "low", triage: UNTRIAGED, suppressedBy: [] },
     ]);
   });
 

@@ -16,7 +16,8 @@ import { compareSeedFindings, type EvidenceConnection, type EvidenceLoad, type S
 import { ANY_TRIAGE } from "../triage/triage-filter";
 import { TRIAGE_STATUSES, type WithTriage } from "../triage/triage-state";
 import type { DetectionRun } from "./detection-settings";
-import { sqliteConnection } from "./sqlite-connection";
+import { sqliteConnection, storeTimestamp } from "./sqlite-connection";
+import { ACTIVE_AT, suppressedBy } from "./suppression-store";
 import { triageOf } from "./triage-store";
 
 export const detectionModeSchema = z.enum(["default", "kql"], { error: "mode must be default or kql" });
@@ -215,8 +216,12 @@ const NOT_HIDDEN = `NOT ("processNameKey" IN ${listKeys("excludedBrowsers")}
   OR ("processNameKey" IN ${listKeys("excludedSystemProcesses")} AND NOT "outsideSystemFolder"))`;
 
 /** What a list's URL narrows a run's findings to. */
-type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow" | "minSeverityRank" | "triage" | "evidence">;
+type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow" | "minSeverityRank" | "triage" | "evidence" | "suppressed">;
 const EVERY_FINDING: ListSlice = { filters: [], search: "", hideLow: false, triage: ANY_TRIAGE, evidence: {} };
+
+/** A suppression in force that the finding (the list's "Finding" row) meets. */
+const SUPPRESSED = `SELECT 1 FROM "FindingSuppression" fs JOIN "Suppression" s ON s."id" = fs."suppressionId"
+  WHERE fs."runId" = "Finding"."runId" AND fs."findingId" = "Finding"."id" AND ${ACTIVE_AT("s")}`;
 
 /** Where each mode's stored row keeps its first and last connection times and its addresses. */
 const ROW_PATHS: Record<DetectionMode, { first: string; last: string; addresses: string }> = {
@@ -231,6 +236,10 @@ const TRIAGE_OF = (column: "status" | "assignee" | "classification" | "resolvedA
 export function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EVERY_FINDING): { where: string; params: unknown[] } {
   const where = [`"runId" = ?`, `"mode" = ?`, NOT_HIDDEN];
   const params: unknown[] = [runId, mode];
+  if (query.suppressed !== "include") {
+    where.push(`${query.suppressed === "only" ? "" : "NOT "}EXISTS (${SUPPRESSED})`);
+    params.push(storeTimestamp(new Date()));
+  }
   if (query.hideLow) where.push(`json_extract("listRow", '$.severityRank') >= 1`);
   if (query.minSeverityRank !== undefined) {
     where.push(`json_extract("listRow", '$.severityRank') >= ?`);
@@ -343,9 +352,11 @@ export function listFindingsPage(mode: FindingListMode, query: FindingListQuery,
     .prepare(`SELECT "id", "listRow" FROM "Finding" WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .raw()
     .all(...params, ...orderParams, FINDINGS_PAGE_SIZE, (page - 1) * FINDINGS_PAGE_SIZE) as [string, string][];
-  const triage = triageOf(rows.map(([id]) => id));
+  const ids = rows.map(([id]) => id);
+  const triage = triageOf(ids);
+  const suppressions = suppressedBy(runId, ids);
   return {
-    rows: rows.map(([id, row]) => ({ ...JSON.parse(row), triage: triage.get(id)! })),
+    rows: rows.map(([id, row]) => ({ ...JSON.parse(row), triage: triage.get(id)!, suppressedBy: suppressions.get(id)! })),
     total: findingCount(run, mode),
     matching,
     page,
@@ -393,8 +404,10 @@ export function* allFindings(mode: DetectionMode, run: DetectionRun | null, quer
     const rows = slice.all(...params, after) as [string, number, string][];
     if (rows.length === 0) break;
     after = rows[rows.length - 1][1];
-    const triage = triageOf(rows.map(([id]) => id));
-    yield rows.map(([id, , row]) => ({ id, ...JSON.parse(row), triage: triage.get(id) }));
+    const ids = rows.map(([id]) => id);
+    const triage = triageOf(ids);
+    const suppressions = suppressedBy(run.runId, ids);
+    yield rows.map(([id, , row]) => ({ id, ...JSON.parse(row), triage: triage.get(id), suppressedBy: suppressions.get(id) }));
   }
   const stillStored = db.prepare(`SELECT EXISTS (SELECT 1 FROM "Finding" WHERE "runId" = ?)`).pluck().get(run.runId) === 1;
   if (!stillStored && run.findings + run.seedFindings > 0) {

@@ -12,6 +12,7 @@ import { formatMicros } from "../telemetry/iso-timestamp";
 import { loadDetectionLists } from "./allowlist-store";
 import { fleetCounter, rankRunFindings, rateRunFindingsByFleet, storeFindings, type FindingRecord } from "./findings-store";
 import { completeEventsByDevice, newestCompleteEventUs } from "./event-store";
+import { recordRunSuppressions } from "./suppression-store";
 import { reopenResolvedWithNewActivity } from "./triage-store";
 import {
   discardRun,
@@ -120,6 +121,8 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     writePending();
     timed("fleetRating", () => rateRunFindingsByFleet(runId));
     timed("rank", () => rankRunFindings(runId));
+    // Suppressions hide findings as they are read: which entries each of this run's findings meets.
+    timed("rank", () => recordRunSuppressions(runId));
     onPhases?.(phases);
   } catch (error) {
     await discardRun(runId);
@@ -154,7 +157,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
  * Part of every run's inputs: bump it when a change to lib/detection alters what a run computes,
  * so that no run builds on findings an older version computed (see beginDetectionRun).
  */
-const DETECTION_VERSION = 6;
+const DETECTION_VERSION = 7;
 
 /** Findings written per transaction: bounds memory without a transaction per finding. */
 const FINDINGS_PER_WRITE = 200;

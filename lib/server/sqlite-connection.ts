@@ -29,3 +29,8 @@ export function sqliteConnection(): Database.Database {
   }
   return connection;
 }
+
+/** A time as Prisma's SQLite adapter writes DateTime columns, so raw and Prisma writes read (and order) alike. */
+export function storeTimestamp(at: Date): string {
+  return at.toISOString().replace("Z", "+00:00");
+}

@@ -24,7 +24,7 @@ import {
 import { ApiError } from "./api-error";
 import { readDetectionRun } from "./detection-settings";
 import type { StoredDefaultFinding } from "./findings-store";
-import { sqliteConnection } from "./sqlite-connection";
+import { sqliteConnection, storeTimestamp } from "./sqlite-connection";
 
 /** Who changes a finding's triage, as its history and the audit log name them; the address for the audit log. */
 export interface TriageActor {
@@ -52,8 +52,6 @@ type KeptColumns = Pick<TriageRow, "resolvedMark" | "reopened" | "resolvedAt">;
 const summaryOf = (row: TriageRow | undefined): TriageSummary =>
   row ? { status: row.status, classification: row.classification, reason: row.reason, assignee: row.assignee, tags: JSON.parse(row.tags) as string[], reopened: row.reopened } : { ...NEW_TRIAGE, reopened: null };
 
-/** Timestamps as Prisma's SQLite adapter writes them, so either side reads the other's. */
-const timestampText = (at: Date) => at.toISOString().replace("Z", "+00:00");
 
 /** The triage of each of these findings (new when nothing was recorded). */
 export function triageOf(findingIds: readonly string[]): Map<string, TriageSummary> {
@@ -113,7 +111,7 @@ function applyChanges(marks: ReadonlyMap<string, EvidenceMark>, changeFor: (curr
         throw error;
       }
       if (applied.changes.length === 0) continue;
-      const at = timestampText(new Date());
+      const at = storeTimestamp(new Date());
       const statusChanged = applied.changes.some((entry) => entry.field === "status");
       const resolved = applied.next.status === "resolved";
       const kept: KeptColumns = {
@@ -157,7 +155,7 @@ function markOf(stored: { mode: "default" | "kql"; row: string }): EvidenceMark 
 /** Appends a note (kept as text) to a finding, and records it in the audit log. */
 export function addFindingNote(findingId: string, text: string, actor: TriageActor): TriageDetail {
   const db = sqliteConnection();
-  const at = timestampText(new Date());
+  const at = storeTimestamp(new Date());
   db.transaction(() => {
     db.prepare(`INSERT INTO "FindingNote" ("findingId", "at", "author", "text") VALUES (?, ?, ?, ?)`).run(findingId, at, actor.label, text);
     insertAudit(db, at, actor, "finding.note", findingId, { text });
@@ -185,7 +183,7 @@ export function reopenResolvedWithNewActivity(runId: string): number {
       if (changed.length === 0) continue;
       const { next, changes } = applyTriageChange(summaryOf(row), { status: "new" });
       const reopened = `Reopened: new activity: ${changed.join("; ")}.`;
-      const at = timestampText(new Date());
+      const at = storeTimestamp(new Date());
       writeTriage(db, at, row.findingId, next, { resolvedMark: null, resolvedAt: null, reopened }, changes, { label: DETECTION_ACTOR, address: null }, "finding.reopen", { reopened });
       reopenedCount++;
     }
@@ -229,6 +227,7 @@ function writeTriage(
   insertAudit(db, at, actor, action, findingId, { changes, ...extra });
 }
 
-function insertAudit(db: Database.Database, at: string, actor: TriageActor, action: AuditAction, target: string, detail: Record<string, unknown>): void {
+/** An audit entry written in the caller's transaction. */
+export function insertAudit(db: Database.Database, at: string, actor: TriageActor, action: AuditAction, target: string, detail: Record<string, unknown>): void {
   db.prepare(`INSERT INTO "AuditEntry" ("at", "actor", "action", "target", "detail", "address") VALUES (?, ?, ?, ?, ?, ?)`).run(at, actor.label, action, target, JSON.stringify(detail), actor.address);
 }

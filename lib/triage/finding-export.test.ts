@@ -8,7 +8,7 @@ const NEW: TriageSummary = { status: "new", classification: null, reason: null, 
 
 /** A default-mode finding as the API lists it: the shared stored finding with the given overrides, an id and its triage. */
 function listedFinding(overrides: StoredDefaultFindingOverrides, triage: TriageSummary = NEW): ExportedDefaultFinding {
-  return { id: "0123456789abcdef", ...storedDefaultFinding(overrides), triage };
+  return { id: "0123456789abcdef", ...storedDefaultFinding(overrides), triage, suppressedBy: [] };
 }
 
 const seedRow: SeedQueryRow = {
@@ -72,7 +72,7 @@ describe("findings CSV", () => {
   });
 
   it("writes a seed query row: id, the query's columns (lists space-separated), then triage", () => {
-    const row: ExportedSeedFinding = { id: "fedcba9876543210", ...seedRow, triage: { ...NEW, tags: ["c2"] } };
+    const row: ExportedSeedFinding = { id: "fedcba9876543210", ...seedRow, triage: { ...NEW, tags: ["c2"] }, suppressedBy: [] };
     expect(findingsCsv([findingCsvHeader("kql"), seedFindingCsvRow(row)])).toBe(
       "id,DeviceName,ProcessName,ProcessCmd,AccountName,ProcessSHA256,CryptoLibsLoaded,RemoteIPs,RemotePorts,ConnectionCount,TotalBytesSent," +
         "TotalBytesReceived,FirstConnection,LastConnection,DataTransferMB,DurationMinutes,AvgIntervalSeconds,BeaconLikely,status,classification,reason,assignee,tags\n" +

@@ -31,8 +31,8 @@ export interface TriageSummary extends TriageState {
   reopened: string | null;
 }
 
-/** A list's row (or an API item) with its finding's triage. */
-export type WithTriage<Row> = Row & { triage: TriageSummary };
+/** A list's row (or an API item) with its finding's triage and the suppressions in force that hide it (lib/tuning/suppression). */
+export type WithTriage<Row> = Row & { triage: TriageSummary; suppressedBy: string[] };
 
 export interface TriageNote {
   author: string;

@@ -34,7 +34,7 @@ export default async function FindingPage({ params, searchParams }: PageProps) {
   // The list of the finding's own mode: a link from the other list falls back to this mode's default queue.
   const listMode = detectionModeSchema.catch("default").parse(listParams.mode);
   const neighbours = neighbouringFindings(detail.mode, findingListQuery(detail.mode, listMode === detail.mode ? listParams : {}, account.username), run, detail.id);
-  const nav = <FindingNav id={detail.id} list={listMode === detail.mode ? list : detail.mode === "kql" ? "mode=kql" : ""} {...neighbours} />;
+  const nav = <FindingNav id={detail.id} list={listMode === detail.mode ? list : detail.mode === "kql" ? "mode=kql" : ""} {...neighbours} canEdit={accountCan(account, "edit")} />;
   const triage = <TriagePanel findingId={detail.id} initial={triageDetail(detail.id)} assignees={assignableUsernames()} canEdit={accountCan(account, "edit")} />;
   if (detail.mode === "kql") {
     return (

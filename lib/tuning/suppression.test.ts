@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { addressInBlock, domainMatches, narrowestConditions, suppresses, suppressionInputSchema, wildcardMatches, type SuppressibleFinding } from "./suppression";
+
+const veeam: SuppressibleFinding = {
+  deviceName: "srv-bkp-01",
+  processName: "Veeam.Backup.Service.exe",
+  processPath: "C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\Veeam.Backup.Service.exe",
+  sha256: "ab".repeat(32),
+  accountName: "svc-veeam",
+  destinations: [
+    { remoteIp: "203.0.113.10", remotePort: 10005, remoteDomains: ["repo1.backup.example.com"] },
+    { remoteIp: "203.0.113.11", remotePort: 10005, remoteDomains: ["repo2.backup.example.com"] },
+  ],
+};
+
+describe("suppresses", () => {
+  it("holds when every condition holds, names and hashes without regard to case", () => {
+    expect(suppresses({ processName: "veeam.backup.service.exe", deviceName: "SRV-BKP-01", sha256: "AB".repeat(32) }, veeam)).toBe(true);
+    expect(suppresses({ processName: "veeam.backup.service.exe", deviceName: "srv-bkp-02" }, veeam)).toBe(false);
+    expect(suppresses({ accountName: "svc-veeam" }, veeam)).toBe(true);
+  });
+
+  it("matches a path with * wildcards, and never a finding whose folder is unknown", () => {
+    expect(suppresses({ processPath: "c:\\program files\\veeam\\*\\veeam.backup.service.exe" }, veeam)).toBe(true);
+    expect(suppresses({ processPath: "C:\\Program Files\\Veeam\\*.dll" }, veeam)).toBe(false);
+    expect(suppresses({ processPath: "*" }, { ...veeam, processPath: null })).toBe(false);
+  });
+
+  it("asks remote conditions of every destination: a process that also calls elsewhere stays", () => {
+    expect(suppresses({ remoteIp: ["203.0.113.0/24"], remotePort: [10005] }, veeam)).toBe(true);
+    expect(suppresses({ remoteIp: ["203.0.113.10"] }, veeam)).toBe(false);
+    expect(suppresses({ remoteIp: ["203.0.113.10", "203.0.113.11"] }, veeam)).toBe(true);
+    expect(suppresses({ remotePort: [443] }, veeam)).toBe(false);
+    expect(suppresses({ remoteDomain: "*.backup.example.com" }, veeam)).toBe(true);
+    const alsoC2 = { ...veeam, destinations: [...veeam.destinations, { remoteIp: "185.225.17.44", remotePort: 4444, remoteDomains: [] }] };
+    expect(suppresses({ processName: "Veeam.Backup.Service.exe", remoteIp: ["203.0.113.0/24"] }, alsoC2)).toBe(false);
+    expect(suppresses({ remotePort: [10005] }, { ...veeam, destinations: [] })).toBe(false);
+  });
+});
+
+describe("domainMatches", () => {
+  it("matches subdomains with *. but not the domain itself", () => {
+    expect(domainMatches("*.example.com", "a.example.com")).toBe(true);
+    expect(domainMatches("*.example.com", "a.b.EXAMPLE.com.")).toBe(true);
+    expect(domainMatches("*.example.com", "example.com")).toBe(false);
+    expect(domainMatches("*.example.com", "badexample.com")).toBe(false);
+    expect(domainMatches("example.com", "Example.com")).toBe(true);
+    expect(domainMatches("example.com", "a.example.com")).toBe(false);
+  });
+});
+
+describe("addressInBlock", () => {
+  it("takes IPv4 and IPv6 addresses and blocks, never mixing the two", () => {
+    expect(addressInBlock("10.1.2.3", "10.0.0.0/8")).toBe(true);
+    expect(addressInBlock("11.1.2.3", "10.0.0.0/8")).toBe(false);
+    expect(addressInBlock("192.0.2.7", "192.0.2.7")).toBe(true);
+    expect(addressInBlock("192.0.2.7", "0.0.0.0/0")).toBe(true);
+    expect(addressInBlock("2001:db8::1", "2001:DB8::/32")).toBe(true);
+    expect(addressInBlock("2001:db9::1", "2001:db8::/32")).toBe(false);
+    expect(addressInBlock("::ffff:192.0.2.1", "::ffff:192.0.2.0/120")).toBe(true);
+    expect(addressInBlock("192.0.2.1", "::/0")).toBe(false);
+    expect(addressInBlock("not an address", "10.0.0.0/8")).toBe(false);
+  });
+});
+
+describe("wildcardMatches", () => {
+  it("treats only * as special", () => {
+    expect(wildcardMatches("a.b*", "A.Bcd")).toBe(true);
+    expect(wildcardMatches("a.b", "axb")).toBe(false);
+    expect(wildcardMatches("(x)+", "(x)+")).toBe(true);
+  });
+});
+
+describe("suppressionInputSchema", () => {
+  it("needs a condition and a reason, and normalises what it takes", () => {
+    expect(suppressionInputSchema.parse({ conditions: { remoteIp: "203.0.113.0/24", remotePort: 10005, sha256: "AB".repeat(32) }, reason: " Veeam repo ", expiresAt: "2026-12-31T00:00:00Z" })).toEqual({
+      conditions: { remoteIp: ["203.0.113.0/24"], remotePort: [10005], sha256: "ab".repeat(32) },
+      reason: "Veeam repo",
+      expiresAt: "2026-12-31T00:00:00Z",
+    });
+    expect(suppressionInputSchema.safeParse({ conditions: {}, reason: "x" }).success).toBe(false);
+    expect(suppressionInputSchema.safeParse({ conditions: { processName: "a.exe" }, reason: " " }).success).toBe(false);
+    expect(suppressionInputSchema.safeParse({ conditions: { remoteIp: "evil.example" }, reason: "x" }).success).toBe(false);
+    expect(suppressionInputSchema.safeParse({ conditions: { remoteDomain: "<script>" }, reason: "x" }).success).toBe(false);
+  });
+});
+
+describe("narrowestConditions", () => {
+  it("names the binary by hash, else by path, on its device, to its addresses, never by bare name", () => {
+    expect(narrowestConditions(veeam)).toEqual({ sha256: "ab".repeat(32), deviceName: "srv-bkp-01", remoteIp: ["203.0.113.10", "203.0.113.11"] });
+    expect(narrowestConditions({ ...veeam, sha256: null })).toEqual({ processPath: veeam.processPath, deviceName: "srv-bkp-01", remoteIp: ["203.0.113.10", "203.0.113.11"] });
+    expect(narrowestConditions({ ...veeam, sha256: null, processPath: null, destinations: [] })).toEqual({ deviceName: "srv-bkp-01" });
+  });
+});
