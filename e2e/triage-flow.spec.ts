@@ -296,9 +296,10 @@ test("suppressing a finding from its page: prefilled narrowly, previewed, saved,
   await page.screenshot({ path: path.join(SCREENSHOTS, "suppressions.png"), fullPage: true });
 
   await page.goto("/findings");
-  await expect(await findingsCount(page)).toHaveText("12 findings");
+  await expect(await findingsCount(page)).toHaveText("12 of 13 findings");
   await page.goto("/findings?suppressed=only");
   await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("python.exe");
+  await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("suppressed");
 
   await page.goto("/allowlists");
   await entries.getByRole("button", { name: "Remove" }).click();

@@ -56,7 +56,8 @@ export default async function AllowlistsPage({ searchParams }: { searchParams: P
 
 /** "Suppress this": the editor prefilled with the finding's narrowest entry. */
 function draftFor(detail: FindingDetail): SuppressionDraft {
-  const conditions = narrowestConditions(detail.mode === "kql" ? suppressibleSeedRow(detail.row) : suppressibleDefaultFinding(detail.finding));
+  // The prefill names the binary by hash or path where it can: the masquerade flag does not change it.
+  const conditions = narrowestConditions(detail.mode === "kql" ? suppressibleSeedRow(detail.row) : suppressibleDefaultFinding(detail.finding, false));
   return {
     ...EMPTY_DRAFT,
     sha256: conditions.sha256 ?? "",

@@ -42,7 +42,9 @@ function bodyOf(draft: SuppressionDraft) {
   for (const key of ["processName", "processPath", "sha256", "remoteDomain", "deviceName", "accountName"] as const) if (draft[key].trim()) conditions[key] = draft[key].trim();
   if (list(draft.remoteIp).length > 0) conditions.remoteIp = list(draft.remoteIp);
   if (list(draft.remotePort).length > 0) conditions.remotePort = list(draft.remotePort).map(Number);
-  return { conditions, reason: draft.reason, expiresAt: draft.expiresAt ? new Date(`${draft.expiresAt}Z`).toISOString() : null };
+  // A time the browser could not parse goes as typed: the server says what is wrong with it.
+  const expiry = draft.expiresAt ? new Date(`${draft.expiresAt}Z`) : null;
+  return { conditions, reason: draft.reason, expiresAt: expiry === null ? null : Number.isNaN(expiry.getTime()) ? draft.expiresAt : expiry.toISOString() };
 }
 
 /** What an entry asks, in words. */

@@ -6,8 +6,8 @@ import { StatusBadge } from "@/components/findings/triage-panel";
 import { ASSIGNEE_FILTER, STATUS_FILTER } from "@/lib/triage/triage-filter";
 import { CLASSIFICATION_LABELS, CLASSIFICATIONS, STATUS_LABELS, TRIAGE_STATUSES, type TriageSummary } from "@/lib/triage/triage-state";
 
-/** The findings lists' Status column: status, assignee, and a mark when detection reopened it. */
-export function triageColumn<Row extends { triage: TriageSummary }>(): ColumnDef<Row, unknown> {
+/** The findings lists' Status column: status, assignee, and marks when detection reopened it or a suppression hides it. */
+export function triageColumn<Row extends { triage: TriageSummary; suppressedBy: string[] }>(): ColumnDef<Row, unknown> {
   return {
     id: "triage",
     header: "Status",
@@ -20,6 +20,7 @@ export function triageColumn<Row extends { triage: TriageSummary }>(): ColumnDef
           <StatusBadge status={status} />
           {reopened && <strong className="reopened-mark"> reopened</strong>}
           {assignee && <span className="muted"> · {assignee}</span>}
+          {row.original.suppressedBy.length > 0 && <span className="muted"> · suppressed</span>}
         </span>
       );
     },

@@ -98,8 +98,9 @@ export interface DestinationSummary {
   remoteIp: string;
   remotePort: number;
   addressClass: string;
-  /** The host names its connections named (RemoteUrl), lower-case, each once: what a domain suppression matches. */
+  /** The host names its connections named (RemoteUrl), lower-case, each once, and how many named none: what a domain suppression matches. */
   remoteDomains: string[];
+  unnamedConnections: number;
   connections: number;
   firstConnection: string;
   lastConnection: string;
@@ -612,6 +613,7 @@ function summarizeDestinations(connections: DetectionEvent[], range: [number, nu
         remotePort: list[0].remotePort as number,
         addressClass: remoteAddressClass(list[0].remoteIpType, list[0].remoteIp),
         remoteDomains: [...new Set(list.map((connection) => hostOfRemoteUrl(connection.remoteUrl)).filter((host): host is string => host !== null))].sort(),
+        unnamedConnections: list.filter((connection) => hostOfRemoteUrl(connection.remoteUrl) === null).length,
         connections: list.length,
         firstConnection: list[0].timestamp,
         lastConnection: list[list.length - 1].timestamp,

@@ -31,19 +31,6 @@ export interface TunedKqlInput {
   tableHasBytes: boolean;
 }
 
-/**
- * Where analysts' tuning will compile to `| where` lines (each entry is one predicate, already a KQL
- * expression with its values through kqlStringLiteral). Suppressions (issue 14) belong in `results`:
- * a suppression is matched against a whole finding (its every destination), which is a row of the
- * last summarize. Empty until they are compiled in.
- */
-interface QueryFilters {
-  /** Rows of the final per-process (detection) or per-series (series) result: the finding. */
-  results: string[];
-}
-
-const NO_FILTERS: QueryFilters = { results: [] };
-
 /** The `series` variant's output columns, in order: the header of its result exported from Sentinel or ADX as CSV. */
 export const SERIES_COLUMNS = [
   "DeviceName",
@@ -112,10 +99,6 @@ function escapedLiteral(character: string): string {
 
 /** The KQL text of the variant asked for. */
 export function tunedDetectionKql(input: TunedKqlInput): string {
-  return tunedKql(input, NO_FILTERS);
-}
-
-function tunedKql(input: TunedKqlInput, filters: QueryFilters): string {
   const lookbackHours = positiveInteger(input.settings.lookbackHours, "lookbackHours");
   const windowMinutes = positiveInteger(input.settings.correlationWindowMinutes, "correlationWindowMinutes");
   const lines = [
@@ -125,7 +108,7 @@ function tunedKql(input: TunedKqlInput, filters: QueryFilters): string {
     ...listLets(input.lists),
     ...cryptoLoadsLet(),
     ...connectionsLet(input.tableHasBytes),
-    ...(input.variant === "detection" ? detectionResult(input.tableHasBytes, filters) : seriesResult(input.tableHasBytes, filters)),
+    ...(input.variant === "detection" ? detectionResult(input.tableHasBytes) : seriesResult(input.tableHasBytes)),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -263,12 +246,8 @@ function connectionsLet(tableHasBytes: boolean): string[] {
 
 const PROCESS_COLUMNS = "DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256";
 
-function whereLines(predicates: readonly string[]): string[] {
-  return predicates.map((predicate) => `| where ${predicate}`);
-}
-
 /** Step 3 of `detection`: the correlation, one row per process. */
-function detectionResult(tableHasBytes: boolean, filters: QueryFilters): string[] {
+function detectionResult(tableHasBytes: boolean): string[] {
   return [
     "// Step 3: a crypto load followed by a connection of the same process within the window.",
     "CryptoLoads",
@@ -287,7 +266,6 @@ function detectionResult(tableHasBytes: boolean, filters: QueryFilters): string[
     "    FirstConnection = min(ConnTime),",
     "    LastConnection = max(ConnTime)",
     `    by ${PROCESS_COLUMNS}`,
-    ...whereLines(filters.results),
     ...(tableHasBytes ? ["| extend DataTransferMB = round(toreal(TotalBytesSent + TotalBytesReceived) / 1048576, 2)"] : []),
     "| extend DurationMinutes = (LastConnection - FirstConnection) / 1m",
     "| extend AvgIntervalSeconds = iif(",
@@ -300,7 +278,7 @@ function detectionResult(tableHasBytes: boolean, filters: QueryFilters): string[
 }
 
 /** Steps 3 and 4 of `series`: each process's series per destination address, with the loads before it. */
-function seriesResult(tableHasBytes: boolean, filters: QueryFilters): string[] {
+function seriesResult(tableHasBytes: boolean): string[] {
   const aligned = tableHasBytes ? `ConnectionTimes, ConnectionPorts, ${SERIES_BYTES_COLUMN}` : "ConnectionTimes, ConnectionPorts";
   return [
     "// Step 3: one series per process and destination address, its connections in time order.",
@@ -327,7 +305,6 @@ function seriesResult(tableHasBytes: boolean, filters: QueryFilters): string[] {
     "    ConnectionPorts = take_any(ConnectionPorts)" + (tableHasBytes ? "," : ""),
     ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = take_any(${SERIES_BYTES_COLUMN})`] : []),
     `    by ${PROCESS_COLUMNS}, RemoteIP, ConnectionCount, FirstConnection, LastConnection`,
-    ...whereLines(filters.results),
     "| extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs)",
     `| project ${[...SERIES_COLUMNS, ...(tableHasBytes ? [SERIES_BYTES_COLUMN] : [])].join(", ")}`,
     "| sort by ConnectionCount desc",

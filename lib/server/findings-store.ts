@@ -301,10 +301,11 @@ export function shownFindings(runId: string, mode: DetectionMode, query: ListSli
   return { where: where.join(" AND "), params };
 }
 
-/** How many findings a run shows in a mode (none without a run). */
+/** How many findings a run has in a mode, but those of excluded names (none without a run). */
 export function findingCount(run: DetectionRun | null, mode: DetectionMode): number {
   if (run === null) return 0;
-  const { where, params } = shownFindings(run.runId, mode);
+  // Suppressed ones included: the list says how many of them its filters keep ("12 of 13").
+  const { where, params } = shownFindings(run.runId, mode, { ...EVERY_FINDING, suppressed: "include" });
   return sqliteConnection().prepare(`SELECT count(*) FROM "Finding" WHERE ${where}`).pluck().get(...params) as number;
 }
 

@@ -122,7 +122,7 @@ async function runDetectionNow({ maxEventsPerDevice: maxEvents = maxEventsPerDev
     timed("fleetRating", () => rateRunFindingsByFleet(runId));
     timed("rank", () => rankRunFindings(runId));
     // Suppressions hide findings as they are read: which entries each of this run's findings meets.
-    timed("rank", () => recordRunSuppressions(runId));
+    recordRunSuppressions(runId);
     onPhases?.(phases);
   } catch (error) {
     await discardRun(runId);

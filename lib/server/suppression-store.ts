@@ -41,14 +41,18 @@ const inputOf = (row: SuppressionRow): SuppressionInput => ({ conditions: JSON.p
 /** Stored findings (of one run, or every run still stored), 500 at a time: writes may come between slices. */
 function* storedFindings(db: Database.Database, runId: string | null): Generator<{ id: string; runId: string; finding: SuppressibleFinding }> {
   const slice = db
-    .prepare(`SELECT "id", "runId", "mode", "row" FROM "Finding" WHERE (? IS NULL OR "runId" = ?) AND ("runId", "id") > (?, ?) ORDER BY "runId", "id" LIMIT 500`)
+    .prepare(`SELECT "id", "runId", "mode", "row", "outsideSystemFolder" FROM "Finding" WHERE (? IS NULL OR "runId" = ?) AND ("runId", "id") > (?, ?) ORDER BY "runId", "id" LIMIT 500`)
     .raw();
   for (let after = ["", ""]; ; ) {
-    const rows = slice.all(runId, runId, ...after) as [string, string, "default" | "kql", string][];
+    const rows = slice.all(runId, runId, ...after) as [string, string, "default" | "kql", string, number][];
     if (rows.length === 0) return;
-    for (const [id, findingRunId, mode, row] of rows) {
+    for (const [id, findingRunId, mode, row, outsideSystemFolder] of rows) {
       const parsed = JSON.parse(row) as DefaultFindingSummary | SeedQueryRow;
-      yield { id, runId: findingRunId, finding: mode === "kql" ? suppressibleSeedRow(parsed as SeedQueryRow) : suppressibleDefaultFinding(parsed as DefaultFindingSummary) };
+      yield {
+        id,
+        runId: findingRunId,
+        finding: mode === "kql" ? suppressibleSeedRow(parsed as SeedQueryRow) : suppressibleDefaultFinding(parsed as DefaultFindingSummary, outsideSystemFolder === 1),
+      };
     }
     const last = rows[rows.length - 1];
     after = [last[1], last[0]];
@@ -65,9 +69,9 @@ function recordMatches(db: Database.Database, runId: string | null, entries: rea
 }
 
 /**
- * A run's findings matched against every suppression, before the run is made current (and
- * runs kept from before lose rows whose findings are gone). Every entry, expired ones included:
- * expiry is checked as findings are read, so one extended later applies again without a rerun.
+ * A run's findings matched against every suppression, before the run is made current. Every
+ * entry, expired ones included: expiry is checked as findings are read, so one extended later
+ * applies again without a rerun.
  */
 export function recordRunSuppressions(runId: string): void {
   const db = sqliteConnection();
@@ -182,7 +186,6 @@ export function suppressedBy(runId: string, findingIds: readonly string[]): Map<
 export function previewSuppression(runId: string | null, input: SuppressionInput | null, without: string | null): { suppresses: string[]; restores: string[] } {
   if (runId === null) return { suppresses: [], restores: [] };
   const db = sqliteConnection();
-  if (without !== null) readRow(db, without);
   const now = storeTimestamp(new Date());
   const hiddenBy = new Map<string, Set<string>>();
   const active = db
@@ -190,7 +193,9 @@ export function previewSuppression(runId: string | null, input: SuppressionInput
     .raw()
     .all(runId, now) as [string, string][];
   for (const [findingId, suppressionId] of active) hiddenBy.set(findingId, (hiddenBy.get(findingId) ?? new Set()).add(suppressionId));
-  const inForce = input !== null && (input.expiresAt === null || input.expiresAt === undefined || storedTime(input.expiresAt)! > now);
+  // An edit that leaves the expiry out keeps the entry's own, as saving it would.
+  const expiresAt = input?.expiresAt === undefined && without !== null ? readRow(db, without).expiresAt : storedTime(input?.expiresAt);
+  const inForce = input !== null && (expiresAt === null || expiresAt > now);
   const suppressing: string[] = [];
   const restoring: string[] = [];
   for (const stored of storedFindings(db, runId)) {
@@ -200,7 +205,7 @@ export function previewSuppression(runId: string | null, input: SuppressionInput
     if (!hiddenNow && hiddenAfter) suppressing.push(stored.id);
     if (hiddenNow && !hiddenAfter) restoring.push(stored.id);
   }
-  return { suppresses: [...new Set(suppressing)].sort(), restores: [...new Set(restoring)].sort() };
+  return { suppresses: suppressing.sort(), restores: restoring.sort() };
 }
 
 function readRow(db: Database.Database, id: string): SuppressionRow {

@@ -30,7 +30,7 @@ export function destinationSummary(remoteIp: string, remotePort: number, overrid
     remoteIp,
     remotePort,
     addressClass: "public",
-    remoteDomains: [],
+    remoteDomains: [], unnamedConnections: 0,
     connections: 120,
     firstConnection: "2024-05-01T10:00:00.000Z",
     lastConnection: "2024-05-01T12:00:00.000Z",

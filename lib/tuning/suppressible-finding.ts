@@ -3,7 +3,8 @@ import type { DefaultFindingSummary } from "../detection/finding-list";
 import type { SeedQueryRow } from "../detection/seed-kql-query";
 import type { SuppressibleFinding } from "./suppression";
 
-export function suppressibleDefaultFinding(finding: Pick<DefaultFindingSummary, "process" | "connections">): SuppressibleFinding {
+/** A default-mode finding; `outsideSystemFolder` is the stored finding's flag (see Finding). */
+export function suppressibleDefaultFinding(finding: Pick<DefaultFindingSummary, "process" | "connections">, outsideSystemFolder: boolean): SuppressibleFinding {
   const { process, connections } = finding;
   return {
     deviceName: process.deviceName,
@@ -11,7 +12,14 @@ export function suppressibleDefaultFinding(finding: Pick<DefaultFindingSummary, 
     processPath: process.folderPath,
     sha256: process.sha256,
     accountName: process.accountName,
-    destinations: connections.destinations.map(({ remoteIp, remotePort, remoteDomains }) => ({ remoteIp, remotePort, remoteDomains: remoteDomains ?? [] })),
+    outsideSystemFolder,
+    // Findings stored before host names were kept have none: a domain condition does not match them.
+    destinations: connections.destinations.map(({ remoteIp, remotePort, remoteDomains = [], unnamedConnections = 1 }) => ({
+      remoteIp,
+      remotePort,
+      remoteDomains,
+      unnamedConnections: unnamedConnections > 0,
+    })),
   };
 }
 
@@ -26,6 +34,10 @@ export function suppressibleSeedRow(row: SeedQueryRow): SuppressibleFinding {
     processPath: null,
     sha256: row.ProcessSHA256 || null,
     accountName: row.AccountName || null,
-    destinations: row.RemoteIPs.flatMap((remoteIp) => (row.RemotePorts.length > 0 ? row.RemotePorts : [null]).map((remotePort) => ({ remoteIp, remotePort, remoteDomains: [] }))),
+    // The seed query hides an excluded name wherever the image is, so it never flags one outside its folder.
+    outsideSystemFolder: false,
+    destinations: row.RemoteIPs.flatMap((remoteIp) =>
+      (row.RemotePorts.length > 0 ? row.RemotePorts : [null]).map((remotePort) => ({ remoteIp, remotePort, remoteDomains: [], unnamedConnections: true })),
+    ),
   };
 }

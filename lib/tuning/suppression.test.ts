@@ -7,9 +7,10 @@ const veeam: SuppressibleFinding = {
   processPath: "C:\\Program Files\\Veeam\\Backup and Replication\\Backup\\Veeam.Backup.Service.exe",
   sha256: "ab".repeat(32),
   accountName: "svc-veeam",
+  outsideSystemFolder: false,
   destinations: [
-    { remoteIp: "203.0.113.10", remotePort: 10005, remoteDomains: ["repo1.backup.example.com"] },
-    { remoteIp: "203.0.113.11", remotePort: 10005, remoteDomains: ["repo2.backup.example.com"] },
+    { remoteIp: "203.0.113.10", remotePort: 10005, remoteDomains: ["repo1.backup.example.com"], unnamedConnections: false },
+    { remoteIp: "203.0.113.11", remotePort: 10005, remoteDomains: ["repo2.backup.example.com"], unnamedConnections: false },
   ],
 };
 
@@ -32,9 +33,24 @@ describe("suppresses", () => {
     expect(suppresses({ remoteIp: ["203.0.113.10", "203.0.113.11"] }, veeam)).toBe(true);
     expect(suppresses({ remotePort: [443] }, veeam)).toBe(false);
     expect(suppresses({ remoteDomain: "*.backup.example.com" }, veeam)).toBe(true);
-    const alsoC2 = { ...veeam, destinations: [...veeam.destinations, { remoteIp: "185.225.17.44", remotePort: 4444, remoteDomains: [] }] };
+    const alsoC2 = { ...veeam, destinations: [...veeam.destinations, { remoteIp: "185.225.17.44", remotePort: 4444, remoteDomains: [], unnamedConnections: true }] };
     expect(suppresses({ processName: "Veeam.Backup.Service.exe", remoteIp: ["203.0.113.0/24"] }, alsoC2)).toBe(false);
     expect(suppresses({ remotePort: [10005] }, { ...veeam, destinations: [] })).toBe(false);
+  });
+
+  it("takes a domain only when every name a destination gave matches and every connection gave one", () => {
+    const [repo] = veeam.destinations;
+    const claims = (remoteDomains: string[], unnamedConnections: boolean) => ({ ...veeam, destinations: [{ ...repo, remoteDomains, unnamedConnections }] });
+    expect(suppresses({ remoteDomain: "*.microsoft.com" }, claims(["x.microsoft.com"], false))).toBe(true);
+    expect(suppresses({ remoteDomain: "*.microsoft.com" }, claims(["evil.example", "x.microsoft.com"], false))).toBe(false);
+    expect(suppresses({ remoteDomain: "*.microsoft.com" }, claims(["x.microsoft.com"], true))).toBe(false);
+  });
+
+  it("never hides a system binary's name outside its folder by name: only its hash or path name it", () => {
+    const masquerade = { ...veeam, processName: "svchost.exe", processPath: "C:\\Users\\Public\\svchost.exe", outsideSystemFolder: true };
+    expect(suppresses({ processName: "svchost.exe" }, masquerade)).toBe(false);
+    expect(suppresses({ processName: "svchost.exe", sha256: "ab".repeat(32) }, masquerade)).toBe(true);
+    expect(suppresses({ processPath: "c:\\users\\public\\*" }, masquerade)).toBe(true);
   });
 });
 
@@ -58,6 +74,9 @@ describe("addressInBlock", () => {
     expect(addressInBlock("2001:db8::1", "2001:DB8::/32")).toBe(true);
     expect(addressInBlock("2001:db9::1", "2001:db8::/32")).toBe(false);
     expect(addressInBlock("::ffff:192.0.2.1", "::ffff:192.0.2.0/120")).toBe(true);
+    // An IPv4-mapped address (Defender's FourToSixMapping) is the IPv4 address it carries.
+    expect(addressInBlock("::ffff:203.0.113.10", "203.0.113.0/24")).toBe(true);
+    expect(addressInBlock("203.0.113.10", "::ffff:203.0.113.0/120")).toBe(true);
     expect(addressInBlock("192.0.2.1", "::/0")).toBe(false);
     expect(addressInBlock("not an address", "10.0.0.0/8")).toBe(false);
   });
@@ -68,6 +87,13 @@ describe("wildcardMatches", () => {
     expect(wildcardMatches("a.b*", "A.Bcd")).toBe(true);
     expect(wildcardMatches("a.b", "axb")).toBe(false);
     expect(wildcardMatches("(x)+", "(x)+")).toBe(true);
+    expect(wildcardMatches("*a*", "bab")).toBe(true);
+  });
+
+  it("stays fast on patterns a regular expression would backtrack on for seconds", () => {
+    const path = `C:\\${"a".repeat(60)}.exe`;
+    expect(wildcardMatches("C:\\*a*a*a*a*a*a*a*b.exe", path)).toBe(false);
+    expect(wildcardMatches("C:\\*a*a*a*a*a*a*a*.exe", path)).toBe(true);
   });
 });
 
@@ -81,7 +107,15 @@ describe("suppressionInputSchema", () => {
     expect(suppressionInputSchema.safeParse({ conditions: {}, reason: "x" }).success).toBe(false);
     expect(suppressionInputSchema.safeParse({ conditions: { processName: "a.exe" }, reason: " " }).success).toBe(false);
     expect(suppressionInputSchema.safeParse({ conditions: { remoteIp: "evil.example" }, reason: "x" }).success).toBe(false);
-    expect(suppressionInputSchema.safeParse({ conditions: { remoteDomain: "<script>" }, reason: "x" }).success).toBe(false);
+    expect(suppressionInputSchema.safeParse({ conditions: { remoteDomain: "<script>", sha256: "ab".repeat(32) }, reason: "x" }).success).toBe(false);
+  });
+
+  it("refuses entries that would hide too much", () => {
+    const refused = (conditions: object) => suppressionInputSchema.safeParse({ conditions, reason: "x" }).success === false;
+    expect(
+      [{ deviceName: "ws-1" }, { accountName: "bob", remotePort: 443 }, { processName: "a.exe", remoteDomain: "*.example.com" }, { processPath: "**" }, { remoteIp: "0.0.0.0/4" }, { remoteIp: "2001::/8" }, { processPath: "*a*b*c*d*e*f*g*h*i" }].map(refused),
+    ).toEqual([true, true, true, true, true, true, true]);
+    expect([{ processName: "a.exe" }, { remoteIp: "10.0.0.0/8", remoteDomain: "*.example.com" }, { processPath: "C:\\Tools\\*.exe" }].map(refused)).toEqual([false, false, false]);
   });
 });
 
@@ -89,6 +123,6 @@ describe("narrowestConditions", () => {
   it("names the binary by hash, else by path, on its device, to its addresses, never by bare name", () => {
     expect(narrowestConditions(veeam)).toEqual({ sha256: "ab".repeat(32), deviceName: "srv-bkp-01", remoteIp: ["203.0.113.10", "203.0.113.11"] });
     expect(narrowestConditions({ ...veeam, sha256: null })).toEqual({ processPath: veeam.processPath, deviceName: "srv-bkp-01", remoteIp: ["203.0.113.10", "203.0.113.11"] });
-    expect(narrowestConditions({ ...veeam, sha256: null, processPath: null, destinations: [] })).toEqual({ deviceName: "srv-bkp-01" });
+    expect(narrowestConditions({ ...veeam, sha256: null, processPath: null, destinations: [] })).toEqual({ processName: "Veeam.Backup.Service.exe", deviceName: "srv-bkp-01" });
   });
 });

@@ -5,6 +5,7 @@
  * process that also calls somewhere else stays in the queue: suppressions narrow, never blind.
  * Pure.
  */
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 export interface SuppressionConditions {
@@ -30,17 +31,31 @@ export interface SuppressibleFinding {
   processPath: string | null;
   sha256: string | null;
   accountName: string | null;
-  destinations: { remoteIp: string; remotePort: number | null; remoteDomains: string[] }[];
+  /** A Windows system binary's name on an image outside its folder: a name alone never suppresses it. */
+  outsideSystemFolder: boolean;
+  /** Each destination with the host names its connections named, and whether any named none. */
+  destinations: { remoteIp: string; remotePort: number | null; remoteDomains: string[]; unnamedConnections: boolean }[];
 }
 
-const address = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: "remoteIp takes IPv4 or IPv6 addresses or CIDR blocks." });
+/** Shorter prefixes than these are a large share of the internet, not a destination. */
+const MIN_PREFIX = { ipv4: 8, ipv6: 16 } as const;
+const address = z
+  .union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: "remoteIp takes IPv4 or IPv6 addresses or CIDR blocks." })
+  .refine((value) => !value.includes("/") || Number(value.split("/")[1]) >= MIN_PREFIX[value.includes(":") ? "ipv6" : "ipv4"], {
+    error: `A CIDR block is at least /${MIN_PREFIX.ipv4} (IPv4) or /${MIN_PREFIX.ipv6} (IPv6).`,
+  });
+/** Stars a path may hold: enough for any real pattern, few enough to keep matching cheap. */
+const MAX_PATH_WILDCARDS = 8;
 const text = (name: string) => z.string().trim().min(1, { error: `${name} cannot be empty.` }).max(1000);
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1).max(100)]).transform((value) => (Array.isArray(value) ? value : [value]) as z.output<T>[]);
 
 export const suppressionConditionsSchema = z
   .strictObject({
     processName: text("processName").optional(),
-    processPath: text("processPath").optional(),
+    processPath: text("processPath")
+      .refine((path) => /[^*]/.test(path), { error: "A path of wildcards alone would match every process." })
+      .refine((path) => path.split("*").length - 1 <= MAX_PATH_WILDCARDS, { error: `A path has at most ${MAX_PATH_WILDCARDS} wildcards.` })
+      .optional(),
     sha256: z
       .string()
       .trim()
@@ -58,7 +73,16 @@ export const suppressionConditionsSchema = z
     deviceName: text("deviceName").optional(),
     accountName: text("accountName").optional(),
   })
-  .refine((conditions) => Object.values(conditions).some((value) => value !== undefined), { error: "A suppression needs at least one condition." });
+  .refine((conditions) => Object.values(conditions).some((value) => value !== undefined), { error: "A suppression needs at least one condition." })
+  .refine((conditions) => IDENTIFYING.some((key) => conditions[key] !== undefined), {
+    error: "Name what is suppressed: a process name, path or SHA256, or remote addresses; a device, account, port or domain alone would hide too much.",
+  })
+  .refine((conditions) => conditions.remoteDomain === undefined || conditions.sha256 !== undefined || conditions.processPath !== undefined || conditions.remoteIp !== undefined, {
+    error: "A domain is what the calling program claims: pair it with a SHA256, a path or remote addresses.",
+  });
+
+/** The conditions that say what is suppressed (the others only narrow it). */
+const IDENTIFYING = ["processName", "processPath", "sha256", "remoteIp"] as const;
 
 export const suppressionInputSchema = z.strictObject({
   conditions: suppressionConditionsSchema,
@@ -73,6 +97,8 @@ const lower = (value: string | null) => value?.toLowerCase() ?? null;
 export function suppresses(conditions: SuppressionConditions, finding: SuppressibleFinding): boolean {
   const { processName, processPath, sha256, remoteIp, remotePort, remoteDomain, deviceName, accountName } = conditions;
   if (processName !== undefined && lower(finding.processName) !== processName.toLowerCase()) return false;
+  // A system binary's name outside its folder is a masquerade: only its hash or path can name it.
+  if (finding.outsideSystemFolder && sha256 === undefined && processPath === undefined) return false;
   if (processPath !== undefined && (finding.processPath === null || !wildcardMatches(processPath, finding.processPath))) return false;
   if (sha256 !== undefined && lower(finding.sha256) !== sha256.toLowerCase()) return false;
   if (deviceName !== undefined && lower(finding.deviceName) !== deviceName.toLowerCase()) return false;
@@ -83,17 +109,38 @@ export function suppresses(conditions: SuppressionConditions, finding: Suppressi
     (destination) =>
       (remoteIp === undefined || remoteIp.some((block) => addressInBlock(destination.remoteIp, block))) &&
       (remotePort === undefined || (destination.remotePort !== null && remotePort.includes(destination.remotePort))) &&
-      (remoteDomain === undefined || destination.remoteDomains.some((domain) => domainMatches(remoteDomain, domain))),
+      // Every name the connections gave, and no connection without one: one matching name must not cover the rest.
+      (remoteDomain === undefined ||
+        (!destination.unnamedConnections && destination.remoteDomains.length > 0 && destination.remoteDomains.every((domain) => domainMatches(remoteDomain, domain)))),
   );
 }
 
-/** `*` matches any run of characters (backslashes included), case-insensitive; nothing else is special. */
+/**
+ * `*` matches any run of characters (backslashes included), case-insensitive; nothing else is
+ * special. It returns to the last star only, so many stars cannot make it backtrack
+ * exponentially, as a regular expression would.
+ */
 export function wildcardMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("[\\s\\S]*");
-  return new RegExp(`^${source}$`, "i").test(value);
+  const p = pattern.toLowerCase();
+  const v = value.toLowerCase();
+  let pi = 0;
+  let vi = 0;
+  let star = -1;
+  let resume = 0;
+  while (vi < v.length) {
+    if (pi < p.length && p[pi] === "*") {
+      star = pi++;
+      resume = vi;
+    } else if (pi < p.length && p[pi] === v[vi]) {
+      pi++;
+      vi++;
+    } else if (star !== -1) {
+      pi = star + 1;
+      vi = ++resume;
+    } else return false;
+  }
+  while (pi < p.length && p[pi] === "*") pi++;
+  return pi === p.length;
 }
 
 /** `*.example.com` matches a.example.com and a.b.example.com, not example.com; anything else matches itself. Case and a final dot do not count. */
@@ -104,46 +151,30 @@ export function domainMatches(pattern: string, domain: string): boolean {
   return wanted.startsWith("*.") ? actual.endsWith(wanted.slice(1)) && actual.length > wanted.length - 1 : actual === wanted;
 }
 
-/** Whether an address is the given address or inside the given CIDR block (IPv4 with IPv4, IPv6 with IPv6). */
+/** Whether an address is the given address or inside the given CIDR block; an IPv4-mapped IPv6 address counts as the IPv4 address it carries. */
 export function addressInBlock(ip: string, block: string): boolean {
-  const [base, prefixText] = block.split("/");
-  const target = addressBits(ip);
-  const network = addressBits(base);
-  if (target === null || network === null || target.bits !== network.bits) return false;
-  const prefix = prefixText === undefined ? network.bits : Number(prefixText);
-  if (prefix === 0) return true;
-  const shift = BigInt(network.bits - prefix);
-  return target.value >> shift === network.value >> shift;
-}
-
-/** An IPv4 or IPv6 address as a number of 32 or 128 bits; null when it is neither. */
-function addressBits(ip: string): { bits: 32 | 128; value: bigint } | null {
-  const v4 = z.ipv4().safeParse(ip);
-  if (v4.success) return { bits: 32, value: v4.data.split(".").reduce((sum, octet) => (sum << 8n) + BigInt(octet), 0n) };
-  const v6 = z.ipv6().safeParse(ip);
-  if (!v6.success) return null;
-  let text = v6.data.toLowerCase();
-  // An embedded IPv4 tail (::ffff:192.0.2.1) becomes two groups.
-  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (tail) {
-    const octets = tail[1].split(".").map(Number);
-    text = `${text.slice(0, -tail[1].length)}${((octets[0] << 8) | octets[1]).toString(16)}:${((octets[2] << 8) | octets[3]).toString(16)}`;
-  }
-  const [head, rest] = text.split("::");
-  const headGroups = head ? head.split(":") : [];
-  const restGroups = rest === undefined ? [] : rest ? rest.split(":") : [];
-  const groups = rest === undefined ? headGroups : [...headGroups, ...Array(8 - headGroups.length - restGroups.length).fill("0"), ...restGroups];
-  if (groups.length !== 8) return null;
-  return { bits: 128, value: groups.reduce((sum, group) => (sum << 16n) + BigInt(parseInt(group, 16)), 0n) };
+  if (!ipaddr.isValid(ip)) return false;
+  const address = ipaddr.process(ip);
+  const [base, prefix] = block.includes("/") ? ipaddr.parseCIDR(block) : [ipaddr.parse(block), null];
+  const mapped = base.kind() === "ipv6" && (base as ipaddr.IPv6).isIPv4MappedAddress();
+  const network = mapped ? (base as ipaddr.IPv6).toIPv4Address() : base;
+  const bits = prefix === null ? (network.kind() === "ipv4" ? 32 : 128) : mapped ? prefix - 96 : prefix;
+  if (address.kind() !== network.kind() || bits < 0) return false;
+  return address.kind() === "ipv4" ? (address as ipaddr.IPv4).match(network as ipaddr.IPv4, bits) : (address as ipaddr.IPv6).match(network as ipaddr.IPv6, bits);
 }
 
 /**
  * The narrowest sensible entry for one finding ("Suppress this"): its binary by SHA256 (or, without
- * one, by full path) on its device, to the addresses it called. Never a bare process name: that
- * would hide every binary taking the name.
+ * one, by full path) on its device, to the addresses it called. A name only when the telemetry
+ * gives neither, and then with the device and addresses: never a bare name, which would hide every
+ * binary taking it.
  */
 export function narrowestConditions(finding: SuppressibleFinding): SuppressionConditions {
-  const binary: SuppressionConditions = finding.sha256 ? { sha256: finding.sha256.toLowerCase() } : finding.processPath ? { processPath: finding.processPath } : {};
+  const binary: SuppressionConditions = finding.sha256
+    ? { sha256: finding.sha256.toLowerCase() }
+    : finding.processPath
+      ? { processPath: finding.processPath }
+      : { processName: finding.processName };
   const addresses = [...new Set(finding.destinations.map((destination) => destination.remoteIp))].sort();
   return { ...binary, deviceName: finding.deviceName, ...(addresses.length > 0 ? { remoteIp: addresses } : {}) };
 }

@@ -23,7 +23,7 @@ const regular: BeaconScore = {
   score: 0.5, timestampScore: 1, dataSizeScore: null, histogramScore: 0, durationScore: 0, periodicity: 1, medianIntervalSeconds: 60, intervalMadSeconds: 0.5, connections: 7, distinctTimestamps: 7,
 };
 const series = (connections: DetectionEvent[], beacon: BeaconScore = regular, remotePort = 4444): DestinationSeries => ({
-  summary: { remoteIp: "198.51.100.7", remotePort, addressClass: "Public", remoteDomains: [], connections: connections.length, firstConnection: connections[0].timestamp, lastConnection: connections[connections.length - 1].timestamp, bytesSent: null, bytesReceived: null, beacon },
+  summary: { remoteIp: "198.51.100.7", remotePort, addressClass: "Public", remoteDomains: [], unnamedConnections: 0, connections: connections.length, firstConnection: connections[0].timestamp, lastConnection: connections[connections.length - 1].timestamp, bytesSent: null, bytesReceived: null, beacon },
   connections,
 });
 
