@@ -5,19 +5,10 @@ import { useId, useState } from "react";
 import { EventText } from "@/components/ui/event-text";
 import { formatTimestamp } from "@/components/ui/format";
 import { sendApiRequest } from "@/components/ui/send-api-request";
+import type { SuppressionView } from "@/lib/server/suppression-store";
 import type { SuppressionConditions } from "@/lib/tuning/suppression";
 import { EMPTY_DRAFT, type SuppressionDraft } from "@/lib/tuning/suppression-draft";
 
-export interface SuppressionEntry {
-  id: string;
-  conditions: SuppressionConditions;
-  reason: string;
-  expiresAt: string | null;
-  expired: boolean;
-  createdBy: string;
-  createdAt: string;
-  suppresses: number;
-}
 
 const CONDITION_FIELDS: { key: keyof SuppressionConditions; label: string; hint?: string }[] = [
   { key: "sha256", label: "SHA256" },
@@ -58,7 +49,7 @@ function describeConditions(conditions: SuppressionConditions): string {
  * Scoped suppressions: each entry, what it hides now, its expiry; an editor whose preview (what
  * would be hidden, what would come back) runs before saving. `initial` prefills it ("Suppress this").
  */
-export function SuppressionsEditor({ entries, canEdit, initial }: { entries: SuppressionEntry[]; canEdit: boolean; initial: SuppressionDraft | null }) {
+export function SuppressionsEditor({ entries, canEdit, initial }: { entries: SuppressionView[]; canEdit: boolean; initial: SuppressionDraft | null }) {
   const router = useRouter();
   const id = useId();
   const [draft, setDraft] = useState<SuppressionDraft>(initial ?? EMPTY_DRAFT);
@@ -88,7 +79,7 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
     router.refresh();
   }
 
-  async function remove(entry: SuppressionEntry) {
+  async function remove(entry: SuppressionView) {
     const result = await sendApiRequest(`/api/suppressions/${entry.id}`, "DELETE");
     setMessage(result.ok ? { tone: "ok", text: "Suppression removed: the findings it alone hid are back." } : { tone: "error", text: result.message });
     router.refresh();

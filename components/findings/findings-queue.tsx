@@ -6,7 +6,7 @@ import { findingHref } from "@/components/findings/finding-link";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { DataTable, type DataTablePage, type FacetFilter, type InputFilter } from "@/components/ui/data-table";
 import { sendApiRequest } from "@/components/ui/send-api-request";
-import { ClassificationOptions, StatusOptions } from "@/components/findings/triage-panel";
+import { AssigneeOptions, ClassificationOptions, StatusOptions } from "@/components/findings/triage-panel";
 import { MAX_REASON_CHARS, type Classification, type TriageBulkChange, type TriageStatus, type TriageSummary } from "@/lib/triage/triage-state";
 
 type QueueRow = { id: string; triage: TriageSummary };
@@ -279,11 +279,7 @@ function BulkBar({ count, assignees, busy, message, resolveAs, onResolveAsHandle
         <select value={assignee} onChange={(event) => setAssignee(event.target.value)}>
           <option value="">Unchanged</option>
           <option value="-">Nobody</option>
-          {assignees.map((username) => (
-            <option key={username} value={username}>
-              {username}
-            </option>
-          ))}
+          <AssigneeOptions assignees={assignees} />
         </select>
       </label>
       <label className="field">

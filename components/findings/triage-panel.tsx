@@ -150,11 +150,7 @@ export function TriagePanel({ findingId, initial, assignees, canEdit }: Props) {
             <select value={assignee} onChange={(event) => setAssignee(event.target.value)}>
               <option value="">Unassigned</option>
               {triage.assignee && !assignees.includes(triage.assignee) && <option value={triage.assignee}>{triage.assignee} (cannot triage now)</option>}
-              {assignees.map((username) => (
-                <option key={username} value={username}>
-                  {username}
-                </option>
-              ))}
+              <AssigneeOptions assignees={assignees} />
             </select>
           </label>
           <label className="field">
@@ -244,11 +240,19 @@ export function TriagePanel({ findingId, initial, assignees, canEdit }: Props) {
   );
 }
 
-/** The statuses and the classifications as a select's options (the panel's and the queue's bulk bar). */
+/** The statuses, the assignable accounts and the classifications as a select's options (the panel's and the queue's bulk bar). */
 export function StatusOptions() {
   return TRIAGE_STATUSES.map((value) => (
     <option key={value} value={value}>
       {STATUS_LABELS[value]}
+    </option>
+  ));
+}
+
+export function AssigneeOptions({ assignees }: { assignees: readonly string[] }) {
+  return assignees.map((username) => (
+    <option key={username} value={username}>
+      {username}
     </option>
   ));
 }

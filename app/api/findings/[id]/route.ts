@@ -1,12 +1,11 @@
 import { NextResponse } from "next/server";
 import { actorLabel } from "@/lib/auth/roles";
 import { triageChangeSchema } from "@/lib/triage/triage-state";
-import { ApiError } from "@/lib/server/api-error";
 import { authorize } from "@/lib/server/authorize";
-import { readDetectionRun } from "@/lib/server/detection-settings";
-import { findingIdSchema, getFinding } from "@/lib/server/findings-store";
+import { currentFinding } from "@/lib/server/current-finding";
+import { findingIdSchema } from "@/lib/server/findings-store";
 import { handleApiError, readJsonBody } from "@/lib/server/handle-api-error";
-import { changeFindingTriage, currentFindingMark, FINDING_NOT_FOUND_MESSAGE, triageDetail } from "@/lib/server/triage-store";
+import { changeFindingTriage, currentFindingMark, triageDetail } from "@/lib/server/triage-store";
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -15,9 +14,7 @@ export async function GET(request: Request, context: Context) {
   try {
     await authorize(request, "read");
     const id = findingIdSchema.parse((await context.params).id);
-    const detail = await getFinding(id, await readDetectionRun());
-    if (!detail) throw new ApiError(404, "finding_not_found", FINDING_NOT_FOUND_MESSAGE);
-    return NextResponse.json({ ...detail, triage: triageDetail(id) });
+    return NextResponse.json({ ...(await currentFinding(id)), triage: triageDetail(id) });
   } catch (error) {
     return handleApiError(error);
   }
