@@ -9,7 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SEED_QUERY_LISTS, type DetectionLists } from "../detection/detection-lists";
 import { DEFAULT_DETECTION_SETTINGS } from "../detection/detection-settings";
 import { SYSTEM_BINARIES } from "../detection/process-lineage";
-import { kqlStringLiteral, SERIES_BYTES_COLUMN, SERIES_COLUMNS, tunedDetectionKql, type KqlExportVariant } from "./tuned-kql";
+import { kqlStringLiteral } from "./kql-literal";
+import type { KqlSuppression } from "./kql-suppressions";
+import { SERIES_BYTES_COLUMN, SERIES_COLUMNS, tunedDetectionKql, type KqlExportVariant, type TunedKqlInput } from "./tuned-kql";
 
 // ---------------------------------------------------------------------------------------------
 // Microsoft's Kusto parser and binder, compiled to JavaScript by Bridge.NET: two scripts that
@@ -252,6 +254,8 @@ let ExcludedAnywhere = union
 let ExcludedAtHome = SystemBinaryFolders
 | where ProcessName in~ (ExcludedSystemProcs)
 | project HomeKey = strcat(ProcessName, "|", Folder);
+// Every system binary's name in each of its folders: the same name anywhere else is a masquerade.
+let SystemBinaryHomes = SystemBinaryFolders | project HomeKey = strcat(ProcessName, "|", Folder);
 // Step 1: crypto library loads by processes not excluded.
 let CryptoLoads = DeviceImageLoadEvents
 | where Timestamp > ago(Lookback)
@@ -262,7 +266,10 @@ let CryptoLoads = DeviceImageLoadEvents
 | extend ImagePath = trim_end(@"\\\\+", replace_string(tolower(InitiatingProcessFolderPath), "/", @"\\"))
 | extend ImageFolder = iif(ImagePath endswith strcat(@"\\", ProcessKey), substring(ImagePath, 0, strlen(ImagePath) - strlen(ProcessKey) - 1), ImagePath)
 | extend ParentFolder = extract(@"^(.*)\\\\[^\\\\]+$", 1, ImageFolder)
-| where not(strcat(ProcessKey, "|", ImageFolder) in (ExcludedAtHome) or strcat(ProcessKey, "|", ParentFolder, @"\\*") in (ExcludedAtHome))
+| extend FolderKey = strcat(ProcessKey, "|", ImageFolder), InsideKey = strcat(ProcessKey, "|", ParentFolder, @"\\*")
+| where not(FolderKey in (ExcludedAtHome) or InsideKey in (ExcludedAtHome))
+| extend OutsideSystemFolder = isnotempty(ImageFolder) and ProcessKey in (SystemBinaryFolders | project ProcessName)
+    and not(FolderKey in (SystemBinaryHomes) or InsideKey in (SystemBinaryHomes))
 | project
     LoadTime = Timestamp,
     DeviceName,
@@ -274,6 +281,7 @@ let CryptoLoads = DeviceImageLoadEvents
     ProcessCmd = InitiatingProcessCommandLine,
     AccountName = InitiatingProcessAccountName,
     ProcessSHA256 = InitiatingProcessSHA256,
+    OutsideSystemFolder,
     CryptoLib = FileName;
 // Step 2: successful connections to public addresses on non-standard ports.
 let Connections = DeviceNetworkEvents
@@ -298,7 +306,7 @@ CryptoLoads
 | where ConnTime between (LoadTime .. (LoadTime + CorrelationWindow))
 // One row per connection (Defender: DeviceId, Timestamp and ReportId identify an event), however many loads precede it.
 | summarize CryptoLibs = make_set(CryptoLib)
-    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, ConnTime, ReportId, RemoteIP, RemotePort, RemoteUrl
+    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder, ConnTime, ReportId, RemoteIP, RemotePort, RemoteUrl
 | summarize
     CryptoLibsLoaded = make_set(CryptoLibs),
     RemoteIPs = make_set(RemoteIP),
@@ -307,7 +315,7 @@ CryptoLoads
     ConnectionCount = count(),
     FirstConnection = min(ConnTime),
     LastConnection = max(ConnTime)
-    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256
+    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder
 | extend DurationMinutes = (LastConnection - FirstConnection) / 1m
 | extend AvgIntervalSeconds = iif(
     ConnectionCount > 1,
@@ -338,14 +346,14 @@ CryptoLoads
     RemoteUrls = take_any(RemoteUrls),
     ConnectionTimes = take_any(ConnectionTimes),
     ConnectionPorts = take_any(ConnectionPorts)
-    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, RemoteIP, ConnectionCount, FirstConnection, LastConnection
+    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder, RemoteIP, ConnectionCount, FirstConnection, LastConnection
 | extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs)
 | project DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, RemoteIP, RemoteUrls, ConnectionCount, FirstConnection, LastConnection, ConnectionTimes, ConnectionPorts, CryptoLoadTimes, CryptoLibs
 | sort by ConnectionCount desc
 `;
 
 function small(variant: KqlExportVariant, tableHasBytes = false): string {
-  return tunedDetectionKql({ lists: SMALL_LISTS, settings: SMALL_SETTINGS, variant, tableHasBytes });
+  return tunedDetectionKql({ lists: SMALL_LISTS, settings: SMALL_SETTINGS, variant, tableHasBytes, suppressions: [] });
 }
 
 /** The text between two markers (the first included, the second not). */
@@ -400,12 +408,12 @@ describe("tunedDetectionKql: the text", () => {
   });
 
   it("writes empty lists as empty datatables and an empty port array", () => {
-    const text = tunedDetectionKql({ lists: { cryptoLibraries: [], excludedSystemProcesses: [], excludedBrowsers: [], standardPorts: [] }, settings: SMALL_SETTINGS, variant: "detection", tableHasBytes: false });
+    const text = tunedDetectionKql({ lists: { cryptoLibraries: [], excludedSystemProcesses: [], excludedBrowsers: [], standardPorts: [] }, settings: SMALL_SETTINGS, variant: "detection", tableHasBytes: false, suppressions: [] });
     expect(text).toContain("let CryptoLibraries = datatable(FileName:string)[];\nlet ExcludedSystemProcs = datatable(ProcessName:string)[];\nlet ExcludedBrowsers = datatable(ProcessName:string)[];\nlet StandardPorts = dynamic([]);\n");
   });
 
   it("refuses settings and ports that are not whole numbers in range, rather than writing them into the query", () => {
-    const input = { lists: SMALL_LISTS, settings: SMALL_SETTINGS, variant: "detection" as const, tableHasBytes: false };
+    const input = { lists: SMALL_LISTS, settings: SMALL_SETTINGS, variant: "detection" as const, tableHasBytes: false, suppressions: [] };
     expect(() => tunedDetectionKql({ ...input, settings: { ...SMALL_SETTINGS, lookbackHours: 0 } })).toThrow(RangeError);
     expect(() => tunedDetectionKql({ ...input, settings: { ...SMALL_SETTINGS, correlationWindowMinutes: 1.5 } })).toThrow(RangeError);
     expect(() => tunedDetectionKql({ ...input, lists: { ...SMALL_LISTS, standardPorts: [Number.NaN] } })).toThrow(RangeError);
@@ -415,7 +423,7 @@ describe("tunedDetectionKql: the text", () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const DEFAULT_INPUT = { lists: SEED_QUERY_LISTS, settings: DEFAULT_DETECTION_SETTINGS };
+const DEFAULT_INPUT = { lists: SEED_QUERY_LISTS, settings: DEFAULT_DETECTION_SETTINGS, suppressions: [] };
 const HOSTILE_LISTS: DetectionLists = {
   cryptoLibraries: [...SEED_QUERY_LISTS.cryptoLibraries, ...HOSTILE_VALUES],
   excludedSystemProcesses: [...SEED_QUERY_LISTS.excludedSystemProcesses, ...HOSTILE_VALUES],
@@ -471,7 +479,7 @@ describe("through Microsoft's Kusto parser and binder, against Defender's docume
     const columns = resultColumns(tunedDetectionKql({ ...DEFAULT_INPUT, variant: "detection", tableHasBytes: false }));
     expect(columns).toEqual([
       "DeviceName:string", "DeviceId:string", "ProcessId:long", "ProcessCreationTime:datetime", "ProcessName:string", "ProcessFolder:string",
-      "ProcessCmd:string", "AccountName:string", "ProcessSHA256:string", "CryptoLibsLoaded:dynamic", "RemoteIPs:dynamic", "RemotePorts:dynamic",
+      "ProcessCmd:string", "AccountName:string", "ProcessSHA256:string", "OutsideSystemFolder:bool", "CryptoLibsLoaded:dynamic", "RemoteIPs:dynamic", "RemotePorts:dynamic",
       "RemoteUrls:dynamic", "ConnectionCount:long", "FirstConnection:datetime", "LastConnection:datetime", "DurationMinutes:real",
       "AvgIntervalSeconds:real", "BeaconLikely:bool",
     ]);
@@ -483,5 +491,92 @@ describe("through Microsoft's Kusto parser and binder, against Defender's docume
     const names = (columns: string[]) => columns.map((column) => column.split(":")[0]);
     expect(names(resultColumns(tunedDetectionKql({ ...DEFAULT_INPUT, variant: "series", tableHasBytes: false })))).toEqual([...SERIES_COLUMNS]);
     expect(names(resultColumns(tunedDetectionKql({ ...DEFAULT_INPUT, variant: "series", tableHasBytes: true }), TABLES_WITH_BYTES))).toEqual([...SERIES_COLUMNS, SERIES_BYTES_COLUMN]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const SHA = "ab".repeat(32);
+const SUPPRESSIONS: KqlSuppression[] = [
+  { id: "0a1b", conditions: { sha256: SHA, deviceName: "WS-01", remoteIp: ["203.0.113.0/24", "2001:db8::/32"], remotePort: [4444] }, expiresAt: "2026-12-31T00:00:00Z" },
+  { id: "0a1c", conditions: { processName: "Veeam.Backup.Service.exe" }, expiresAt: null },
+  { id: "0a1d", conditions: { processPath: "C:\\Program Files\\Veeam\\*", remoteDomain: "*.veeam.com" }, expiresAt: null },
+];
+
+function withSuppressions(variant: KqlExportVariant, suppressions: readonly KqlSuppression[] = SUPPRESSIONS, lists: DetectionLists = SEED_QUERY_LISTS): string {
+  return tunedDetectionKql({ lists, settings: DEFAULT_DETECTION_SETTINGS, variant, tableHasBytes: false, suppressions } satisfies TunedKqlInput);
+}
+
+describe("suppressions compiled in", { timeout: BINDER_TIMEOUT_MS }, () => {
+  it("detection: a where clause per entry on the per-process rows, after the misses are counted over its connections", () => {
+    const text = withSuppressions("detection");
+    expect(text).toContain("// Cipherwatch's 3 suppressions in force at export: a process is left out when every condition\n");
+    expect(between(text, "    ConnectionCount = count(),\n", "    FirstConnection")).toBe(
+      "    ConnectionCount = count(),\n    Suppression1Misses = countif(not((coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @\"^::[fF]{4}:\", \"\"), dynamic([\"203.0.113.0/24\"])), false) " +
+        'or coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false)) and RemotePort in (4444))),\n    Suppression3Misses = countif(not(trim_end(@"\\.", extract(@"(?s)^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#]*?)(?::\\d+)?(?:[/?#].*)?$", 1, ' +
+        'tolower(trim(@"\\s+", RemoteUrl)))) matches regex @"^.+\\.veeam\\.com$")),\n',
+    );
+    expect(text.endsWith(`| extend BeaconLikely = AvgIntervalSeconds between (30.0 .. 3600.0) and ConnectionCount >= 5
+// Step 4: Cipherwatch's suppressions.
+// Suppression 1 (Cipherwatch id 0a1b)
+| where not(now() < datetime(2026-12-31T00:00:00.000Z) and ProcessSHA256 =~ "${SHA}" and DeviceName =~ "WS-01" and Suppression1Misses == 0)
+// Suppression 2 (Cipherwatch id 0a1c)
+| where not(ProcessName =~ "Veeam.Backup.Service.exe" and not(OutsideSystemFolder))
+// Suppression 3 (Cipherwatch id 0a1d)
+| where not(ProcessFolder matches regex @"(?is)^C\\:\\\\Program Files\\\\Veeam\\\\.*$" and Suppression3Misses == 0)
+| project-away Suppression1Misses, Suppression3Misses
+| sort by ConnectionCount desc
+`)).toBe(true);
+  });
+
+  it("series: the misses counted per series, summed per process, and the suppressed processes left out of every series", () => {
+    const text = withSuppressions("series");
+    expect(text).toContain("    ConnectionCount = count(),\n    Suppression1Misses = countif(not(");
+    expect(text).toContain(`    ConnectionPorts = take_any(ConnectionPorts),
+    Suppression1Misses = take_any(Suppression1Misses),
+    Suppression3Misses = take_any(Suppression3Misses)
+    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder, RemoteIP, ConnectionCount, FirstConnection, LastConnection
+| extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs);
+// Step 5: Cipherwatch's suppressions, over each process's series together.
+let Suppressed = Candidates
+| summarize
+    Suppression1Misses = sum(Suppression1Misses),
+    Suppression3Misses = sum(Suppression3Misses)
+    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder
+// Suppression 1 (Cipherwatch id 0a1b)
+| where (now() < datetime(2026-12-31T00:00:00.000Z) and ProcessSHA256 =~ "${SHA}" and DeviceName =~ "WS-01" and Suppression1Misses == 0)
+// Suppression 2 (Cipherwatch id 0a1c)
+    or (ProcessName =~ "Veeam.Backup.Service.exe" and not(OutsideSystemFolder))
+// Suppression 3 (Cipherwatch id 0a1d)
+    or (ProcessFolder matches regex @"(?is)^C\\:\\\\Program Files\\\\Veeam\\\\.*$" and Suppression3Misses == 0);
+Candidates
+| join kind=leftanti (Suppressed) on DeviceId, ProcessId, ProcessCreationTime
+| project ${SERIES_COLUMNS.join(", ")}
+| sort by ConnectionCount desc
+`);
+    expect(text).toContain("// Step 4: the crypto loads of the same process before the series' last connection.\nlet Candidates = CryptoLoads\n");
+  });
+
+  it("series with only process conditions summarises by process alone", () => {
+    const text = withSuppressions("series", [SUPPRESSIONS[1]]);
+    expect(text).toContain("let Suppressed = Candidates\n| summarize by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder\n");
+    expect(errors(text)).toEqual([]);
+  });
+
+  it.each(["detection", "series"] as const)("%s binds with no error and keeps its columns, with hostile values in the conditions carried exactly", (variant) => {
+    const hostile: KqlSuppression[] = HOSTILE_VALUES.filter((value) => value.trim() !== "").map((value, index) => ({
+      id: `${index}`,
+      conditions: { processName: value, processPath: `C:\\${value}\\*`, accountName: value, deviceName: value, remotePort: [index] },
+      expiresAt: null,
+    }));
+    for (const suppressions of [SUPPRESSIONS, hostile]) {
+      const text = withSuppressions(variant, suppressions);
+      expect(errors(text)).toEqual([]);
+      const expected = variant === "series" ? [...SERIES_COLUMNS] : resultColumns(withSuppressions(variant, [])).map((column) => column.split(":")[0]);
+      expect(resultColumns(text).map((column) => column.split(":")[0])).toEqual(expected);
+    }
+    const values = stringLiteralValues(analyze(withSuppressions(variant, hostile)));
+    // The schema trims what people type, as the editor saves it.
+    for (const { conditions } of hostile) expect(values, JSON.stringify(conditions.processName)).toContain(conditions.processName!.trim());
   });
 });

@@ -19,6 +19,8 @@
 import { DETECTION_LIST_LABELS, type DetectionLists } from "../detection/detection-lists";
 import type { DetectionSettings } from "../detection/detection-settings";
 import { SYSTEM_BINARIES } from "../detection/process-lineage";
+import { kqlStringLiteral } from "./kql-literal";
+import { compileSuppressions, type CompiledSuppression, type KqlSuppression } from "./kql-suppressions";
 
 export const KQL_EXPORT_VARIANTS = ["detection", "series"] as const;
 export type KqlExportVariant = (typeof KQL_EXPORT_VARIANTS)[number];
@@ -29,6 +31,8 @@ export interface TunedKqlInput {
   variant: KqlExportVariant;
   /** The user's DeviceNetworkEvents has SentBytes and ReceivedBytes (Defender does not document them). */
   tableHasBytes: boolean;
+  /** The suppressions in force, compiled in as `where` clauses on the final rows. */
+  suppressions: readonly KqlSuppression[];
 }
 
 /** The `series` variant's output columns, in order: the header of its result exported from Sentinel or ADX as CSV. */
@@ -56,59 +60,20 @@ export const SERIES_COLUMNS = [
 /** With `tableHasBytes`, the series also carries `[SentBytes, ReceivedBytes]` per connection, beside ConnectionTimes. */
 export const SERIES_BYTES_COLUMN = "ConnectionBytes";
 
-/**
- * Characters written as an escape rather than as themselves: controls (a line break would end the
- * literal), format characters (bidirectional overrides and zero-width characters could make the
- * query read differently from what it does), line and paragraph separators, and lone surrogates.
- */
-const ESCAPED_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
-
-/**
- * A KQL string literal whose value is exactly `value`. Plain text is a `"..."` literal; text with a
- * backslash or a double quote is a verbatim literal, `@"..."`, where a backslash stands for itself
- * and `""` for a quote. Kusto documents both, and that adjacent string literals separated by
- * whitespace are spliced into one: characters a literal cannot hold as themselves are written
- * between the runs of text as `"\n"` and `"\t"` (documented escapes) or `"\uXXXX"`, one per UTF-16
- * unit (Kusto's lexer decodes it; its documentation lists only `\t`, `\n`, `\\` and the quotes).
- * A space always separates the pieces: `@"a""\n"` would be one verbatim literal holding a quote.
- */
-export function kqlStringLiteral(value: string): string {
-  if (value === "") return '""';
-  const pieces: string[] = [];
-  let runStart = 0;
-  for (const match of value.matchAll(ESCAPED_CHARACTERS)) {
-    if (match.index > runStart) pieces.push(textLiteral(value.slice(runStart, match.index)));
-    pieces.push(escapedLiteral(match[0]));
-    runStart = match.index + match[0].length;
-  }
-  if (runStart < value.length) pieces.push(textLiteral(value.slice(runStart)));
-  return pieces.join(" ");
-}
-
-function textLiteral(text: string): string {
-  return /["\\]/.test(text) ? `@"${text.replaceAll('"', '""')}"` : `"${text}"`;
-}
-
-function escapedLiteral(character: string): string {
-  if (character === "\n") return '"\\n"';
-  if (character === "\t") return '"\\t"';
-  let escapes = "";
-  for (let index = 0; index < character.length; index++) escapes += `\\u${character.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0")}`;
-  return `"${escapes}"`;
-}
-
 /** The KQL text of the variant asked for. */
 export function tunedDetectionKql(input: TunedKqlInput): string {
   const lookbackHours = positiveInteger(input.settings.lookbackHours, "lookbackHours");
   const windowMinutes = positiveInteger(input.settings.correlationWindowMinutes, "correlationWindowMinutes");
+  const suppressions = compileSuppressions(input.suppressions);
   const lines = [
     ...(input.variant === "detection" ? detectionHeader(input.tableHasBytes) : seriesHeader(input.tableHasBytes)),
+    ...SUPPRESSIONS_NOTE(suppressions.length),
     `let Lookback = ${lookbackHours}h;`,
     ...(input.variant === "detection" ? [`let CorrelationWindow = ${windowMinutes}m;`] : []),
     ...listLets(input.lists),
     ...cryptoLoadsLet(),
     ...connectionsLet(input.tableHasBytes),
-    ...(input.variant === "detection" ? detectionResult(input.tableHasBytes) : seriesResult(input.tableHasBytes)),
+    ...(input.variant === "detection" ? detectionResult(input.tableHasBytes, suppressions) : seriesResult(input.tableHasBytes, suppressions)),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -133,6 +98,15 @@ const BYTES_NOTE = (tableHasBytes: boolean) =>
   tableHasBytes
     ? ["// Reads SentBytes and ReceivedBytes, which Defender does not document in DeviceNetworkEvents:", "// your table has them (Cipherwatch export with bytes=yes)."]
     : ["// Reads no SentBytes or ReceivedBytes: Defender does not document them in DeviceNetworkEvents", "// (Cipherwatch export with bytes=yes if your table has them)."];
+
+const SUPPRESSIONS_NOTE = (count: number) =>
+  count === 0
+    ? []
+    : [
+        `// Cipherwatch's ${count} suppression${count === 1 ? "" : "s"} in force at export: a process is left out when every condition`,
+        "// of an entry holds, its remote conditions for every connection; a name alone never hides a",
+        "// system binary's name outside its folders; an entry with an expiry stops at that time.",
+      ];
 
 function detectionHeader(tableHasBytes: boolean): string[] {
   return [
@@ -186,6 +160,8 @@ function listLets(lists: DetectionLists): string[] {
     "let ExcludedAtHome = SystemBinaryFolders",
     "| where ProcessName in~ (ExcludedSystemProcs)",
     '| project HomeKey = strcat(ProcessName, "|", Folder);',
+    "// Every system binary's name in each of its folders: the same name anywhere else is a masquerade.",
+    'let SystemBinaryHomes = SystemBinaryFolders | project HomeKey = strcat(ProcessName, "|", Folder);',
   ];
 }
 
@@ -207,7 +183,10 @@ function cryptoLoadsLet(): string[] {
     '| extend ImagePath = trim_end(@"\\\\+", replace_string(tolower(InitiatingProcessFolderPath), "/", @"\\"))',
     '| extend ImageFolder = iif(ImagePath endswith strcat(@"\\", ProcessKey), substring(ImagePath, 0, strlen(ImagePath) - strlen(ProcessKey) - 1), ImagePath)',
     '| extend ParentFolder = extract(@"^(.*)\\\\[^\\\\]+$", 1, ImageFolder)',
-    '| where not(strcat(ProcessKey, "|", ImageFolder) in (ExcludedAtHome) or strcat(ProcessKey, "|", ParentFolder, @"\\*") in (ExcludedAtHome))',
+    '| extend FolderKey = strcat(ProcessKey, "|", ImageFolder), InsideKey = strcat(ProcessKey, "|", ParentFolder, @"\\*")',
+    "| where not(FolderKey in (ExcludedAtHome) or InsideKey in (ExcludedAtHome))",
+    "| extend OutsideSystemFolder = isnotempty(ImageFolder) and ProcessKey in (SystemBinaryFolders | project ProcessName)",
+    "    and not(FolderKey in (SystemBinaryHomes) or InsideKey in (SystemBinaryHomes))",
     "| project",
     "    LoadTime = Timestamp,",
     "    DeviceName,",
@@ -219,6 +198,7 @@ function cryptoLoadsLet(): string[] {
     "    ProcessCmd = InitiatingProcessCommandLine,",
     "    AccountName = InitiatingProcessAccountName,",
     "    ProcessSHA256 = InitiatingProcessSHA256,",
+    "    OutsideSystemFolder,",
     "    CryptoLib = FileName;",
   ];
 }
@@ -244,10 +224,11 @@ function connectionsLet(tableHasBytes: boolean): string[] {
   ];
 }
 
-const PROCESS_COLUMNS = "DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256";
+const PROCESS_COLUMNS = "DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder";
 
-/** Step 3 of `detection`: the correlation, one row per process. */
-function detectionResult(tableHasBytes: boolean): string[] {
+/** Step 3 of `detection`: the correlation, one row per process; then the suppressions. */
+function detectionResult(tableHasBytes: boolean, suppressions: readonly CompiledSuppression[]): string[] {
+  const misses = suppressions.flatMap((suppression) => (suppression.misses ? [suppression.misses] : []));
   return [
     "// Step 3: a crypto load followed by a connection of the same process within the window.",
     "CryptoLoads",
@@ -263,6 +244,7 @@ function detectionResult(tableHasBytes: boolean): string[] {
     "    RemoteUrls = make_set_if(RemoteUrl, isnotempty(RemoteUrl)),",
     "    ConnectionCount = count(),",
     ...(tableHasBytes ? ["    TotalBytesSent = sum(BytesSent),", "    TotalBytesReceived = sum(BytesReceived),"] : []),
+    ...misses.map((miss) => `    ${miss.aggregation},`),
     "    FirstConnection = min(ConnTime),",
     "    LastConnection = max(ConnTime)",
     `    by ${PROCESS_COLUMNS}`,
@@ -273,13 +255,42 @@ function detectionResult(tableHasBytes: boolean): string[] {
     "    ((LastConnection - FirstConnection) / 1s) / (ConnectionCount - 1),",
     "    0.0)",
     "| extend BeaconLikely = AvgIntervalSeconds between (30.0 .. 3600.0) and ConnectionCount >= 5",
+    ...(suppressions.length > 0 ? ["// Step 4: Cipherwatch's suppressions."] : []),
+    ...suppressions.flatMap((suppression) => [suppression.comment, `| where not(${suppression.predicate})`]),
+    ...(misses.length > 0 ? [`| project-away ${misses.map((miss) => miss.column).join(", ")}`] : []),
     "| sort by ConnectionCount desc",
   ];
 }
 
-/** Steps 3 and 4 of `series`: each process's series per destination address, with the loads before it. */
-function seriesResult(tableHasBytes: boolean): string[] {
+/**
+ * Steps 3 and 4 of `series`: each process's series per destination address, with the loads before
+ * it; then the suppressions, each over all of a process's series (an entry's remote conditions
+ * must hold for every connection of the process, whichever series it is in).
+ */
+function seriesResult(tableHasBytes: boolean, suppressions: readonly CompiledSuppression[]): string[] {
   const aligned = tableHasBytes ? `ConnectionTimes, ConnectionPorts, ${SERIES_BYTES_COLUMN}` : "ConnectionTimes, ConnectionPorts";
+  const misses = suppressions.flatMap((suppression) => (suppression.misses ? [suppression.misses] : []));
+  const perSeries = [
+    "    ConnectionTimes = take_any(ConnectionTimes),",
+    "    ConnectionPorts = take_any(ConnectionPorts),",
+    ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = take_any(${SERIES_BYTES_COLUMN}),`] : []),
+    ...misses.map((miss) => `    ${miss.column} = take_any(${miss.column}),`),
+  ];
+  // The last aggregation ends without a comma.
+  perSeries[perSeries.length - 1] = perSeries[perSeries.length - 1].slice(0, -1);
+  const candidates = [
+    "CryptoLoads",
+    "| join kind=inner (Series) on DeviceId, ProcessId, ProcessCreationTime",
+    "| where LoadTime <= LastConnection",
+    "| summarize",
+    "    CryptoLoadTimes = make_list(LoadTime),",
+    "    CryptoLibs = make_list(CryptoLib),",
+    "    RemoteUrls = take_any(RemoteUrls),",
+    ...perSeries,
+    `    by ${PROCESS_COLUMNS}, RemoteIP, ConnectionCount, FirstConnection, LastConnection`,
+    "| extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs)",
+  ];
+  const output = [`| project ${[...SERIES_COLUMNS, ...(tableHasBytes ? [SERIES_BYTES_COLUMN] : [])].join(", ")}`, "| sort by ConnectionCount desc"];
   return [
     "// Step 3: one series per process and destination address, its connections in time order.",
     "let Series = Connections",
@@ -289,24 +300,30 @@ function seriesResult(tableHasBytes: boolean): string[] {
     ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = make_list(pack_array(BytesSent, BytesReceived)),`] : []),
     "    RemoteUrls = make_set_if(RemoteUrl, isnotempty(RemoteUrl)),",
     "    ConnectionCount = count(),",
+    ...misses.map((miss) => `    ${miss.aggregation},`),
     "    FirstConnection = min(ConnTime),",
     "    LastConnection = max(ConnTime)",
     "    by DeviceId, ProcessId, ProcessCreationTime, RemoteIP",
     `| extend (${aligned}) = array_sort_asc(${aligned});`,
     "// Step 4: the crypto loads of the same process before the series' last connection.",
-    "CryptoLoads",
-    "| join kind=inner (Series) on DeviceId, ProcessId, ProcessCreationTime",
-    "| where LoadTime <= LastConnection",
-    "| summarize",
-    "    CryptoLoadTimes = make_list(LoadTime),",
-    "    CryptoLibs = make_list(CryptoLib),",
-    "    RemoteUrls = take_any(RemoteUrls),",
-    "    ConnectionTimes = take_any(ConnectionTimes),",
-    "    ConnectionPorts = take_any(ConnectionPorts)" + (tableHasBytes ? "," : ""),
-    ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = take_any(${SERIES_BYTES_COLUMN})`] : []),
-    `    by ${PROCESS_COLUMNS}, RemoteIP, ConnectionCount, FirstConnection, LastConnection`,
-    "| extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs)",
-    `| project ${[...SERIES_COLUMNS, ...(tableHasBytes ? [SERIES_BYTES_COLUMN] : [])].join(", ")}`,
-    "| sort by ConnectionCount desc",
+    ...(suppressions.length === 0
+      ? [...candidates, ...output]
+      : [
+          `let Candidates = ${candidates[0]}`,
+          ...candidates.slice(1, -1),
+          `${candidates.at(-1)};`,
+          "// Step 5: Cipherwatch's suppressions, over each process's series together.",
+          "let Suppressed = Candidates",
+          ...(misses.length === 0
+            ? [`| summarize by ${PROCESS_COLUMNS}`]
+            : ["| summarize", ...misses.map((miss, index) => `    ${miss.column} = sum(${miss.column})${index < misses.length - 1 ? "," : ""}`), `    by ${PROCESS_COLUMNS}`]),
+          ...suppressions.flatMap((suppression, index) => [
+            suppression.comment,
+            `${index === 0 ? "| where" : "    or"} (${suppression.predicate})${index === suppressions.length - 1 ? ";" : ""}`,
+          ]),
+          "Candidates",
+          "| join kind=leftanti (Suppressed) on DeviceId, ProcessId, ProcessCreationTime",
+          ...output,
+        ]),
   ];
 }

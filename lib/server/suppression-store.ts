@@ -141,6 +141,14 @@ export function listSuppressions(runId: string | null): SuppressionView[] {
   return ids.map((id) => suppressionView(id, runId));
 }
 
+/** The entries in force now, oldest first: what the SIEM exports compile in. */
+export function suppressionsInForce(): { id: string; conditions: SuppressionConditions; expiresAt: string | null }[] {
+  const rows = sqliteConnection()
+    .prepare(`SELECT "id", "conditions", "expiresAt" FROM "Suppression" s WHERE ${ACTIVE_AT("s")} ORDER BY "createdAt", "id"`)
+    .all(storeTimestamp(new Date())) as { id: string; conditions: string; expiresAt: string | null }[];
+  return rows.map((row) => ({ id: row.id, conditions: JSON.parse(row.conditions), expiresAt: row.expiresAt }));
+}
+
 export function suppressionHistory(id: string): SuppressionHistoryEntry[] {
   const rows = sqliteConnection().prepare(`SELECT "at", "actor", "change", "before", "after" FROM "SuppressionHistory" WHERE "suppressionId" = ? ORDER BY "id"`).all(id) as {
     at: string;

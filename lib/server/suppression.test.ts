@@ -61,10 +61,13 @@ describe("suppressions", () => {
     // Expired a second ago: it stops applying, and says so.
     const expired = suppressions.updateSuppression(entry.id, { expiresAt: new Date(Date.now() - 1000).toISOString() }, analyst, (await run())!.runId);
     expect([expired.expired, expired.suppresses]).toEqual([true, 0]);
+    // The SIEM exports compile in only what is in force.
+    expect(suppressions.suppressionsInForce()).toEqual([]);
     expect((await listed("default", { device: "ws-1" })).map(([, by]) => by)).toEqual([[]]);
 
     // In force again, through a rerun of everything (a settings change), then previewed for removal.
     suppressions.updateSuppression(entry.id, { expiresAt: null }, analyst, (await run())!.runId);
+    expect(suppressions.suppressionsInForce()).toEqual([{ id: entry.id, conditions: input.conditions, expiresAt: null }]);
     await modules.settings.writeDetectionSettings({ ...(await modules.settings.readDetectionSettings()), lookbackHours: 48 });
     await modules.detection.runDetection();
     expect(await listed("default", { device: "ws-1" })).toEqual([]);
