@@ -330,12 +330,13 @@ let Series = Connections
 | summarize
     ConnectionTimes = make_list(ConnTime),
     ConnectionPorts = make_list(RemotePort),
+    ConnectionUrls = make_list(RemoteUrl),
     RemoteUrls = make_set_if(RemoteUrl, isnotempty(RemoteUrl)),
     ConnectionCount = count(),
     FirstConnection = min(ConnTime),
     LastConnection = max(ConnTime)
     by DeviceId, ProcessId, ProcessCreationTime, RemoteIP
-| extend (ConnectionTimes, ConnectionPorts) = array_sort_asc(ConnectionTimes, ConnectionPorts);
+| extend (ConnectionTimes, ConnectionPorts, ConnectionUrls) = array_sort_asc(ConnectionTimes, ConnectionPorts, ConnectionUrls);
 // Step 4: the crypto loads of the same process before the series' last connection.
 CryptoLoads
 | join kind=inner (Series) on DeviceId, ProcessId, ProcessCreationTime
@@ -345,10 +346,11 @@ CryptoLoads
     CryptoLibs = make_list(CryptoLib),
     RemoteUrls = take_any(RemoteUrls),
     ConnectionTimes = take_any(ConnectionTimes),
-    ConnectionPorts = take_any(ConnectionPorts)
+    ConnectionPorts = take_any(ConnectionPorts),
+    ConnectionUrls = take_any(ConnectionUrls)
     by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder, RemoteIP, ConnectionCount, FirstConnection, LastConnection
 | extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs)
-| project DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, RemoteIP, RemoteUrls, ConnectionCount, FirstConnection, LastConnection, ConnectionTimes, ConnectionPorts, CryptoLoadTimes, CryptoLibs
+| project DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, RemoteIP, RemoteUrls, ConnectionCount, FirstConnection, LastConnection, ConnectionTimes, ConnectionPorts, ConnectionUrls, CryptoLoadTimes, CryptoLibs
 | sort by ConnectionCount desc
 `;
 
@@ -404,7 +406,7 @@ describe("tunedDetectionKql: the text", () => {
     expect(detection).toContain("| extend DataTransferMB = round(toreal(TotalBytesSent + TotalBytesReceived) / 1048576, 2)\n");
     const series = small("series", true);
     expect(series).toContain(`    ${SERIES_BYTES_COLUMN} = make_list(pack_array(BytesSent, BytesReceived)),\n`);
-    expect(series).toContain(`| extend (ConnectionTimes, ConnectionPorts, ${SERIES_BYTES_COLUMN}) = array_sort_asc(ConnectionTimes, ConnectionPorts, ${SERIES_BYTES_COLUMN});\n`);
+    expect(series).toContain(`| extend (ConnectionTimes, ConnectionPorts, ConnectionUrls, ${SERIES_BYTES_COLUMN}) = array_sort_asc(ConnectionTimes, ConnectionPorts, ConnectionUrls, ${SERIES_BYTES_COLUMN});\n`);
   });
 
   it("writes empty lists as empty datatables and an empty port array", () => {
@@ -533,6 +535,7 @@ describe("suppressions compiled in", { timeout: BINDER_TIMEOUT_MS }, () => {
     const text = withSuppressions("series");
     expect(text).toContain("    ConnectionCount = count(),\n    Suppression1Misses = countif(not(");
     expect(text).toContain(`    ConnectionPorts = take_any(ConnectionPorts),
+    ConnectionUrls = take_any(ConnectionUrls),
     Suppression1Misses = take_any(Suppression1Misses),
     Suppression3Misses = take_any(Suppression3Misses)
     by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder, RemoteIP, ConnectionCount, FirstConnection, LastConnection

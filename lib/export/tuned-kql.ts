@@ -53,6 +53,7 @@ export const SERIES_COLUMNS = [
   "LastConnection",
   "ConnectionTimes",
   "ConnectionPorts",
+  "ConnectionUrls",
   "CryptoLoadTimes",
   "CryptoLibs",
 ] as const;
@@ -126,7 +127,7 @@ function seriesHeader(tableHasBytes: boolean): string[] {
   return [
     "// T1573.001 Symmetric Cryptography C2: Cipherwatch's hunting query.",
     "// One row per device, process and destination address: the connection times in order (the",
-    "// port of each beside it), and the crypto library loads of the process that preceded them.",
+    "// port and RemoteUrl of each beside it), and the crypto library loads of the process that preceded them.",
     "// Export the result as CSV and upload it to Cipherwatch, which scores the series for beaconing.",
     "// The tuned detection's lists and filters, and its corrections:",
     ...PROCESS_IDENTITY,
@@ -268,11 +269,12 @@ function detectionResult(tableHasBytes: boolean, suppressions: readonly Compiled
  * must hold for every connection of the process, whichever series it is in).
  */
 function seriesResult(tableHasBytes: boolean, suppressions: readonly CompiledSuppression[]): string[] {
-  const aligned = tableHasBytes ? `ConnectionTimes, ConnectionPorts, ${SERIES_BYTES_COLUMN}` : "ConnectionTimes, ConnectionPorts";
+  const aligned = `ConnectionTimes, ConnectionPorts, ConnectionUrls${tableHasBytes ? `, ${SERIES_BYTES_COLUMN}` : ""}`;
   const misses = suppressions.flatMap((suppression) => (suppression.misses ? [suppression.misses] : []));
   const perSeries = [
     "    ConnectionTimes = take_any(ConnectionTimes),",
     "    ConnectionPorts = take_any(ConnectionPorts),",
+    "    ConnectionUrls = take_any(ConnectionUrls),",
     ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = take_any(${SERIES_BYTES_COLUMN}),`] : []),
     ...misses.map((miss) => `    ${miss.column} = take_any(${miss.column}),`),
   ];
@@ -297,6 +299,7 @@ function seriesResult(tableHasBytes: boolean, suppressions: readonly CompiledSup
     "| summarize",
     "    ConnectionTimes = make_list(ConnTime),",
     "    ConnectionPorts = make_list(RemotePort),",
+    "    ConnectionUrls = make_list(RemoteUrl),",
     ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = make_list(pack_array(BytesSent, BytesReceived)),`] : []),
     "    RemoteUrls = make_set_if(RemoteUrl, isnotempty(RemoteUrl)),",
     "    ConnectionCount = count(),",

@@ -10,6 +10,7 @@
 import { classifyRemoteAddress } from "../telemetry/classify-remote-address";
 import { MDE_TABLE_BY_KIND, type TelemetryEvent, type TelemetryKind } from "../telemetry/telemetry-event";
 import { detachedCopy } from "./detached-copy";
+import { isKustoSeriesHeader, seriesRowEvents } from "./kusto-series";
 import { normalizeMdeRow, REQUIRED_MDE_COLUMNS, type NormalizedRow } from "./normalize-mde-row";
 import { isSysmonRecord, normalizeSysmonRecord } from "./normalize-sysmon-event";
 import { SysmonClock } from "./sysmon-clock";
@@ -272,7 +273,8 @@ export class TelemetryStreamParser {
     if (!this.csvHeader) {
       const { columns, rows } = readCsv(block);
       const missing = REQUIRED_MDE_COLUMNS.filter((column) => !columns.includes(column));
-      if (missing.length > 0) {
+      if (missing.length > 0 && isKustoSeriesHeader(columns)) this.format = "kusto-series";
+      else if (missing.length > 0) {
         throw notTelemetry(`it has no ${missing.join(", ")} column${missing.length > 1 ? "s" : ""}. Found: ${summarizeColumns(columns)}`);
       }
       const headerEnd = endOfFirstRecord(block);
@@ -289,21 +291,42 @@ export class TelemetryStreamParser {
   }
 
   private handle(row: RawRow, lineOffset: number): void {
+    if (this.format === "kusto-series") {
+      this.handleSeriesRow(row, lineOffset);
+      return;
+    }
     if (row.record && looksLikeTelemetry(row.record)) this.telemetryRows++;
     const normalized = normalizeRow(row);
-    if (normalized.outcome === "event") {
-      this.accepted++;
-      this.labels.add(tableLabel(normalized.event));
-      this.batch.push(this.sysmonClock.place(normalized.event));
-      // An event holds (and its strings may keep alive) about its row's text.
-      this.batchChars += row.chars;
-      if (this.batch.length >= this.limits.batchSize || this.batchChars >= this.limits.maxBatchChars) this.flush();
-    } else if (normalized.outcome === "ignored") {
-      this.ignored++;
-    } else {
-      this.rejected++;
-      if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line: row.line + lineOffset, message: detachedCopy(normalized.message) });
+    if (normalized.outcome === "event") this.accept(this.sysmonClock.place(normalized.event), row.chars);
+    else if (normalized.outcome === "ignored") this.ignored++;
+    else this.reject(row.line + lineOffset, normalized.message);
+  }
+
+  /** A series row stands for many events: each is accepted, or the row is rejected whole. */
+  private handleSeriesRow(row: RawRow, lineOffset: number): void {
+    this.telemetryRows++;
+    const outcome = row.record ? seriesRowEvents(row.record) : { outcome: "rejected" as const, message: row.error ?? "unreadable row" };
+    if (outcome.outcome === "rejected") {
+      this.reject(row.line + lineOffset, outcome.message);
+      return;
     }
+    // The row's text, shared out: together its events hold about that much.
+    const chars = Math.ceil(row.chars / outcome.events.length);
+    for (const event of outcome.events) this.accept(event, chars);
+  }
+
+  /** `chars`: about what the event holds in memory (its row's text, which its strings may keep alive). */
+  private accept(event: TelemetryEvent, chars: number): void {
+    this.accepted++;
+    this.labels.add(tableLabel(event));
+    this.batch.push(event);
+    this.batchChars += chars;
+    if (this.batch.length >= this.limits.batchSize || this.batchChars >= this.limits.maxBatchChars) this.flush();
+  }
+
+  private reject(line: number, message: string): void {
+    this.rejected++;
+    if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line, message: detachedCopy(message) });
   }
 
   private flush(): void {
