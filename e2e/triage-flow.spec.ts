@@ -301,7 +301,33 @@ test("suppressing a finding from its page: prefilled narrowly, previewed, saved,
   await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("python.exe");
   await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("suppressed");
 
+  // The entry links to what it hides, keeps its history, and is edited with a preview too.
   await page.goto("/allowlists");
+  await entries.getByRole("link", { name: "Show the finding this entry hides" }).click();
+  await expect(page).toHaveURL(/\/findings\?suppressedBy=[0-9a-f]{32}$/);
+  await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row")).toHaveCount(2);
+  await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("python.exe");
+  await page.goto("/allowlists");
+  await page.waitForLoadState("networkidle");
+  await entries.getByRole("button", { name: "Edit" }).click();
+  const edit = page.getByRole("form", { name: "Edit a suppression" });
+  await expect(edit.getByLabel("Reason (required)")).toHaveValue("Lab RC4 test harness");
+  await expect(edit.getByLabel("SHA256")).toHaveValue("84093132bee2a0f939b8c816bfea9664243e89584b1d90c4ca3633ab49e4f792");
+  await edit.getByLabel("Reason (required)").fill("Lab RC4 test harness, ticket LAB-12");
+  await expect(edit.getByRole("button", { name: "Save changes" })).toBeDisabled();
+  await edit.getByRole("button", { name: "Preview" }).click();
+  await expect(edit.getByTestId("suppression-preview")).toHaveText("Would hide 0 findings now listed.");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("form", { name: "Add a suppression" }).getByRole("status").last()).toHaveText("Suppression changed: the queue follows it now.");
+  await expect(entries.getByRole("row").nth(1)).toContainText("ticket LAB-12");
+  await entries.getByRole("button", { name: "History" }).click();
+  const history = page.getByRole("list", { name: "Suppression history" });
+  await expect(history.getByRole("listitem")).toHaveCount(2);
+  await expect(history.getByRole("listitem").nth(0)).toContainText("Added by admin");
+  await expect(history.getByRole("listitem").nth(1)).toContainText("Changed by admin");
+  await expect(history.getByRole("listitem").nth(1)).toContainText("reason: Lab RC4 test harness, ticket LAB-12");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "suppression-history.png"), fullPage: true });
+
   await entries.getByRole("button", { name: "Remove" }).click();
   await expect(entries).toHaveCount(0);
   await page.goto("/findings");

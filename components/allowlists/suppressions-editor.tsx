@@ -1,14 +1,13 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { Fragment, useId, useState } from "react";
 import { EventText } from "@/components/ui/event-text";
 import { formatTimestamp } from "@/components/ui/format";
 import { sendApiRequest } from "@/components/ui/send-api-request";
-import type { SuppressionView } from "@/lib/server/suppression-store";
+import type { SuppressionHistoryEntry, SuppressionView } from "@/lib/server/suppression-store";
 import type { SuppressionConditions } from "@/lib/tuning/suppression";
 import { EMPTY_DRAFT, type SuppressionDraft } from "@/lib/tuning/suppression-draft";
-
 
 const CONDITION_FIELDS: { key: keyof SuppressionConditions; label: string; hint?: string }[] = [
   { key: "sha256", label: "SHA256" },
@@ -38,6 +37,15 @@ function bodyOf(draft: SuppressionDraft) {
   return { conditions, reason: draft.reason, expiresAt: expiry === null ? null : Number.isNaN(expiry.getTime()) ? draft.expiresAt : expiry.toISOString() };
 }
 
+/** An entry in the editor's fields, to edit it; the expiry in UTC as the field shows it. */
+function draftOf(entry: SuppressionView): SuppressionDraft {
+  const draft = { ...EMPTY_DRAFT, reason: entry.reason, expiresAt: entry.expiresAt ? new Date(entry.expiresAt).toISOString().slice(0, 16) : "" };
+  for (const { key } of CONDITION_FIELDS) draft[key] = [entry.conditions[key] ?? []].flat().join(", ");
+  return draft;
+}
+
+const HISTORY_CHANGES: Record<SuppressionHistoryEntry["change"], string> = { added: "Added", updated: "Changed", removed: "Removed" };
+
 /** What an entry asks, in words. */
 function describeConditions(conditions: SuppressionConditions): string {
   return CONDITION_FIELDS.filter(({ key }) => conditions[key] !== undefined)
@@ -56,11 +64,38 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
   const [preview, setPreview] = useState<{ for: string; suppresses: number; restores: number } | null>(null);
   const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The entry the form edits; null while it adds one. */
+  const [editing, setEditing] = useState<SuppressionView | null>(null);
+  const [history, setHistory] = useState<{ id: string; entries: SuppressionHistoryEntry[] | null; error: string | null } | null>(null);
   const draftKey = JSON.stringify(bodyOf(draft));
+
+  function startEdit(entry: SuppressionView) {
+    setEditing(entry);
+    setDraft(draftOf(entry));
+    setPreview(null);
+    setMessage(null);
+    document.getElementById(`${id}-form`)?.scrollIntoView({ block: "nearest" });
+  }
+
+  function stopEdit() {
+    setEditing(null);
+    setDraft(EMPTY_DRAFT);
+    setPreview(null);
+  }
+
+  async function toggleHistory(entry: SuppressionView) {
+    if (history?.id === entry.id) return setHistory(null);
+    setHistory({ id: entry.id, entries: null, error: null });
+    const result = await sendApiRequest<{ history: SuppressionHistoryEntry[] }>(`/api/suppressions/${entry.id}`, "GET");
+    setHistory((shown) => (shown?.id !== entry.id ? shown : result.ok ? { id: entry.id, entries: result.body.history, error: null } : { id: entry.id, entries: null, error: result.message }));
+  }
 
   async function runPreview() {
     setBusy(true);
-    const result = await sendApiRequest<{ suppresses: string[]; restores: string[] }>("/api/suppressions/preview", "POST", bodyOf(draft));
+    const result = await sendApiRequest<{ suppresses: string[]; restores: string[] }>("/api/suppressions/preview", "POST", {
+      ...bodyOf(draft),
+      ...(editing ? { replaces: editing.id } : {}),
+    });
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
     setMessage(null);
@@ -70,17 +105,18 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
   async function save(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
-    const result = await sendApiRequest("/api/suppressions", "POST", bodyOf(draft));
+    const result = editing ? await sendApiRequest(`/api/suppressions/${editing.id}`, "PATCH", bodyOf(draft)) : await sendApiRequest("/api/suppressions", "POST", bodyOf(draft));
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
-    setDraft(EMPTY_DRAFT);
-    setPreview(null);
-    setMessage({ tone: "ok", text: "Suppression saved: the findings it hides have left the queue." });
+    stopEdit();
+    setHistory(null);
+    setMessage({ tone: "ok", text: editing ? "Suppression changed: the queue follows it now." : "Suppression saved: the findings it hides have left the queue." });
     router.refresh();
   }
 
   async function remove(entry: SuppressionView) {
     const result = await sendApiRequest(`/api/suppressions/${entry.id}`, "DELETE");
+    if (result.ok && editing?.id === entry.id) stopEdit();
     setMessage(result.ok ? { tone: "ok", text: "Suppression removed: the findings it alone hid are back." } : { tone: "error", text: result.message });
     router.refresh();
   }
@@ -119,12 +155,13 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
                 <th scope="col" className="num">
                   Hides now
                 </th>
-                {canEdit && <th scope="col">Actions</th>}
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
               {entries.map((entry) => (
-                <tr key={entry.id}>
+                <Fragment key={entry.id}>
+                <tr aria-current={editing?.id === entry.id ? "true" : undefined}>
                   <td>
                     <EventText text={describeConditions(entry.conditions)} />
                   </td>
@@ -135,23 +172,54 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
                     {entry.createdBy}, {formatTimestamp(entry.createdAt)}
                   </td>
                   <td className="nowrap">{entry.expiresAt === null ? "never" : entry.expired ? <strong>expired {formatTimestamp(entry.expiresAt)}</strong> : formatTimestamp(entry.expiresAt)}</td>
-                  <td className="num">{entry.suppresses}</td>
-                  {canEdit && (
-                    <td>
-                      <button type="button" className="button button-danger" onClick={() => remove(entry)}>
-                        Remove
+                  <td className="num">
+                    {entry.suppresses > 0 ? (
+                      <a href={`/findings?suppressedBy=${entry.id}`} aria-label={`Show the ${entry.suppresses === 1 ? "finding" : `${entry.suppresses} findings`} this entry hides`}>
+                        {entry.suppresses}
+                      </a>
+                    ) : (
+                      0
+                    )}
+                  </td>
+                  <td>
+                    <div className="row-actions">
+                      <button type="button" className="button button-quiet" aria-expanded={history?.id === entry.id} onClick={() => toggleHistory(entry)}>
+                        History
                       </button>
-                    </td>
-                  )}
+                      {canEdit && (
+                        <>
+                          <button type="button" className="button button-quiet" onClick={() => startEdit(entry)}>
+                            Edit
+                          </button>
+                          <button type="button" className="button button-danger" onClick={() => remove(entry)}>
+                            Remove
+                          </button>
+                        </>
+                      )}
+                    </div>
+                  </td>
                 </tr>
+                {history?.id === entry.id && (
+                  <tr>
+                    <td colSpan={6}>
+                      <SuppressionHistory entries={history.entries} error={history.error} />
+                    </td>
+                  </tr>
+                )}
+                </Fragment>
               ))}
             </tbody>
           </table>
         </div>
       )}
       {canEdit && (
-        <form className="suppression-form" onSubmit={save} noValidate aria-label="Add a suppression">
-          <h3 className="subheading">Add a suppression</h3>
+        <form className="suppression-form" id={`${id}-form`} onSubmit={save} noValidate aria-label={editing ? "Edit a suppression" : "Add a suppression"}>
+          <h3 className="subheading">{editing ? "Edit suppression" : "Add a suppression"}</h3>
+          {editing && (
+            <p className="muted" style={{ marginTop: 0 }}>
+              Editing the entry added by {editing.createdBy} on {formatTimestamp(editing.createdAt)}. The preview counts what the change would hide and bring back.
+            </p>
+          )}
           <div className="settings-form">
             {CONDITION_FIELDS.map(({ key, label, hint }) => field(key, label, hint))}
             {field("reason", "Reason (required)")}
@@ -162,8 +230,13 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
               Preview
             </button>
             <button type="submit" className="button" disabled={busy || !previewed}>
-              Save suppression
+              {editing ? "Save changes" : "Save suppression"}
             </button>
+            {editing && (
+              <button type="button" className="button button-quiet" onClick={stopEdit}>
+                Cancel edit
+              </button>
+            )}
             {previewed && (
               <span role="status" data-testid="suppression-preview">
                 Would hide {preview.suppresses === 1 ? "1 finding" : `${preview.suppresses} findings`} now listed
@@ -180,5 +253,31 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
         </form>
       )}
     </section>
+  );
+}
+
+/** An entry's changes, oldest first: who, when, and the entry after each change. */
+function SuppressionHistory({ entries, error }: { entries: SuppressionHistoryEntry[] | null; error: string | null }) {
+  if (error) return <p className="field-error" role="alert">{error}</p>;
+  if (entries === null) return <p className="muted" role="status">Loading history…</p>;
+  return (
+    <ol className="history-list" aria-label="Suppression history">
+      {entries.map((change, index) => {
+        const state = change.after ?? change.before;
+        return (
+          <li key={index}>
+            <span className="nowrap">
+              {HISTORY_CHANGES[change.change]} by {change.actor}, {formatTimestamp(change.at)}
+            </span>
+            {state && (
+              <>
+                {": "}
+                <EventText text={`${describeConditions(state.conditions)}; reason: ${state.reason}; expires: ${state.expiresAt ? formatTimestamp(state.expiresAt) : "never"}`} />
+              </>
+            )}
+          </li>
+        );
+      })}
+    </ol>
   );
 }

@@ -81,5 +81,7 @@ export function evidenceFilters(mode: "default" | "kql"): (FacetFilter | InputFi
     { parameter: "firstSeenTo", label: "First seen before", type: "date" },
     { parameter: "lastSeenFrom", label: "Last seen from (UTC)", type: "date" },
     { parameter: "lastSeenTo", label: "Last seen before", type: "date" },
+    // Set by a suppression's "hides now" link on the Tuning page.
+    { parameter: "suppressedBy", label: "Hidden by suppression (id)", type: "text" },
   ];
 }

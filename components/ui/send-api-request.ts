@@ -6,7 +6,7 @@ export type ApiOutcome<Body> = { ok: true; body: Body } | { ok: false; status: n
  * resolves to the server's message (for a 422, followed by what was wrong with each field), and a
  * network failure to a message saying so.
  */
-export async function sendApiRequest<Body = unknown>(url: string, method: "POST" | "PUT" | "PATCH" | "DELETE", body?: unknown): Promise<ApiOutcome<Body>> {
+export async function sendApiRequest<Body = unknown>(url: string, method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", body?: unknown): Promise<ApiOutcome<Body>> {
   let response: Response;
   try {
     response = await fetch(url, {

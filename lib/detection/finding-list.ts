@@ -144,6 +144,8 @@ export interface FindingListQuery {
   evidence: EvidenceFilter;
   /** `suppressed=include` lists suppressed findings too, `only` them alone; by default they are hidden. */
   suppressed?: "include" | "only";
+  /** `suppressedBy=<suppression id>`: the findings that entry hides now (whatever `suppressed` says). */
+  suppressedBy?: string;
 }
 
 /**
@@ -207,6 +209,9 @@ const SEVERITY_RANK_PATTERN = /^[0-3]$/;
 /** A rank and above: "2-3" is high and critical. */
 const MIN_SEVERITY_RANK_PATTERN = /^([0-3])-3$/;
 
+/** Suppression ids as the store makes them. */
+const SUPPRESSION_ID_PATTERN = /^[0-9a-f]{32}$/;
+
 const pageNumberSchema = z.coerce.number().int().min(1).max(1_000_000).catch(1);
 
 /**
@@ -238,5 +243,6 @@ export function findingListQuery(mode: FindingListMode, params: Record<string, s
     triage: readTriageFilter(single, currentUsername),
     evidence: readEvidenceFilter(mode, single),
     ...(single("suppressed") === "include" || single("suppressed") === "only" ? { suppressed: single("suppressed") as "include" | "only" } : {}),
+    ...(SUPPRESSION_ID_PATTERN.test(single("suppressedBy") ?? "") ? { suppressedBy: single("suppressedBy") } : {}),
   };
 }

@@ -216,7 +216,7 @@ const NOT_HIDDEN = `NOT ("processNameKey" IN ${listKeys("excludedBrowsers")}
   OR ("processNameKey" IN ${listKeys("excludedSystemProcesses")} AND NOT "outsideSystemFolder"))`;
 
 /** What a list's URL narrows a run's findings to. */
-type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow" | "minSeverityRank" | "triage" | "evidence" | "suppressed">;
+type ListSlice = Pick<FindingListQuery, "filters" | "search" | "hideLow" | "minSeverityRank" | "triage" | "evidence" | "suppressed" | "suppressedBy">;
 const EVERY_FINDING: ListSlice = { filters: [], search: "", hideLow: false, triage: ANY_TRIAGE, evidence: {} };
 
 /** A suppression in force that the finding (the list's "Finding" row) meets. */
@@ -236,7 +236,10 @@ const TRIAGE_OF = (column: "status" | "assignee" | "classification" | "resolvedA
 export function shownFindings(runId: string, mode: DetectionMode, query: ListSlice = EVERY_FINDING): { where: string; params: unknown[] } {
   const where = [`"runId" = ?`, `"mode" = ?`, NOT_HIDDEN];
   const params: unknown[] = [runId, mode];
-  if (query.suppressed !== "include") {
+  if (query.suppressedBy !== undefined) {
+    where.push(`EXISTS (${SUPPRESSED} AND s."id" = ?)`);
+    params.push(storeTimestamp(new Date()), query.suppressedBy);
+  } else if (query.suppressed !== "include") {
     where.push(`${query.suppressed === "only" ? "" : "NOT "}EXISTS (${SUPPRESSED})`);
     params.push(storeTimestamp(new Date()));
   }

@@ -57,10 +57,15 @@ describe("suppressions", () => {
     expect((await listed("default", { suppressed: "only" })).map(([, by]) => by)).toEqual([[entry.id]]);
     expect((await listed("kql", { suppressed: "only" })).map(([, by]) => by)).toEqual([[entry.id]]);
     expect(await listed("default", { device: "ws-1" })).toEqual([]);
+    // The entry's own list: what it hides now, whatever `suppressed` says; another id hides nothing.
+    expect(await listed("default", { suppressedBy: entry.id })).toEqual([[ws1.find((id) => defaultIds.includes(id)), [entry.id]]]);
+    expect(await listed("kql", { suppressedBy: entry.id, suppressed: "include" })).toEqual([[ws1.find((id) => !defaultIds.includes(id)), [entry.id]]]);
+    expect(await listed("default", { suppressedBy: "0".repeat(32) })).toEqual([]);
 
     // Expired a second ago: it stops applying, and says so.
     const expired = suppressions.updateSuppression(entry.id, { expiresAt: new Date(Date.now() - 1000).toISOString() }, analyst, (await run())!.runId);
     expect([expired.expired, expired.suppresses]).toEqual([true, 0]);
+    expect(await listed("default", { suppressedBy: entry.id })).toEqual([]);
     // The SIEM exports compile in only what is in force.
     expect(suppressions.suppressionsInForce()).toEqual([]);
     expect((await listed("default", { device: "ws-1" })).map(([, by]) => by)).toEqual([[]]);
