@@ -39,6 +39,9 @@ export default async function AllowlistsPage({ searchParams }: { searchParams: P
           <a className="button button-quiet" href="/api/export/kql?variant=series" download>
             Hunting query (series)
           </a>
+          <a className="button button-quiet" href="/api/export/sigma" download>
+            Sigma rule
+          </a>
         </div>
       </div>
       <SuppressionsEditor entries={listSuppressions(run?.runId ?? null)} canEdit={canEditLists} initial={suppressed && draftFor(suppressed)} />
