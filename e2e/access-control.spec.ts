@@ -30,6 +30,8 @@ const ROUTES: Route[] = [
   { method: "DELETE", path: "/api/views/999999", permission: "read", allowed: 404 },
   { method: "POST", path: "/api/findings/0000000000000000/notes", permission: "edit", data: { text: "seen" }, allowed: 404 },
   { method: "GET", path: "/api/events?ids=1", permission: "read", allowed: 200 },
+  { method: "GET", path: "/api/export/kql?variant=series", permission: "read", allowed: 200 },
+  { method: "GET", path: "/api/export/sigma", permission: "read", allowed: 200 },
   { method: "GET", path: "/api/datasets", permission: "read", allowed: 200 },
   { method: "GET", path: `/api/datasets/${MISSING}`, permission: "read", allowed: 404 },
   { method: "GET", path: "/api/settings", permission: "read", allowed: 200 },
