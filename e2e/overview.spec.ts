@@ -5,7 +5,8 @@
  * found it: the spec files after it (triage-flow) start from an empty store.
  */
 import path from "node:path";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { detectionSettled, findingId } from "./e2e-api";
 
 const SCREENSHOTS = path.resolve("test-results/screens");
 const HEADER = "Timestamp,DeviceName,ActionType,FileName,InitiatingProcessId,InitiatingProcessFileName,RemoteIP,RemotePort,RemoteIPType";
@@ -34,27 +35,6 @@ const OVERVIEW_CSV = [
 ].join("\n");
 
 test.describe.configure({ mode: "serial" });
-
-/** Waits until detection reflects every change so far. */
-async function detectionSettled(request: APIRequestContext) {
-  await expect
-    .poll(
-      async () => {
-        const status = (await (await request.get("/api/detection")).json()) as { state: string; pending: boolean };
-        return status.state === "idle" && !status.pending;
-      },
-      { timeout: 60_000, intervals: [250] },
-    )
-    .toBe(true);
-}
-
-/** The id of the one finding of a device's process, any severity and status. */
-async function findingId(request: APIRequestContext, device: string, process: string): Promise<string> {
-  const query = new URLSearchParams({ device, process, severity: "all", status: "all" });
-  const found = (await (await request.get(`/api/findings?${query}`)).json()) as { id: string }[];
-  expect(found).toHaveLength(1);
-  return found[0].id;
-}
 
 test("with no findings, the overview is the first page of the sidebar and points to the upload page", async ({ page, request }) => {
   await detectionSettled(request);

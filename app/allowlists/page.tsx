@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { AllowlistEditor } from "@/components/allowlists/allowlist-editor";
 import { DetectionSettingsForm } from "@/components/allowlists/detection-settings-form";
 import { SuppressionsEditor } from "@/components/allowlists/suppressions-editor";
+import { TuningTransfer } from "@/components/allowlists/tuning-transfer";
 import { EMPTY_DRAFT, type SuppressionDraft } from "@/lib/tuning/suppression-draft";
 import { readDetectionRun, readDetectionSettings } from "@/lib/server/detection-settings";
 import { findingIdSchema, getFinding, type FindingDetail } from "@/lib/server/findings-store";
@@ -45,9 +46,15 @@ export default async function AllowlistsPage({ searchParams }: { searchParams: P
         </div>
       </div>
       <SuppressionsEditor entries={listSuppressions(run?.runId ?? null)} canEdit={canEditLists} initial={suppressed && draftFor(suppressed)} />
+      <div className="card">
+        <TuningTransfer kind="suppressions" canEdit={canEditLists} />
+      </div>
       <DetectionSettingsForm settings={settings} canEdit={accountCan(account, "administer")} />
       <h2>Allowlists</h2>
       {!canEditLists && <p className="muted">Analysts and admins can change these lists.</p>}
+      <div className="card">
+        <TuningTransfer kind="lists" canEdit={canEditLists} />
+      </div>
       <div className="grid-2">
         {DETECTION_LIST_NAMES.map((list) => (
           <AllowlistEditor key={list} list={list} entries={entries.filter((entry) => entry.list === list)} canEdit={canEditLists} />

@@ -84,24 +84,31 @@ export function recordRunSuppressions(runId: string): void {
 
 /** Adds an entry; answers it with what it hides in the run `runId` (the current one). */
 export function addSuppression(input: SuppressionInput, actor: TriageActor, runId: string | null): SuppressionView {
-  const db = sqliteConnection();
-  const id = randomUUID().replaceAll("-", "");
-  const at = storeTimestamp(new Date());
-  db.transaction(() => {
-    db.prepare(`INSERT INTO "Suppression" ("id", "conditions", "reason", "expiresAt", "createdBy", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
-      id,
-      JSON.stringify(input.conditions),
-      input.reason,
-      storedTime(input.expiresAt),
-      actor.label,
-      at,
-      at,
-    );
-    // Every run still stored: a run finishing now made current with it too (see recordRunSuppressions).
-    recordMatches(db, null, [{ id, conditions: input.conditions }]);
-    recordChange(db, at, id, actor, "added", null, { ...input, expiresAt: storedTime(input.expiresAt) }, "suppression.add");
-  }).immediate();
+  const [id] = addSuppressions([input], actor);
   return suppressionView(id, runId);
+}
+
+/**
+ * Adds entries in one transaction (an import: all or none), each with its history and audit
+ * entry; their matches are found in one pass over the stored findings. Answers their ids.
+ */
+export function addSuppressions(inputs: readonly SuppressionInput[], actor: TriageActor): string[] {
+  const db = sqliteConnection();
+  const at = storeTimestamp(new Date());
+  return db
+    .transaction(() => {
+      const insert = db.prepare(`INSERT INTO "Suppression" ("id", "conditions", "reason", "expiresAt", "createdBy", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      const entries = inputs.map((input) => {
+        const id = randomUUID().replaceAll("-", "");
+        insert.run(id, JSON.stringify(input.conditions), input.reason, storedTime(input.expiresAt), actor.label, at, at);
+        recordChange(db, at, id, actor, "added", null, { ...input, expiresAt: storedTime(input.expiresAt) }, "suppression.add");
+        return { id, conditions: input.conditions };
+      });
+      // Every run still stored: a run finishing now made current with them too (see recordRunSuppressions).
+      recordMatches(db, null, entries);
+      return entries.map((entry) => entry.id);
+    })
+    .immediate();
 }
 
 /** Replaces an entry's conditions, reason or expiry (what the change leaves out stays); its matches are worked out again. */
@@ -137,14 +144,14 @@ export function removeSuppression(id: string, actor: TriageActor): void {
 
 /** Every entry, newest first, with what each hides in the current run now. */
 export function listSuppressions(runId: string | null): SuppressionView[] {
-  const ids = sqliteConnection().prepare(`SELECT "id" FROM "Suppression" ORDER BY "createdAt" DESC, "id"`).pluck().all() as string[];
+  const ids = sqliteConnection().prepare(`SELECT "id" FROM "Suppression" ORDER BY "createdAt" DESC, rowid DESC`).pluck().all() as string[];
   return ids.map((id) => suppressionView(id, runId));
 }
 
 /** The entries in force now, oldest first: what the SIEM exports compile in. */
 export function suppressionsInForce(): { id: string; conditions: SuppressionConditions; expiresAt: string | null }[] {
   const rows = sqliteConnection()
-    .prepare(`SELECT "id", "conditions", "expiresAt" FROM "Suppression" s WHERE ${ACTIVE_AT("s")} ORDER BY "createdAt", "id"`)
+    .prepare(`SELECT "id", "conditions", "expiresAt" FROM "Suppression" s WHERE ${ACTIVE_AT("s")} ORDER BY "createdAt", rowid`)
     .all(storeTimestamp(new Date())) as { id: string; conditions: string; expiresAt: string | null }[];
   return rows.map((row) => ({ id: row.id, conditions: JSON.parse(row.conditions), expiresAt: row.expiresAt }));
 }
