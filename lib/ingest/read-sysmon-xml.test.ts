@@ -20,6 +20,7 @@ const SYSMON_FIELDS = {
   Channel: "Microsoft-Windows-Sysmon/Operational",
   ProviderName: "Microsoft-Windows-Sysmon",
   SourceName: "Microsoft-Windows-Sysmon",
+  EventRecordID: "1201",
 };
 
 const NETWORK_EVENT = [

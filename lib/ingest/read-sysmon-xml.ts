@@ -9,6 +9,7 @@
  * refused, so no entity can expand into anything but one character.
  */
 import type { RawRow } from "./read-raw-rows";
+import { setField, SYSTEM_FIELDS } from "./windows-event-record";
 
 const EVENT_TAG = "<Event";
 const XML_DECLARATION = /^<\?xml[^>]*\?>/;
@@ -214,15 +215,6 @@ function child(element: XmlElement | undefined, name: string): XmlElement | unde
 }
 
 /** System fields by record name, read from the element (text) or one of its attributes. */
-const SYSTEM_FIELDS: { field: string; element: string; attribute?: string }[] = [
-  { field: "EventID", element: "EventID" },
-  { field: "Computer", element: "Computer" },
-  { field: "TimeCreated", element: "TimeCreated", attribute: "SystemTime" },
-  { field: "Channel", element: "Channel" },
-  { field: "ProviderName", element: "Provider", attribute: "Name" },
-  { field: "SourceName", element: "Provider", attribute: "Name" },
-];
-
 function recordOf(event: XmlElement): Record<string, unknown> {
   const system = child(event, "System");
   const record: Record<string, unknown> = {};
@@ -238,9 +230,4 @@ function recordOf(event: XmlElement): Record<string, unknown> {
     if (data.name === "Data" && name !== undefined && !Object.hasOwn(record, name)) setField(record, name, data.text);
   }
   return record;
-}
-
-/** An own field even when named "__proto__", which plain assignment would treat as the prototype. */
-function setField(record: Record<string, unknown>, name: string, value: string): void {
-  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
 }
