@@ -14,8 +14,8 @@ export default async function UploadPage() {
           <h1>Upload telemetry</h1>
           <p>
             Microsoft Defender for Endpoint Advanced Hunting exports (the portal&apos;s CSV, the API&apos;s JSON, JSON rows, the streaming
-            API&apos;s lines), the result of Cipherwatch&apos;s hunting query exported as CSV, and Sysmon logs (flat JSON, Winlogbeat/Elastic
-            NDJSON, wevtutil XML), plain or gzipped. Bad rows are reported by
+            API&apos;s lines), the result of Cipherwatch&apos;s hunting query exported as CSV, and Sysmon logs (raw .evtx as collected, flat JSON,
+            Winlogbeat/Elastic NDJSON, wevtutil XML), plain or gzipped. Bad rows are reported by
             line and the rest are stored. Also available as <code>POST /api/ingest</code> and <code>npm run cw -- ingest FILE</code>.
           </p>
         </div>

@@ -5,7 +5,7 @@ import { useId, useRef, useState } from "react";
 import { EventText } from "@/components/ui/event-text";
 
 interface RowError {
-  line: number;
+  line: number | null;
   message: string;
 }
 
@@ -67,7 +67,7 @@ export function UploadPanel() {
           void uploadAll([...event.dataTransfer.files]);
         }}
       >
-        <p style={{ marginTop: 0 }}>Drop Defender Advanced Hunting exports or Sysmon logs here (CSV, JSON, NDJSON, event XML, gzip), or</p>
+        <p style={{ marginTop: 0 }}>Drop Defender Advanced Hunting exports or Sysmon logs here (CSV, JSON, NDJSON, event XML, .evtx, gzip), or</p>
         <label htmlFor={inputId} className="button">
           Choose files
         </label>
@@ -77,7 +77,7 @@ export function UploadPanel() {
           className="visually-hidden"
           type="file"
           multiple
-          accept=".csv,.json,.ndjson,.jsonl,.txt,.xml,.gz,text/csv,application/json,application/gzip,text/xml"
+          accept=".csv,.json,.ndjson,.jsonl,.txt,.xml,.evtx,.gz,text/csv,application/json,application/gzip,text/xml"
           aria-label="Telemetry files"
           onChange={(event) => {
             const files = [...(event.target.files ?? [])];
@@ -163,7 +163,8 @@ function RowErrors({ errors }: { errors: RowError[] }) {
     <ul className="error-list">
       {errors.map((error) => (
         <li key={`${error.line}-${error.message}`}>
-          line {error.line}: <EventText text={error.message} />
+          {error.line !== null && `line ${error.line}: `}
+          <EventText text={error.message} />
         </li>
       ))}
     </ul>

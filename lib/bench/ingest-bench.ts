@@ -41,7 +41,7 @@ export async function writeLines(file: string, lines: Iterable<string>): Promise
 let peakRss = 0;
 
 /** Samples resident memory between chunks (the ingest loop gives timers no chance to run). */
-async function* sampled(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+async function* sampled<Chunk>(chunks: AsyncIterable<Chunk>): AsyncGenerator<Chunk> {
   for await (const chunk of chunks) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     yield chunk;

@@ -50,7 +50,7 @@ async function ingest(files: string[]): Promise<number> {
       const chunks = decodeFileChunks(file, MAX_CLI_FILE_BYTES);
       const result = await ingestTelemetryStream(path.basename(file), chunks, `cli:${userInfo().username}`);
       console.log(`${file}: ${result.table} (${result.format}), ${result.accepted} stored, ${result.rejected} rejected, ${result.duplicates} already stored, ${result.ignored} ignored`);
-      for (const error of result.errors) console.log(`  line ${error.line}: ${error.message}`);
+      for (const error of result.errors) console.log(`  ${error.line === null ? "" : `line ${error.line}: `}${error.message}`);
       completed++;
     } catch (error) {
       if (!(error instanceof TelemetryFileError)) throw error;

@@ -71,6 +71,8 @@ const FIELD_PATHS = {
   DestinationIp: sysmonField("DestinationIp", "destination.ip"),
   DestinationPort: sysmonField("DestinationPort", "destination.port"),
   DestinationHostname: sysmonField("DestinationHostname", "destination.domain"),
+  // Event XML's and .evtx's System/EventRecordID: the event's number in its log, part of its identity.
+  EventRecordID: ["EventRecordID"],
 } as const;
 
 type SysmonField = keyof typeof FIELD_PATHS;
@@ -153,6 +155,7 @@ const sysmonFieldsSchema = z.object({
   DestinationIp: optionalText,
   DestinationPort: optionalInteger(65535),
   DestinationHostname: optionalTextWithPlaceholder,
+  EventRecordID: optionalText,
 } satisfies Record<SysmonField, z.ZodType>);
 
 type SysmonFields = z.infer<typeof sysmonFieldsSchema>;
@@ -302,6 +305,7 @@ function toEvent(kind: TelemetryKind, fields: SysmonFields, time: ParsedTimestam
     // No initiatingProcessCreationTime: Sysmon gives the ProcessGuid, which identifies the process better than PID + time.
     initiatingProcessAccountName: fields.User,
     initiatingProcessGuid: fields.ProcessGuid,
+    reportId: fields.EventRecordID,
     loggedAt,
     source: "sysmon",
   };

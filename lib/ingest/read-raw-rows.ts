@@ -9,8 +9,8 @@
 import { CsvSyntaxError, parseCsv, type CsvRecord } from "./parse-csv";
 import { TelemetryFileError } from "./telemetry-file-error";
 
-/** `kusto-series`: the hunting query's result as CSV (lib/ingest/kusto-series). */
-export type TelemetryFormat = "csv" | "kusto-series" | "mde-api-json" | "json-array" | "ndjson" | "event-xml";
+/** `kusto-series`: the hunting query's result as CSV (lib/ingest/kusto-series); `evtx`: a Windows event log file. */
+export type TelemetryFormat = "csv" | "kusto-series" | "mde-api-json" | "json-array" | "ndjson" | "event-xml" | "evtx";
 
 export interface RawRow {
   line: number;

@@ -2,7 +2,8 @@
  * Parses a telemetry file as it arrives, in chunks of text, with bounded memory: CSV, NDJSON and
  * event XML are cut at record boundaries (XML before each <Event>) into blocks of at most one
  * record's limit and parsed block by block; JSON documents (the API's, a JSON array) are read by
- * a streaming JSON parser, row by row. Events leave in batches, cut by count and by size, through
+ * a streaming JSON parser, row by row. A Windows event log (.evtx) arrives as bytes instead, read
+ * chunk by chunk (lib/ingest/evtx). Events leave in batches, cut by count and by size, through
  * a callback.
  *
  * Pure: no I/O; the caller feeds text and stores batches.
@@ -18,14 +19,19 @@ import { JsonDocumentReader, JsonSyntaxError } from "./read-json-document";
 import { jsonRow, readCsv, readNdjson, type RawRow, type TelemetryFormat } from "./read-raw-rows";
 import { EVENT_CUT_LOOKAHEAD, EVENT_XML_HEAD_CHARS, lastEventStart, looksLikeEventXml, readSysmonXmlEvents } from "./read-sysmon-xml";
 import { describeCharLimit, TelemetryFileError } from "./telemetry-file-error";
+import { EvtxFormatError, EvtxStreamParser, type EvtxItem } from "./evtx/evtx-stream-parser";
 
 /** How many rejected rows are listed; all of them are counted. */
 export const MAX_LISTED_ERRORS = 100;
 
 export interface RowError {
-  line: number;
+  /** Null where no line applies (.evtx: the message names the record or chunk). */
+  line: number | null;
   message: string;
 }
+
+/** What the upload's decoding hands on: text, or an .evtx file's bytes (decodeUploadChunks). */
+export type UploadChunk = string | Uint8Array;
 
 export interface TelemetryParseSummary {
   format: TelemetryFormat;
@@ -63,12 +69,13 @@ const ALL_TABLE_LABELS = [...Object.values(MDE_TABLE_BY_KIND), ...Object.values(
 type BlockMode = "csv" | "ndjson" | "xml";
 
 export class TelemetryStreamParser {
-  private mode: "detect" | "json" | BlockMode = "detect";
+  private mode: "detect" | "json" | "evtx" | BlockMode = "detect";
   private format: TelemetryFormat | null = null;
   /** Text not yet parsed; in JSON mode, the document so far until its rows begin. */
   private pending = "";
   private started = false;
   private json: JsonDocumentReader | null = null;
+  private evtx: EvtxStreamParser | null = null;
   /** Physical lines before `pending`. */
   private linesConsumed = 0;
   /** CSV: the header record's text and how many lines it spans; prepended to every block. */
@@ -93,7 +100,11 @@ export class TelemetryStreamParser {
     private readonly limits: StreamParserLimits = DEFAULT_STREAM_LIMITS,
   ) {}
 
-  write(chunk: string): void {
+  write(chunk: UploadChunk): void {
+    if (typeof chunk !== "string") {
+      this.writeEvtx(chunk);
+      return;
+    }
     if (!this.started) {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
@@ -113,6 +124,7 @@ export class TelemetryStreamParser {
     if (this.mode === "detect") this.detectFormat(true);
     if (this.mode === "detect") throw new TelemetryFileError("The file is empty.", 400);
     if (this.json) this.endJson(this.json);
+    else if (this.evtx) this.readEvtx(this.evtx, (parser) => parser.end());
     else this.drain(true);
     this.pending = "";
     this.flush();
@@ -156,6 +168,38 @@ export class TelemetryStreamParser {
       this.startJson(first === "[" ? "array" : "object");
     } else {
       this.startBlocks("csv", "csv");
+    }
+  }
+
+  /** An .evtx file's bytes (decodeUploadChunks hands them on as they are). */
+  private writeEvtx(bytes: Uint8Array): void {
+    if (!this.evtx) {
+      this.mode = "evtx";
+      this.format = "evtx";
+      this.evtx = new EvtxStreamParser();
+    }
+    this.readEvtx(this.evtx, (parser) => parser.push(bytes));
+  }
+
+  /**
+   * Each record as a row, at its number in the file; each damaged chunk or record (skipped by the
+   * reader) as an error naming it, its records counted as rejected.
+   */
+  private readEvtx(parser: EvtxStreamParser, read: (parser: EvtxStreamParser) => EvtxItem[]): void {
+    let items: EvtxItem[];
+    try {
+      items = read(parser);
+    } catch (error) {
+      if (error instanceof EvtxFormatError) throw new TelemetryFileError(`This is not a readable Windows event log (.evtx): ${error.message}`, 422);
+      throw error;
+    }
+    for (const item of items) {
+      if (item.kind === "record") {
+        this.handle({ line: item.recordNumber, chars: recordChars(item.record), record: item.record }, null);
+      } else {
+        this.rejected += item.recordsSkipped ?? 0;
+        if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line: null, message: item.message });
+      }
     }
   }
 
@@ -290,7 +334,8 @@ export class TelemetryStreamParser {
     for (const row of rows) this.handle(row, lineOffset);
   }
 
-  private handle(row: RawRow, lineOffset: number): void {
+  /** `lineOffset` null: the row's "line" is an .evtx record's number, named in its error instead. */
+  private handle(row: RawRow, lineOffset: number | null): void {
     if (this.format === "kusto-series") {
       this.handleSeriesRow(row, lineOffset);
       return;
@@ -299,15 +344,15 @@ export class TelemetryStreamParser {
     const normalized = normalizeRow(row);
     if (normalized.outcome === "event") this.accept(this.sysmonClock.place(normalized.event), row.chars);
     else if (normalized.outcome === "ignored") this.ignored++;
-    else this.reject(row.line + lineOffset, normalized.message);
+    else this.rejectRow(row, lineOffset, normalized.message);
   }
 
   /** A series row stands for many events: each is accepted, or the row is rejected whole. */
-  private handleSeriesRow(row: RawRow, lineOffset: number): void {
+  private handleSeriesRow(row: RawRow, lineOffset: number | null): void {
     this.telemetryRows++;
     const outcome = row.record ? seriesRowEvents(row.record) : { outcome: "rejected" as const, message: row.error ?? "unreadable row" };
     if (outcome.outcome === "rejected") {
-      this.reject(row.line + lineOffset, outcome.message);
+      this.rejectRow(row, lineOffset, outcome.message);
       return;
     }
     // The row's text, shared out: together its events hold about that much.
@@ -324,7 +369,12 @@ export class TelemetryStreamParser {
     if (this.batch.length >= this.limits.batchSize || this.batchChars >= this.limits.maxBatchChars) this.flush();
   }
 
-  private reject(line: number, message: string): void {
+  private rejectRow(row: RawRow, lineOffset: number | null, message: string): void {
+    if (lineOffset === null) this.reject(null, `record ${row.line}: ${message}`);
+    else this.reject(row.line + lineOffset, message);
+  }
+
+  private reject(line: number | null, message: string): void {
     this.rejected++;
     if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line, message: detachedCopy(message) });
   }
@@ -365,6 +415,13 @@ function countQuotes(text: string, from: number, to: number): number {
   let count = 0;
   for (let i = text.indexOf('"', from); i !== -1 && i < to; i = text.indexOf('"', i + 1)) count++;
   return count;
+}
+
+/** About what an .evtx record's event holds in memory: its values' text. */
+function recordChars(record: Record<string, string>): number {
+  let chars = 0;
+  for (const name in record) chars += name.length + record[name].length;
+  return chars;
 }
 
 function countNewlines(text: string): number {

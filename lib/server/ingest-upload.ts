@@ -4,7 +4,7 @@ import type { TelemetryFormat } from "../ingest/read-raw-rows";
 import { ApiError } from "./api-error";
 import { detachedCopy } from "../ingest/detached-copy";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
-import { TelemetryStreamParser, type RowError } from "../ingest/telemetry-stream-parser";
+import { TelemetryStreamParser, type RowError, type UploadChunk } from "../ingest/telemetry-stream-parser";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
 import { prisma } from "./db";
 import { recordDetectionChange } from "./detection-settings";
@@ -40,7 +40,7 @@ export type Uploader = string;
  */
 export async function ingestTelemetryStream(
   fileName: string,
-  chunks: AsyncIterable<string> | Iterable<string>,
+  chunks: AsyncIterable<UploadChunk> | Iterable<UploadChunk>,
   uploadedBy: Uploader,
   // The upload page names its upload to follow it.
   { uploadId }: { uploadId?: string } = {},
@@ -62,7 +62,7 @@ export async function ingestTelemetryStream(
   }
 }
 
-async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<IngestResult> {
+async function storeDataset(datasetId: string, fileName: string, chunks: AsyncIterable<UploadChunk> | Iterable<UploadChunk>): Promise<IngestResult> {
   const coverage = new CoverageTracker();
   const writer = new DatasetEventWriter(datasetId);
   const parser = new TelemetryStreamParser((events) => {

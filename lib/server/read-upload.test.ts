@@ -4,9 +4,12 @@ import { readUpload } from "./read-upload";
 
 const LIMIT = 1024 * 1024;
 
-async function text(chunks: AsyncIterable<string>): Promise<string> {
+async function text(chunks: AsyncIterable<string | Uint8Array>): Promise<string> {
   let all = "";
-  for await (const chunk of chunks) all += chunk;
+  for await (const chunk of chunks) {
+    if (typeof chunk !== "string") throw new Error("A text upload was handed on as bytes.");
+    all += chunk;
+  }
   return all;
 }
 

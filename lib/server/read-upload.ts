@@ -4,12 +4,13 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import busboy, { type Busboy } from "busboy";
 import { decodeUploadChunks, describeBytes } from "../ingest/decode-upload";
 import { TelemetryFileError } from "../ingest/telemetry-file-error";
+import type { UploadChunk } from "../ingest/telemetry-stream-parser";
 import { ApiError } from "./api-error";
 
 export interface UploadedFile {
   fileName: string;
   /** The file's text as it arrives (inflated when gzip). */
-  chunks: AsyncIterable<string>;
+  chunks: AsyncIterable<UploadChunk>;
   /**
    * Reads and drops what the client is still sending after the upload was refused part way, so
    * it gets the answer rather than a reset connection (closing a socket with unread data resets
@@ -104,7 +105,7 @@ function readMultipartFile(body: ReadableStream<Uint8Array>, contentType: string
       fileSeen = true;
       // One iterator, shared: what the parser did not read is still there to discard.
       const chunks = (fileChunks = stream[Symbol.asyncIterator]());
-      async function* fileThenRestOfBody(): AsyncGenerator<string> {
+      async function* fileThenRestOfBody(): AsyncGenerator<UploadChunk> {
         try {
           yield* decodeUploadChunks({ [Symbol.asyncIterator]: () => chunks }, maxBytes);
         } catch (error) {
