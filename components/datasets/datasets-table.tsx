@@ -30,6 +30,9 @@ export function DatasetsTable({ datasets, canDelete }: { datasets: DatasetView[]
             <th scope="col">Format</th>
             <th scope="col" className="num">Stored</th>
             <th scope="col" className="num">Rejected</th>
+            <th scope="col" className="num" title="Rows of tables, event ids or channels this product does not analyse">
+              Ignored
+            </th>
             <th scope="col" className="num">Already stored</th>
             <th scope="col" className="num">Devices</th>
             <th scope="col">Time range (UTC)</th>
@@ -56,7 +59,13 @@ function DatasetRow({ dataset, canDelete }: { dataset: DatasetView; canDelete: b
   return (
     <tr>
       <td className="mono">
-        <EventText text={dataset.fileName} />
+        {dataset.status === "complete" ? (
+          <Link href={`/events?dataset=${dataset.id}`} prefetch={false} aria-label={`Events of ${dataset.fileName}`}>
+            <EventText text={dataset.fileName} />
+          </Link>
+        ) : (
+          <EventText text={dataset.fileName} />
+        )}
       </td>
       <td>
         <Badge tone={STATUS_TONE[dataset.status]}>{dataset.status}</Badge>
@@ -67,6 +76,7 @@ function DatasetRow({ dataset, canDelete }: { dataset: DatasetView; canDelete: b
       <td>{running ? <KnownAtEnd /> : dataset.format}</td>
       <td className="num">{formatNumber(dataset.accepted)}</td>
       <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.rejected)}</td>
+      <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.ignored)}</td>
       <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.duplicates)}</td>
       <td className="num">{running ? <KnownAtEnd /> : formatNumber(dataset.devices)}</td>
       <td className="mono nowrap">

@@ -146,7 +146,7 @@ function UploadSummary({ result }: { result: UploadState }) {
       <span>
         {result.table} ({result.format}): <strong>{countOf(result.accepted, "row")} stored</strong>, {result.rejected.toLocaleString("en-US")} rejected
         {result.duplicates > 0 ? `, ${countOf(result.duplicates, "row")} already stored` : ""}
-        {result.ignored > 0 ? `, ${countOf(result.ignored, "row")} of other tables ignored` : ""}.
+        {result.ignored > 0 ? `, ${countOf(result.ignored, "row")} of other tables or events ignored` : ""}.
       </span>
       <RowErrors errors={result.errors} />
     </>

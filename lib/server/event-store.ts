@@ -5,7 +5,7 @@ import type { DetectionSelection } from "../detection/detection-selection";
 import { DETECTION_BYTES_PER_EVENT, distinctTextBytes } from "../detection/device-event-budget";
 import { binaryPrevalenceKeys, destinationPrevalenceKey, OUTBOUND_CONNECTION_ACTIONS, type PrevalenceKind } from "../detection/fleet-prevalence";
 import { eventKey, RepeatedIdentityHashes } from "../telemetry/event-identity";
-import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import type { TelemetryEvent, TelemetryKind } from "../telemetry/telemetry-event";
 import { recordDetectionChange } from "./detection-settings";
 import { sqliteConnection } from "./sqlite-connection";
 
@@ -446,14 +446,40 @@ export function newestCompleteEventUs(): number | null {
 }
 
 /** Stored events by id with the file each came in, in time order (the events behind a finding's reason). */
-export function eventsByIds(ids: readonly number[]): (TelemetryEvent & { datasetId: string; datasetFileName: string | null })[] {
+export type ListedEvent = TelemetryEvent & { datasetId: string; datasetFileName: string | null };
+
+const LISTED_EVENTS = `SELECT ${EVENT_SELECT_LIST}, e."datasetId", d."fileName" ${EVENTS_WITH_CONTEXT} LEFT JOIN "Dataset" d ON d."id" = e."datasetId"`;
+
+function listedEvent(row: unknown[]): ListedEvent {
+  return { ...eventFromRow(row), datasetId: row[EVENT_COLUMNS.length] as string, datasetFileName: row[EVENT_COLUMNS.length + 1] as string | null };
+}
+
+export function eventsByIds(ids: readonly number[]): ListedEvent[] {
   if (ids.length === 0) return [];
   const rows = database()
-    .prepare(
-      `SELECT ${EVENT_SELECT_LIST}, e."datasetId", d."fileName" ${EVENTS_WITH_CONTEXT} LEFT JOIN "Dataset" d ON d."id" = e."datasetId"
-       WHERE e."id" IN (${ids.map(() => "?").join(", ")}) ORDER BY e."timeUs"`,
-    )
+    .prepare(`${LISTED_EVENTS} WHERE e."id" IN (${ids.map(() => "?").join(", ")}) ORDER BY e."timeUs"`)
     .raw()
     .all(...ids) as unknown[][];
-  return rows.map((row) => ({ ...eventFromRow(row), datasetId: row[EVENT_COLUMNS.length] as string, datasetFileName: row[EVENT_COLUMNS.length + 1] as string | null }));
+  return rows.map(listedEvent);
+}
+
+export interface DatasetEventFilter {
+  kind?: TelemetryKind;
+  /** A loaded or created file's name, exactly, ignoring case. */
+  fileName?: string;
+}
+
+/**
+ * The first `limit` events a dataset holds (those it stored and those another upload stored
+ * first, see EventShare), in time order, narrowed by kind and file name, with how many match.
+ */
+export function datasetEvents(datasetId: string, filter: DatasetEventFilter, limit: number): { events: ListedEvent[]; total: number } {
+  const where = [`(e."datasetId" = @datasetId OR e."id" IN (SELECT "eventId" FROM "EventShare" WHERE "datasetId" = @datasetId))`];
+  if (filter.kind !== undefined) where.push(`e."kind" = @kind`);
+  if (filter.fileName !== undefined) where.push(`lower(e."fileName") = lower(@fileName)`);
+  const params = { datasetId, kind: filter.kind ?? null, fileName: filter.fileName ?? null, limit };
+  const db = database();
+  const total = db.prepare(`SELECT count(*) FROM "TelemetryEvent" e WHERE ${where.join(" AND ")}`).pluck().get(params) as number;
+  const rows = db.prepare(`${LISTED_EVENTS} WHERE ${where.join(" AND ")} ORDER BY e."timeUs", e."id" LIMIT @limit`).raw().all(params) as unknown[][];
+  return { events: rows.map(listedEvent), total };
 }

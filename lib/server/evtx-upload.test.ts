@@ -50,6 +50,11 @@ describe("uploading .evtx", () => {
     ]);
     const again = await upload("copy.evtx", UACME);
     expect([again.accepted, again.duplicates]).toEqual([0, 514]);
+    // Each dataset lists what it holds, the repeat's events stored by the first included; narrowed by kind and file, any case.
+    const { datasetEvents } = await import("./event-store");
+    expect(datasetEvents(again.datasetId, {}, 10)).toMatchObject({ total: 514 });
+    const bcrypt = datasetEvents(first.datasetId, { kind: "image_load", fileName: "BCRYPT.DLL" }, 5);
+    expect([bcrypt.total, bcrypt.events.length, bcrypt.events.every((event) => event.fileName?.toLowerCase() === "bcrypt.dll")]).toEqual([7, 5, true]);
 
     // The crypto loads of event 7, with the process that loaded them and both times kept.
     const loads = await modules.db.prisma.$queryRaw<{ fileName: string; process: string; guid: string; loggedAt: string; reportId: string }[]>`
