@@ -10,6 +10,7 @@ import { SEED_QUERY_LISTS } from "../detection/detection-lists";
 import { DEFAULT_DETECTION_SETTINGS } from "../detection/detection-settings";
 import { runSeedQuery, newestEventUs } from "../detection/seed-kql-query";
 import type { TelemetryEvent } from "../telemetry/telemetry-event";
+import { runEvtxBench } from "./evtx-bench";
 import { runIngestBench } from "./ingest-bench";
 import { runServerMemoryBench } from "./server-memory-bench";
 import { syntheticFleet, type FleetSize } from "./synthetic-fleet";
@@ -32,6 +33,7 @@ function mib(bytes: number) {
 async function main() {
   // Ingestion first, so its peak memory is not inflated by the detection fleet.
   await runIngestBench();
+  await runEvtxBench();
   console.log("\n== Detection ==");
   const { result: events } = timed("generate synthetic fleet", () => [...syntheticFleet(FLEET)]);
   const loads = events.filter((e) => e.kind === "image_load").length;
