@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { eventKey } from "../telemetry/event-identity";
 import { isSysmonRecord, normalizeSysmonRecord } from "./normalize-sysmon-event";
 
 const SYSMON_CHANNEL = { SourceName: "Microsoft-Windows-Sysmon", Channel: "Microsoft-Windows-Sysmon/Operational" };
@@ -489,5 +490,15 @@ describe("normalizeSysmonRecord: rejected records", () => {
     ],
   ])("rejects %s", (_description, record, message) => {
     expect(normalizeSysmonRecord(record)).toEqual({ outcome: "rejected", message });
+  });
+});
+
+describe("normalizeSysmonRecord: EventRecordID", () => {
+  it("keeps event XML's and .evtx's EventRecordID as the report id, without making the event another one than its JSON form", () => {
+    const fromEvtx = normalizeSysmonRecord({ ...NETWORK_CONNECTION, EventRecordID: "1201" });
+    const fromJson = normalizeSysmonRecord(NETWORK_CONNECTION);
+    if (fromEvtx.outcome !== "event" || fromJson.outcome !== "event") throw new Error("both forms should normalise");
+    expect([fromEvtx.event.reportId, fromJson.event.reportId]).toEqual(["1201", null]);
+    expect(eventKey(fromEvtx.event)).toBe(eventKey(fromJson.event));
   });
 });

@@ -71,7 +71,7 @@ const FIELD_PATHS = {
   DestinationIp: sysmonField("DestinationIp", "destination.ip"),
   DestinationPort: sysmonField("DestinationPort", "destination.port"),
   DestinationHostname: sysmonField("DestinationHostname", "destination.domain"),
-  // Event XML's and .evtx's System/EventRecordID: the event's number in its log, part of its identity.
+  // Event XML's and .evtx's System/EventRecordID: the event's number in the log that recorded it (kept, not hashed into its identity).
   EventRecordID: ["EventRecordID"],
 } as const;
 

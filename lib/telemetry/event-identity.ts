@@ -19,7 +19,10 @@ function identityFields(event: TelemetryEvent): readonly (string | number | null
     // The 7-digit text: finer than the microseconds of the index.
     event.timestamp,
     event.actionType,
-    event.reportId,
+    // Sysmon's EventRecordID (kept as reportId) is left out: the JSON forms (OTRF, Winlogbeat) and
+    // events stored before it was read do not carry it, and the same event must be one whatever
+    // form it came in. Sysmon's millisecond UtcTime, GUIDs and endpoints tell its events apart.
+    event.source === "sysmon" ? null : event.reportId,
     event.initiatingProcessId,
     event.initiatingProcessCreationTime,
     event.initiatingProcessGuid,
