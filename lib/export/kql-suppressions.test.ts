@@ -15,9 +15,16 @@ function javascriptRegex(pattern: string): RegExp {
   return new RegExp(flags ? pattern.slice(flags[0].length) : pattern, flags?.[1] ?? "");
 }
 
+/** The compiled entries, when every one compiles. */
+function compiled(suppressions: Parameters<typeof compileSuppressions>[0]) {
+  const result = compileSuppressions(suppressions);
+  expect(result.leftOut).toEqual([]);
+  return result.compiled;
+}
+
 describe("compileSuppressions", () => {
   it("writes each condition on the final row, the remote ones as a count of connections the entry misses", () => {
-    const [entry] = compileSuppressions([
+    const [entry] = compiled([
       {
         id: "0a1b2c",
         conditions: { sha256: "AB".repeat(32), deviceName: "WS-01", accountName: "svc", remoteIp: ["203.0.113.0/24", "2001:db8::/32", "198.51.100.7"], remotePort: [4444, 8443] },
@@ -26,27 +33,27 @@ describe("compileSuppressions", () => {
     ]);
     expect(entry).toEqual({
       comment: "// Suppression 1 (Cipherwatch id 0a1b2c)",
-      predicate: `now() < datetime(2026-12-31T00:00:00.000Z) and ProcessSHA256 =~ "${"ab".repeat(32)}" and DeviceName =~ "WS-01" and AccountName =~ "svc" and Suppression1Misses == 0`,
+      predicate: `now() < datetime(2026-12-31T00:00:00.000Z) and tolower(ProcessSHA256) == "${"ab".repeat(32)}" and tolower(DeviceName) == "ws-01" and tolower(AccountName) == "svc" and coalesce(Suppression1Misses, 1) == 0`,
       misses: {
         column: "Suppression1Misses",
         aggregation:
           'Suppression1Misses = countif(not((coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic(["203.0.113.0/24", "198.51.100.7/32"])), false) ' +
-          'or coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false)) and RemotePort in (4444, 8443)))',
+          'or (RemoteIP !contains "." and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false))) and RemotePort in (4444, 8443)))',
       },
     });
   });
 
   it("keeps a bare name off a system binary's name outside its folder, and names no id it did not make", () => {
-    const [byName, byPath] = compileSuppressions([
+    const [byName, byPath] = compiled([
       { id: "not an id */", conditions: { processName: 'Veeam"Agent.exe' }, expiresAt: null },
       { id: "ff", conditions: { processPath: "C:\\Veeam\\*.exe" }, expiresAt: null },
     ]);
-    expect(byName).toEqual({ comment: "// Suppression 1", predicate: 'ProcessName =~ @"Veeam""Agent.exe" and not(OutsideSystemFolder)', misses: null });
-    expect(byPath).toEqual({ comment: "// Suppression 2 (Cipherwatch id ff)", predicate: 'ProcessFolder matches regex @"(?is)^C\\:\\\\Veeam\\\\.*\\.exe$"', misses: null });
+    expect(byName).toEqual({ comment: "// Suppression 1", predicate: 'tolower(ProcessName) == @"veeam""agent.exe" and not(OutsideSystemFolder)', misses: null });
+    expect(byPath).toEqual({ comment: "// Suppression 2 (Cipherwatch id ff)", predicate: 'ProcessFolder matches regex @"(?s)^[cC]\\:\\\\[vV][eE][eE][aA][mM]\\\\.*\\.[eE][xX][eE]$"', misses: null });
   });
 
   it("reads an IPv4-mapped block as the IPv4 block it carries, and a mapped block wider than IPv4 as matching nothing", () => {
-    const [mapped, wide] = compileSuppressions([
+    const [mapped, wide] = compiled([
       { id: "1", conditions: { remoteIp: ["::ffff:198.51.100.0/120"] }, expiresAt: null },
       { id: "2", conditions: { remoteIp: ["::ffff:0:0/64"] }, expiresAt: null },
     ]);
@@ -57,7 +64,7 @@ describe("compileSuppressions", () => {
   });
 
   it("writes a domain as the host name RemoteUrl gives, exactly or under the domain", () => {
-    const [exact, under] = compileSuppressions([
+    const [exact, under] = compiled([
       { id: "1", conditions: { sha256: "a".repeat(64), remoteDomain: "Updates.Example.com." }, expiresAt: null },
       { id: "2", conditions: { sha256: "a".repeat(64), remoteDomain: "*.example.com" }, expiresAt: null },
     ]);
@@ -66,9 +73,14 @@ describe("compileSuppressions", () => {
     expect(under.misses?.aggregation).toBe(`Suppression2Misses = countif(not(${host} matches regex @"^.+\\.example\\.com$"))`);
   });
 
-  it("refuses conditions the editor would refuse, rather than writing them into a query", () => {
-    expect(() => compileSuppressions([{ id: "1", conditions: { deviceName: "WS-01" }, expiresAt: null }])).toThrow();
-    expect(() => compileSuppressions([{ id: "1", conditions: { remoteIp: ["0.0.0.0/0"] }, expiresAt: null }])).toThrow();
+  it("leaves out, naming them, the conditions the editor would refuse, rather than writing them into a query", () => {
+    expect(compileSuppressions([{ id: "1", conditions: { deviceName: "WS-01" }, expiresAt: null }, { id: "2", conditions: { remoteIp: ["0.0.0.0/0"] }, expiresAt: null }])).toEqual({
+      compiled: [],
+      leftOut: [
+        "// Suppression 1 (Cipherwatch id 1) is left out: its conditions no longer pass Cipherwatch's checks.",
+        "// Suppression 2 (Cipherwatch id 2) is left out: its conditions no longer pass Cipherwatch's checks.",
+      ],
+    });
     expect(() => compileSuppressions([{ id: "1", conditions: { processName: "a.exe" }, expiresAt: "soon" }])).toThrow(RangeError);
   });
 });
@@ -81,6 +93,8 @@ describe("the patterns match as the product does", () => {
     "C:\\Program Files (x86)\\Veeam\\Agent.exe.bak",
     "C:\\Program Files (x86)\\Veeam\\Agent.exe\nC:\\x",
     "C:\\Users\\a+b\\[x]{1}\\$^.exe",
+    // RE2's (?i) would fold ſ (U+017F) to s; lower-casing, as Cipherwatch compares, does not.
+    "C:\\Program Fileſ (x86)\\Veeam\\Agent.exe",
     "",
   ];
   const patterns = ["C:\\Program Files (x86)\\*\\Agent.exe", "*agent.exe", "C:\\Users\\a+b\\[x]{1}\\$^.exe", "*\\*.exe*", "C:\\Program Files (x86)\\Veeam\\Agent.exe"];
@@ -100,7 +114,7 @@ describe("the patterns match as the product does", () => {
   });
 
   it("a wildcard domain's pattern agrees with domainMatches", () => {
-    const pattern = compileSuppressions([{ id: "1", conditions: { sha256: "a".repeat(64), remoteDomain: "*.example.com" }, expiresAt: null }])[0].misses!.aggregation.match(/matches regex @"([^"]+)"/)![1];
+    const pattern = compiled([{ id: "1", conditions: { sha256: "a".repeat(64), remoteDomain: "*.example.com" }, expiresAt: null }])[0].misses!.aggregation.match(/matches regex @"([^"]+)"/)![1];
     for (const host of ["a.example.com", "a.b.example.com", "example.com", ".example.com", "aexample.com", "example.com.evil"]) {
       expect(javascriptRegex(pattern).test(host), host).toBe(domainMatches("*.example.com", host));
     }

@@ -2,11 +2,14 @@
  * Cipherwatch's suppressions (lib/tuning/suppression) as KQL, for the tuned exports: each entry
  * becomes a predicate on the final per-process columns, true when the entry hides the process.
  * It keeps the entry's meaning (suppresses()):
- * - every condition must hold; names, hashes, devices and accounts compare ignoring case;
+ * - every condition must hold; names, hashes, devices and accounts compare lower-cased, as
+ *   Cipherwatch does (not `=~` or `(?i)`, whose case folding also maps ſ to s and K to k);
  * - a path's `*` is any run of characters (a regular expression with every other character literal);
- * - remote conditions must hold for every connection of the process: each entry counts, as the
- *   connections are summarised, the connections it does not cover (`Suppression<n>Misses`), and
- *   hides the process only at zero;
+ * - remote conditions must hold for every connection of the process, as Cipherwatch's finding
+ *   lists them: every successful connection to a public address in the lookback, whatever its port
+ *   or time (not only those the detection keeps). Each entry counts the connections it does not
+ *   cover (`Suppression<n>Misses`, summarised per process apart from the detection) and hides the
+ *   process only at zero;
  * - a name alone never hides a system binary's name outside its folders (OutsideSystemFolder);
  * - an expiry stops the entry at its exact time, by the SIEM's own clock (`now()`).
  * Values go through kqlStringLiteral; only Cipherwatch's own hexadecimal ids go into comments.
@@ -35,23 +38,33 @@ export interface CompiledSuppression {
 /** Cipherwatch's ids are hexadecimal; anything else stays out of the comment. */
 const SAFE_ID = /^[0-9a-f]{1,64}$/i;
 
-export function compileSuppressions(suppressions: readonly KqlSuppression[]): CompiledSuppression[] {
-  return suppressions.map((suppression, index) => {
-    // Stored entries were checked when saved; checking again keeps anything else out of the query text.
-    const conditions = suppressionConditionsSchema.parse(suppression.conditions);
+/**
+ * The entries that compile, and a comment line for each stored entry that no longer passes the
+ * editor's checks (a rule tightened since it was saved): it is left out, so the query shows more,
+ * never less, and says so.
+ */
+export function compileSuppressions(suppressions: readonly KqlSuppression[]): { compiled: CompiledSuppression[]; leftOut: string[] } {
+  const compiled: CompiledSuppression[] = [];
+  const leftOut: string[] = [];
+  suppressions.forEach((suppression, index) => {
+    const name = `Suppression ${index + 1}${SAFE_ID.test(suppression.id) ? ` (Cipherwatch id ${suppression.id})` : ""}`;
+    // Checking again keeps anything but valid conditions out of the query text.
+    const parsed = suppressionConditionsSchema.safeParse(suppression.conditions);
+    if (!parsed.success) {
+      leftOut.push(`// ${name} is left out: its conditions no longer pass Cipherwatch's checks.`);
+      return;
+    }
     const missesColumn = `Suppression${index + 1}Misses`;
-    const remote = remotePredicate(conditions);
+    const remote = remotePredicate(parsed.data);
     const predicate = [
       ...(suppression.expiresAt === null ? [] : [`now() < datetime(${isoTime(suppression.expiresAt)})`]),
-      ...processPredicates(conditions),
-      ...(remote === null ? [] : [`${missesColumn} == 0`]),
+      ...processPredicates(parsed.data),
+      // A process the summary missed counts as missed: never hidden for want of a count.
+      ...(remote === null ? [] : [`coalesce(${missesColumn}, 1) == 0`]),
     ].join(" and ");
-    return {
-      comment: `// Suppression ${index + 1}${SAFE_ID.test(suppression.id) ? ` (Cipherwatch id ${suppression.id})` : ""}`,
-      predicate,
-      misses: remote === null ? null : { column: missesColumn, aggregation: `${missesColumn} = countif(not(${remote}))` },
-    };
+    compiled.push({ comment: `// ${name}`, predicate, misses: remote === null ? null : { column: missesColumn, aggregation: `${missesColumn} = countif(not(${remote}))` } });
   });
+  return { compiled, leftOut };
 }
 
 function isoTime(value: string): string {
@@ -63,21 +76,29 @@ function isoTime(value: string): string {
 /** Conditions on the process (its final row's columns). */
 function processPredicates(conditions: SuppressionConditions): string[] {
   const predicates: string[] = [];
-  if (conditions.processName !== undefined) predicates.push(`ProcessName =~ ${kqlStringLiteral(conditions.processName)}`);
+  const equalsIgnoringCase = (column: string, value: string) => `tolower(${column}) == ${kqlStringLiteral(value.toLowerCase())}`;
+  if (conditions.processName !== undefined) predicates.push(equalsIgnoringCase("ProcessName", conditions.processName));
   if (conditions.processPath !== undefined) predicates.push(`ProcessFolder matches regex ${kqlStringLiteral(pathRegex(conditions.processPath))}`);
-  if (conditions.sha256 !== undefined) predicates.push(`ProcessSHA256 =~ ${kqlStringLiteral(conditions.sha256)}`);
-  if (conditions.deviceName !== undefined) predicates.push(`DeviceName =~ ${kqlStringLiteral(conditions.deviceName)}`);
-  if (conditions.accountName !== undefined) predicates.push(`AccountName =~ ${kqlStringLiteral(conditions.accountName)}`);
+  if (conditions.sha256 !== undefined) predicates.push(equalsIgnoringCase("ProcessSHA256", conditions.sha256));
+  if (conditions.deviceName !== undefined) predicates.push(equalsIgnoringCase("DeviceName", conditions.deviceName));
+  if (conditions.accountName !== undefined) predicates.push(equalsIgnoringCase("AccountName", conditions.accountName));
   if (conditions.sha256 === undefined && conditions.processPath === undefined) predicates.push("not(OutsideSystemFolder)");
   return predicates;
 }
 
 /**
  * A path pattern as an RE2 expression (what `matches regex` runs): `*` is any run of characters,
- * line breaks included; every ASCII punctuation character is escaped, the rest stands for itself.
+ * line breaks included; every ASCII punctuation character is escaped; a letter matches the
+ * characters that lower-case to its own lower case, as wildcardMatches compares.
  */
 export function pathRegex(pattern: string): string {
-  return `(?is)^${pattern.split("*").map(literalRegex).join(".*")}$`;
+  return `(?s)^${pattern.split("*").map((piece) => [...piece].map(caselessCharacter).join("")).join(".*")}$`;
+}
+
+function caselessCharacter(character: string): string {
+  const lower = character.toLowerCase();
+  const forms = [...new Set([lower, character, character.toUpperCase()])].filter((form) => [...form].length === 1 && form.toLowerCase() === lower);
+  return forms.length > 1 ? `[${forms.join("")}]` : literalRegex(character);
 }
 
 function literalRegex(text: string): string {
@@ -112,7 +133,8 @@ function addressPredicate(blocks: readonly string[]): string {
   }
   const tests = [
     ...(v4.length > 0 ? [`coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic([${v4.map(kqlStringLiteral).join(", ")}])), false)`] : []),
-    ...(v6.length > 0 ? [`coalesce(ipv6_is_in_any_range(RemoteIP, dynamic([${v6.map(kqlStringLiteral).join(", ")}])), false)`] : []),
+    // An address with a dot is IPv4 (or mapped IPv4): no IPv6 block holds it, as in addressInBlock.
+    ...(v6.length > 0 ? [`(RemoteIP !contains "." and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic([${v6.map(kqlStringLiteral).join(", ")}])), false))`] : []),
   ];
   if (tests.length === 0) return "false";
   return tests.length === 1 ? tests[0] : `(${tests.join(" or ")})`;

@@ -510,48 +510,55 @@ function withSuppressions(variant: KqlExportVariant, suppressions: readonly KqlS
 }
 
 describe("suppressions compiled in", { timeout: BINDER_TIMEOUT_MS }, () => {
-  it("detection: a where clause per entry on the per-process rows, after the misses are counted over its connections", () => {
+  it("counts each entry's misses over every public connection of a process in the lookback, apart from the detection's own filters", () => {
+    for (const variant of ["detection", "series"] as const) {
+      expect(withSuppressions(variant)).toContain(String.raw`// Each process's connections as a suppression's remote conditions see them: all of them.
+let SuppressionMisses = DeviceNetworkEvents
+| where Timestamp > ago(Lookback)
+| where ActionType == "ConnectionSuccess"
+| where RemoteIPType == "Public"
+| summarize
+    Suppression1Misses = countif(not((coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic(["203.0.113.0/24"])), false) or (RemoteIP !contains "." and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false))) and RemotePort in (4444))),
+    Suppression3Misses = countif(not(trim_end(@"\.", extract(@"(?s)^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#]*?)(?::\d+)?(?:[/?#].*)?$", 1, tolower(trim(@"\s+", RemoteUrl)))) matches regex @"^.+\.veeam\.com$"))
+    by DeviceId, ProcessId = InitiatingProcessId, ProcessCreationTime = InitiatingProcessCreationTime;
+`);
+    }
+    // Not among the detection's own steps: they keep only non-standard ports and the window.
+    expect(between(withSuppressions("detection"), "// Step 3", "// Step 4")).not.toContain("Misses");
+  });
+
+  it("detection: the misses joined to the per-process rows, then a where clause per entry", () => {
     const text = withSuppressions("detection");
     expect(text).toContain("// Cipherwatch's 3 suppressions in force at export: a process is left out when every condition\n");
-    expect(between(text, "    ConnectionCount = count(),\n", "    FirstConnection")).toBe(
-      "    ConnectionCount = count(),\n    Suppression1Misses = countif(not((coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @\"^::[fF]{4}:\", \"\"), dynamic([\"203.0.113.0/24\"])), false) " +
-        'or coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false)) and RemotePort in (4444))),\n    Suppression3Misses = countif(not(trim_end(@"\\.", extract(@"(?s)^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#]*?)(?::\\d+)?(?:[/?#].*)?$", 1, ' +
-        'tolower(trim(@"\\s+", RemoteUrl)))) matches regex @"^.+\\.veeam\\.com$")),\n',
-    );
-    expect(text.endsWith(`| extend BeaconLikely = AvgIntervalSeconds between (30.0 .. 3600.0) and ConnectionCount >= 5
+    expect(text.endsWith(String.raw`| extend BeaconLikely = AvgIntervalSeconds between (30.0 .. 3600.0) and ConnectionCount >= 5
 // Step 4: Cipherwatch's suppressions.
+| join kind=leftouter (SuppressionMisses) on DeviceId, ProcessId, ProcessCreationTime
 // Suppression 1 (Cipherwatch id 0a1b)
-| where not(now() < datetime(2026-12-31T00:00:00.000Z) and ProcessSHA256 =~ "${SHA}" and DeviceName =~ "WS-01" and Suppression1Misses == 0)
+| where not(now() < datetime(2026-12-31T00:00:00.000Z) and tolower(ProcessSHA256) == "${SHA}" and tolower(DeviceName) == "ws-01" and coalesce(Suppression1Misses, 1) == 0)
 // Suppression 2 (Cipherwatch id 0a1c)
-| where not(ProcessName =~ "Veeam.Backup.Service.exe" and not(OutsideSystemFolder))
+| where not(tolower(ProcessName) == "veeam.backup.service.exe" and not(OutsideSystemFolder))
 // Suppression 3 (Cipherwatch id 0a1d)
-| where not(ProcessFolder matches regex @"(?is)^C\\:\\\\Program Files\\\\Veeam\\\\.*$" and Suppression3Misses == 0)
-| project-away Suppression1Misses, Suppression3Misses
+| where not(ProcessFolder matches regex @"(?s)^[cC]\:\\[pP][rR][oO][gG][rR][aA][mM] [fF][iI][lL][eE][sS]\\[vV][eE][eE][aA][mM]\\.*$" and coalesce(Suppression3Misses, 1) == 0)
+| project-away Suppression1Misses, Suppression3Misses, DeviceId1, ProcessId1, ProcessCreationTime1
 | sort by ConnectionCount desc
 `)).toBe(true);
   });
 
-  it("series: the misses counted per series, summed per process, and the suppressed processes left out of every series", () => {
+  it("series: the suppressed processes, judged on the misses of all their connections, left out of every series", () => {
     const text = withSuppressions("series");
-    expect(text).toContain("    ConnectionCount = count(),\n    Suppression1Misses = countif(not(");
-    expect(text).toContain(`    ConnectionPorts = take_any(ConnectionPorts),
-    ConnectionUrls = take_any(ConnectionUrls),
-    Suppression1Misses = take_any(Suppression1Misses),
-    Suppression3Misses = take_any(Suppression3Misses)
+    expect(text).toContain(String.raw`    ConnectionUrls = take_any(ConnectionUrls)
     by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder, RemoteIP, ConnectionCount, FirstConnection, LastConnection
 | extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs);
 // Step 5: Cipherwatch's suppressions, over each process's series together.
 let Suppressed = Candidates
-| summarize
-    Suppression1Misses = sum(Suppression1Misses),
-    Suppression3Misses = sum(Suppression3Misses)
-    by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder
+| summarize by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder
+| join kind=leftouter (SuppressionMisses) on DeviceId, ProcessId, ProcessCreationTime
 // Suppression 1 (Cipherwatch id 0a1b)
-| where (now() < datetime(2026-12-31T00:00:00.000Z) and ProcessSHA256 =~ "${SHA}" and DeviceName =~ "WS-01" and Suppression1Misses == 0)
+| where (now() < datetime(2026-12-31T00:00:00.000Z) and tolower(ProcessSHA256) == "${SHA}" and tolower(DeviceName) == "ws-01" and coalesce(Suppression1Misses, 1) == 0)
 // Suppression 2 (Cipherwatch id 0a1c)
-    or (ProcessName =~ "Veeam.Backup.Service.exe" and not(OutsideSystemFolder))
+    or (tolower(ProcessName) == "veeam.backup.service.exe" and not(OutsideSystemFolder))
 // Suppression 3 (Cipherwatch id 0a1d)
-    or (ProcessFolder matches regex @"(?is)^C\\:\\\\Program Files\\\\Veeam\\\\.*$" and Suppression3Misses == 0);
+    or (ProcessFolder matches regex @"(?s)^[cC]\:\\[pP][rR][oO][gG][rR][aA][mM] [fF][iI][lL][eE][sS]\\[vV][eE][eE][aA][mM]\\.*$" and coalesce(Suppression3Misses, 1) == 0);
 Candidates
 | join kind=leftanti (Suppressed) on DeviceId, ProcessId, ProcessCreationTime
 | project ${SERIES_COLUMNS.join(", ")}
@@ -560,10 +567,20 @@ Candidates
     expect(text).toContain("// Step 4: the crypto loads of the same process before the series' last connection.\nlet Candidates = CryptoLoads\n");
   });
 
-  it("series with only process conditions summarises by process alone", () => {
+  it("with only process conditions: no misses to count, and the series summarised by process alone", () => {
     const text = withSuppressions("series", [SUPPRESSIONS[1]]);
-    expect(text).toContain("let Suppressed = Candidates\n| summarize by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder\n");
+    expect(text).not.toContain("SuppressionMisses");
+    expect(text).toContain("let Suppressed = Candidates\n| summarize by DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder\n// Suppression 1");
     expect(errors(text)).toEqual([]);
+    expect(errors(withSuppressions("detection", [SUPPRESSIONS[1]]))).toEqual([]);
+  });
+
+  it("leaves out, and names, a stored entry that no longer passes the checks", () => {
+    const stale: KqlSuppression = { id: "0a1e", conditions: { remoteIp: ["0.0.0.0/1"] }, expiresAt: null };
+    const text = withSuppressions("detection", [stale, SUPPRESSIONS[1]]);
+    expect(text).toContain("// Suppression 1 (Cipherwatch id 0a1e) is left out: its conditions no longer pass Cipherwatch's checks.\n");
+    expect(text).toContain("// Suppression 2 (Cipherwatch id 0a1c)\n| where not(");
+    expect(text).not.toContain("0.0.0.0/1");
   });
 
   it.each(["detection", "series"] as const)("%s binds with no error and keeps its columns, with hostile values in the conditions carried exactly", (variant) => {
@@ -579,7 +596,7 @@ Candidates
       expect(resultColumns(text).map((column) => column.split(":")[0])).toEqual(expected);
     }
     const values = stringLiteralValues(analyze(withSuppressions(variant, hostile)));
-    // The schema trims what people type, as the editor saves it.
-    for (const { conditions } of hostile) expect(values, JSON.stringify(conditions.processName)).toContain(conditions.processName!.trim());
+    // The schema trims what people type, as the editor saves it, and names compare lower-cased.
+    for (const { conditions } of hostile) expect(values, JSON.stringify(conditions.processName)).toContain(conditions.processName!.trim().toLowerCase());
   });
 });

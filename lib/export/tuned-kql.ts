@@ -65,15 +65,17 @@ export const SERIES_BYTES_COLUMN = "ConnectionBytes";
 export function tunedDetectionKql(input: TunedKqlInput): string {
   const lookbackHours = positiveInteger(input.settings.lookbackHours, "lookbackHours");
   const windowMinutes = positiveInteger(input.settings.correlationWindowMinutes, "correlationWindowMinutes");
-  const suppressions = compileSuppressions(input.suppressions);
+  const { compiled: suppressions, leftOut } = compileSuppressions(input.suppressions);
   const lines = [
     ...(input.variant === "detection" ? detectionHeader(input.tableHasBytes) : seriesHeader(input.tableHasBytes)),
     ...SUPPRESSIONS_NOTE(suppressions.length),
+    ...leftOut,
     `let Lookback = ${lookbackHours}h;`,
     ...(input.variant === "detection" ? [`let CorrelationWindow = ${windowMinutes}m;`] : []),
     ...listLets(input.lists),
     ...cryptoLoadsLet(),
     ...connectionsLet(input.tableHasBytes),
+    ...suppressionMissesLet(suppressions),
     ...(input.variant === "detection" ? detectionResult(input.tableHasBytes, suppressions) : seriesResult(input.tableHasBytes, suppressions)),
   ];
   return `${lines.join("\n")}\n`;
@@ -105,8 +107,9 @@ const SUPPRESSIONS_NOTE = (count: number) =>
     ? []
     : [
         `// Cipherwatch's ${count} suppression${count === 1 ? "" : "s"} in force at export: a process is left out when every condition`,
-        "// of an entry holds, its remote conditions for every connection; a name alone never hides a",
-        "// system binary's name outside its folders; an entry with an expiry stops at that time.",
+        "// of an entry holds, its remote conditions for every successful connection to a public address",
+        "// in the lookback (any port, any time); a name alone never hides a system binary's name outside",
+        "// its folders; an entry with an expiry stops at that time.",
       ];
 
 function detectionHeader(tableHasBytes: boolean): string[] {
@@ -225,6 +228,31 @@ function connectionsLet(tableHasBytes: boolean): string[] {
   ];
 }
 
+/** A process: its device, PID and creation time. */
+const PROCESS_KEY = "DeviceId, ProcessId, ProcessCreationTime";
+/** The right side's copies of PROCESS_KEY after a join. */
+const JOINED_KEY_COLUMNS = ["DeviceId1", "ProcessId1", "ProcessCreationTime1"];
+
+/**
+ * What each suppression's remote conditions miss, per process: over every successful connection
+ * to a public address in the lookback (any port, any time), as Cipherwatch's finding lists its
+ * destinations, not only the connections the detection keeps.
+ */
+function suppressionMissesLet(suppressions: readonly CompiledSuppression[]): string[] {
+  const misses = suppressions.flatMap((suppression) => (suppression.misses ? [suppression.misses] : []));
+  if (misses.length === 0) return [];
+  return [
+    "// Each process's connections as a suppression's remote conditions see them: all of them.",
+    "let SuppressionMisses = DeviceNetworkEvents",
+    "| where Timestamp > ago(Lookback)",
+    '| where ActionType == "ConnectionSuccess"',
+    '| where RemoteIPType == "Public"',
+    "| summarize",
+    ...misses.map((miss, index) => `    ${miss.aggregation}${index < misses.length - 1 ? "," : ""}`),
+    "    by DeviceId, ProcessId = InitiatingProcessId, ProcessCreationTime = InitiatingProcessCreationTime;",
+  ];
+}
+
 const PROCESS_COLUMNS = "DeviceName, DeviceId, ProcessId, ProcessCreationTime, ProcessName, ProcessFolder, ProcessCmd, AccountName, ProcessSHA256, OutsideSystemFolder";
 
 /** Step 3 of `detection`: the correlation, one row per process; then the suppressions. */
@@ -233,7 +261,7 @@ function detectionResult(tableHasBytes: boolean, suppressions: readonly Compiled
   return [
     "// Step 3: a crypto load followed by a connection of the same process within the window.",
     "CryptoLoads",
-    "| join kind=inner (Connections) on DeviceId, ProcessId, ProcessCreationTime",
+    `| join kind=inner (Connections) on ${PROCESS_KEY}`,
     "| where ConnTime between (LoadTime .. (LoadTime + CorrelationWindow))",
     "// One row per connection (Defender: DeviceId, Timestamp and ReportId identify an event), however many loads precede it.",
     "| summarize CryptoLibs = make_set(CryptoLib)",
@@ -245,7 +273,6 @@ function detectionResult(tableHasBytes: boolean, suppressions: readonly Compiled
     "    RemoteUrls = make_set_if(RemoteUrl, isnotempty(RemoteUrl)),",
     "    ConnectionCount = count(),",
     ...(tableHasBytes ? ["    TotalBytesSent = sum(BytesSent),", "    TotalBytesReceived = sum(BytesReceived),"] : []),
-    ...misses.map((miss) => `    ${miss.aggregation},`),
     "    FirstConnection = min(ConnTime),",
     "    LastConnection = max(ConnTime)",
     `    by ${PROCESS_COLUMNS}`,
@@ -257,8 +284,9 @@ function detectionResult(tableHasBytes: boolean, suppressions: readonly Compiled
     "    0.0)",
     "| extend BeaconLikely = AvgIntervalSeconds between (30.0 .. 3600.0) and ConnectionCount >= 5",
     ...(suppressions.length > 0 ? ["// Step 4: Cipherwatch's suppressions."] : []),
+    ...(misses.length > 0 ? [`| join kind=leftouter (SuppressionMisses) on ${PROCESS_KEY}`] : []),
     ...suppressions.flatMap((suppression) => [suppression.comment, `| where not(${suppression.predicate})`]),
-    ...(misses.length > 0 ? [`| project-away ${misses.map((miss) => miss.column).join(", ")}`] : []),
+    ...(misses.length > 0 ? [`| project-away ${[...misses.map((miss) => miss.column), ...JOINED_KEY_COLUMNS].join(", ")}`] : []),
     "| sort by ConnectionCount desc",
   ];
 }
@@ -271,24 +299,16 @@ function detectionResult(tableHasBytes: boolean, suppressions: readonly Compiled
 function seriesResult(tableHasBytes: boolean, suppressions: readonly CompiledSuppression[]): string[] {
   const aligned = `ConnectionTimes, ConnectionPorts, ConnectionUrls${tableHasBytes ? `, ${SERIES_BYTES_COLUMN}` : ""}`;
   const misses = suppressions.flatMap((suppression) => (suppression.misses ? [suppression.misses] : []));
-  const perSeries = [
-    "    ConnectionTimes = take_any(ConnectionTimes),",
-    "    ConnectionPorts = take_any(ConnectionPorts),",
-    "    ConnectionUrls = take_any(ConnectionUrls),",
-    ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = take_any(${SERIES_BYTES_COLUMN}),`] : []),
-    ...misses.map((miss) => `    ${miss.column} = take_any(${miss.column}),`),
-  ];
-  // The last aggregation ends without a comma.
-  perSeries[perSeries.length - 1] = perSeries[perSeries.length - 1].slice(0, -1);
+  const perSeries = ["ConnectionTimes", "ConnectionPorts", "ConnectionUrls", ...(tableHasBytes ? [SERIES_BYTES_COLUMN] : [])];
   const candidates = [
     "CryptoLoads",
-    "| join kind=inner (Series) on DeviceId, ProcessId, ProcessCreationTime",
+    `| join kind=inner (Series) on ${PROCESS_KEY}`,
     "| where LoadTime <= LastConnection",
     "| summarize",
     "    CryptoLoadTimes = make_list(LoadTime),",
     "    CryptoLibs = make_list(CryptoLib),",
     "    RemoteUrls = take_any(RemoteUrls),",
-    ...perSeries,
+    ...perSeries.map((column, index) => `    ${column} = take_any(${column})${index < perSeries.length - 1 ? "," : ""}`),
     `    by ${PROCESS_COLUMNS}, RemoteIP, ConnectionCount, FirstConnection, LastConnection`,
     "| extend (CryptoLoadTimes, CryptoLibs) = array_sort_asc(CryptoLoadTimes, CryptoLibs)",
   ];
@@ -303,7 +323,6 @@ function seriesResult(tableHasBytes: boolean, suppressions: readonly CompiledSup
     ...(tableHasBytes ? [`    ${SERIES_BYTES_COLUMN} = make_list(pack_array(BytesSent, BytesReceived)),`] : []),
     "    RemoteUrls = make_set_if(RemoteUrl, isnotempty(RemoteUrl)),",
     "    ConnectionCount = count(),",
-    ...misses.map((miss) => `    ${miss.aggregation},`),
     "    FirstConnection = min(ConnTime),",
     "    LastConnection = max(ConnTime)",
     "    by DeviceId, ProcessId, ProcessCreationTime, RemoteIP",
@@ -317,15 +336,14 @@ function seriesResult(tableHasBytes: boolean, suppressions: readonly CompiledSup
           `${candidates.at(-1)};`,
           "// Step 5: Cipherwatch's suppressions, over each process's series together.",
           "let Suppressed = Candidates",
-          ...(misses.length === 0
-            ? [`| summarize by ${PROCESS_COLUMNS}`]
-            : ["| summarize", ...misses.map((miss, index) => `    ${miss.column} = sum(${miss.column})${index < misses.length - 1 ? "," : ""}`), `    by ${PROCESS_COLUMNS}`]),
+          `| summarize by ${PROCESS_COLUMNS}`,
+          ...(misses.length > 0 ? [`| join kind=leftouter (SuppressionMisses) on ${PROCESS_KEY}`] : []),
           ...suppressions.flatMap((suppression, index) => [
             suppression.comment,
             `${index === 0 ? "| where" : "    or"} (${suppression.predicate})${index === suppressions.length - 1 ? ";" : ""}`,
           ]),
           "Candidates",
-          "| join kind=leftanti (Suppressed) on DeviceId, ProcessId, ProcessCreationTime",
+          `| join kind=leftanti (Suppressed) on ${PROCESS_KEY}`,
           ...output,
         ]),
   ];
