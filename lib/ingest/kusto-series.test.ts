@@ -3,6 +3,12 @@ import { SERIES_BYTES_COLUMN, SERIES_COLUMNS } from "../export/tuned-kql";
 import { UNKNOWN_EVENT_FIELDS } from "../telemetry/telemetry-event";
 import { isKustoSeriesHeader, seriesRowEvents } from "./kusto-series";
 
+/** The outcome with its events taken: they are made as they are read. */
+function taken(record: Record<string, string>) {
+  const outcome = seriesRowEvents(record);
+  return outcome.outcome === "events" ? { outcome: outcome.outcome, count: outcome.count, events: [...outcome.events] } : outcome;
+}
+
 /** One row as Kusto writes it to CSV: dynamic columns as JSON arrays, datetimes with 7 digits. */
 const ROW: Record<string, string> = {
   DeviceName: "ws-7",
@@ -66,8 +72,9 @@ describe("isKustoSeriesHeader", () => {
 
 describe("seriesRowEvents", () => {
   it("gives one image load per crypto load and one connection per time, with the process's columns", () => {
-    expect(seriesRowEvents(ROW)).toEqual({
+    expect(taken(ROW)).toEqual({
       outcome: "events",
+      count: 4,
       events: [
         { ...PROCESS, kind: "image_load", actionType: "ImageLoaded", timestamp: "2026-11-20T09:59:30.0000000Z", timeUs: at(9, 59, 30), fileName: "bcrypt.dll" },
         connection("2026-11-20T10:00:00.0000000Z", at(10, 0, 0), 4444, "c2.example.net"),
@@ -78,7 +85,7 @@ describe("seriesRowEvents", () => {
   });
 
   it("reads the byte pairs beside the times when the export has them, and leaves what is missing unknown", () => {
-    const outcome = seriesRowEvents({ ...ROW, ConnectionUrls: "", [SERIES_BYTES_COLUMN]: "[[100,2000],[null,5],[0,0]]", DeviceId: "", ProcessCreationTime: "" });
+    const outcome = taken({ ...ROW, ConnectionUrls: "", [SERIES_BYTES_COLUMN]: "[[100,2000],[null,5],[0,0]]", DeviceId: "", ProcessCreationTime: "" });
     expect(outcome.outcome).toBe("events");
     const events = outcome.outcome === "events" ? outcome.events : [];
     expect(events.map((event) => [event.kind, event.sentBytes, event.receivedBytes, event.remoteUrl, event.deviceId, event.initiatingProcessCreationTime])).toEqual([

@@ -22,7 +22,11 @@ export function isKustoSeriesHeader(columns: readonly string[]): boolean {
   return REQUIRED_SERIES_COLUMNS.every((column) => columns.includes(column)) && !columns.includes("ActionType");
 }
 
-export type SeriesRowOutcome = { outcome: "events"; events: TelemetryEvent[] } | { outcome: "rejected"; message: string };
+/**
+ * A valid row's events, made one at a time as they are taken: a row may list a million
+ * connections (make_list's limit), far more events than memory should hold at once.
+ */
+export type SeriesRowOutcome = { outcome: "events"; count: number; events: Generator<TelemetryEvent> } | { outcome: "rejected"; message: string };
 
 const PID_MAX = 2 ** 32;
 const PORT_MAX = 65535;
@@ -31,14 +35,15 @@ class SeriesRowError extends Error {}
 
 export function seriesRowEvents(record: Record<string, unknown>): SeriesRowOutcome {
   try {
-    return { outcome: "events", events: readSeriesRow(record) };
+    return { outcome: "events", ...readSeriesRow(record) };
   } catch (error) {
     if (error instanceof SeriesRowError) return { outcome: "rejected", message: error.message };
     throw error;
   }
 }
 
-function readSeriesRow(record: Record<string, unknown>): TelemetryEvent[] {
+/** Checks the whole row first, so a row is stored whole or not at all. */
+function readSeriesRow(record: Record<string, unknown>): { count: number; events: Generator<TelemetryEvent> } {
   const deviceName = requiredText(record, "DeviceName");
   const processId = wholeNumber(text(record, "ProcessId"), "ProcessId", PID_MAX);
   const remoteIp = requiredText(record, "RemoteIP");
@@ -77,29 +82,28 @@ function readSeriesRow(record: Record<string, unknown>): TelemetryEvent[] {
     initiatingProcessSHA256: text(record, "ProcessSHA256"),
     source: "mde" as const,
   };
-  const loads: TelemetryEvent[] = loadTimes.map((time, index) => ({
-    ...process,
-    kind: "image_load",
-    actionType: "ImageLoaded",
-    timestamp: time.text,
-    timeUs: time.us,
-    fileName: libraries[index],
-  }));
-  const connections: TelemetryEvent[] = connectionTimes.map((time, index) => ({
-    ...process,
-    kind: "network",
-    actionType: "ConnectionSuccess",
-    timestamp: time.text,
-    timeUs: time.us,
-    remoteIp,
-    remotePort: connectionPorts[index],
-    // The query keeps public addresses only.
-    remoteIpType: "Public",
-    remoteUrl: connectionUrls?.[index] ?? null,
-    sentBytes: connectionBytes?.[index][0] ?? null,
-    receivedBytes: connectionBytes?.[index][1] ?? null,
-  }));
-  return [...loads, ...connections];
+  function* events(): Generator<TelemetryEvent> {
+    for (const [index, time] of loadTimes.entries()) {
+      yield { ...process, kind: "image_load", actionType: "ImageLoaded", timestamp: time.text, timeUs: time.us, fileName: libraries[index] };
+    }
+    for (const [index, time] of connectionTimes.entries()) {
+      yield {
+        ...process,
+        kind: "network",
+        actionType: "ConnectionSuccess",
+        timestamp: time.text,
+        timeUs: time.us,
+        remoteIp,
+        remotePort: connectionPorts[index],
+        // The query keeps public addresses only.
+        remoteIpType: "Public",
+        remoteUrl: connectionUrls?.[index] ?? null,
+        sentBytes: connectionBytes?.[index][0] ?? null,
+        receivedBytes: connectionBytes?.[index][1] ?? null,
+      };
+    }
+  }
+  return { count: loadTimes.length + connectionTimes.length, events: events() };
 }
 
 /** A cell as Defender rows keep it: empty is no value, anything else as written. */

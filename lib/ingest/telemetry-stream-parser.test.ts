@@ -241,3 +241,18 @@ describe("TelemetryStreamParser, event XML", () => {
     expect(read?.map((event) => event.processId)).toEqual(Array.from({ length: 30 }, (_, id) => id).filter((id) => id !== 10 && id !== 20));
   });
 });
+
+describe("TelemetryStreamParser: the hunting query's series CSV", () => {
+  const header = "DeviceName,ProcessId,ProcessName,RemoteIP,ConnectionTimes,ConnectionPorts,CryptoLoadTimes,CryptoLibs";
+  const times = Array.from({ length: 25 }, (_, index) => `2026-11-20T10:${String(index).padStart(2, "0")}:00Z`);
+  const row = ["ws-7", "4242", "updater.exe", "185.225.17.44", JSON.stringify(times), JSON.stringify(times.map(() => 4444)), '["2026-11-20T09:59:00Z"]', '["bcrypt.dll"]']
+    .map((cell) => `"${cell.replaceAll('"', '""')}"`)
+    .join(",");
+
+  it("hands a long row's events on in batches cut by what each event holds, not by its share of the row's text", () => {
+    // 1 load and 25 connections from one row of some 1,000 characters: 1 KiB an event, so batches of 10 under a 10 KiB limit.
+    const { summary, batches } = parseInChunks(`${header}\n${row}\n`, 4096, { batchSize: 1000, maxBatchChars: 10 * 1024 });
+    expect([summary.format, summary.accepted, summary.rejected]).toEqual(["kusto-series", 26, 0]);
+    expect(batches.map((batch) => batch.length)).toEqual([10, 10, 6]);
+  });
+});

@@ -65,6 +65,9 @@ const SYSMON_LABEL_BY_KIND: Record<TelemetryKind, string> = {
 };
 const ALL_TABLE_LABELS = [...Object.values(MDE_TABLE_BY_KIND), ...Object.values(SYSMON_LABEL_BY_KIND)];
 
+/** About what one event made from a series row holds in memory (an object of some 30 fields). */
+const SERIES_EVENT_CHARS = 1024;
+
 /** Formats read in blocks of whole records. */
 type BlockMode = "csv" | "ndjson" | "xml";
 
@@ -355,8 +358,8 @@ export class TelemetryStreamParser {
       this.rejectRow(row, lineOffset, outcome.message);
       return;
     }
-    // The row's text, shared out: together its events hold about that much.
-    const chars = Math.ceil(row.chars / outcome.events.length);
+    // Each event is its own object, whatever share of the row's text it points at.
+    const chars = Math.max(SERIES_EVENT_CHARS, Math.ceil(row.chars / outcome.count));
     for (const event of outcome.events) this.accept(event, chars);
   }
 
