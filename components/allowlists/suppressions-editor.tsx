@@ -44,6 +44,15 @@ function draftOf(entry: SuppressionView): SuppressionDraft {
   return draft;
 }
 
+/**
+ * An edit's body: the expiry only when it was changed, since the field shows minutes and sending
+ * it back would move a stored expiry with seconds.
+ */
+function editBody(entry: SuppressionView, draft: SuppressionDraft) {
+  const { expiresAt, ...body } = bodyOf(draft);
+  return draft.expiresAt === draftOf(entry).expiresAt ? body : { ...body, expiresAt };
+}
+
 const HISTORY_CHANGES: Record<SuppressionHistoryEntry["change"], string> = { added: "Added", updated: "Changed", removed: "Removed" };
 
 /** What an entry asks, in words. */
@@ -92,10 +101,8 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
 
   async function runPreview() {
     setBusy(true);
-    const result = await sendApiRequest<{ suppresses: string[]; restores: string[] }>("/api/suppressions/preview", "POST", {
-      ...bodyOf(draft),
-      ...(editing ? { replaces: editing.id } : {}),
-    });
+    const body = editing ? { ...editBody(editing, draft), replaces: editing.id } : bodyOf(draft);
+    const result = await sendApiRequest<{ suppresses: string[]; restores: string[] }>("/api/suppressions/preview", "POST", body);
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
     setMessage(null);
@@ -105,7 +112,7 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
   async function save(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
-    const result = editing ? await sendApiRequest(`/api/suppressions/${editing.id}`, "PATCH", bodyOf(draft)) : await sendApiRequest("/api/suppressions", "POST", bodyOf(draft));
+    const result = editing ? await sendApiRequest(`/api/suppressions/${editing.id}`, "PATCH", editBody(editing, draft)) : await sendApiRequest("/api/suppressions", "POST", bodyOf(draft));
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
     stopEdit();
@@ -152,7 +159,7 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
                 <th scope="col">Reason</th>
                 <th scope="col">Added</th>
                 <th scope="col">Expires</th>
-                <th scope="col" className="num">
+                <th scope="col" className="num" title="Findings of the current run this entry hides now, in both modes">
                   Hides now
                 </th>
                 <th scope="col">Actions</th>
@@ -174,7 +181,8 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
                   <td className="nowrap">{entry.expiresAt === null ? "never" : entry.expired ? <strong>expired {formatTimestamp(entry.expiresAt)}</strong> : formatTimestamp(entry.expiresAt)}</td>
                   <td className="num">
                     {entry.suppresses > 0 ? (
-                      <a href={`/findings?suppressedBy=${entry.id}`} aria-label={`Show the ${entry.suppresses === 1 ? "finding" : `${entry.suppresses} findings`} this entry hides`}>
+                      // The count spans both modes and every severity and status: so does the list it opens (the default mode's).
+                      <a href={`/findings?severityRank=all&status=all&suppressedBy=${entry.id}`} aria-label="Show the findings this entry hides">
                         {entry.suppresses}
                       </a>
                     ) : (

@@ -171,7 +171,7 @@ export function TuningTransfer({ kind, canEdit }: { kind: Kind; canEdit: boolean
         {canEdit
           ? [
               "All or nothing: a file with a problem changes nothing, and each problem is listed with its line.",
-              kind === "suppressions" ? "Entries identical to one in force are skipped; you are recorded as adding the rest." : null,
+              kind === "suppressions" ? "Entries identical to one already stored are skipped; you are recorded as adding the rest." : null,
             ]
               .filter(Boolean)
               .join(" ")

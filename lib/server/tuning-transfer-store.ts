@@ -7,7 +7,7 @@ import { ensureDefaultAllowlists, listAllowlistEntries } from "./allowlist-store
 import { ApiError } from "./api-error";
 import { prisma } from "./db";
 import { sqliteConnection, storeTimestamp } from "./sqlite-connection";
-import { ACTIVE_AT, addSuppressions } from "./suppression-store";
+import { addSuppressions } from "./suppression-store";
 import type { TriageActor } from "./triage-store";
 
 // ---------------------------------------------------------------------------------------------
@@ -33,7 +33,7 @@ export function exportedSuppressions(): ExportedSuppression[] {
 
 export interface SuppressionImport {
   added: number;
-  /** Entries identical to one in force (or to one earlier in the file): not added again. */
+  /** Entries identical to one stored (or to one earlier in the file): not added again. */
   skipped: number;
 }
 
@@ -41,18 +41,15 @@ export interface SuppressionImport {
  * Adds validated entries (parseSuppressions) all together or not at all: each as POST
  * /api/suppressions adds it (addSuppressions: created by `actor`, its history, its audit entry,
  * its matches in every stored run), in one transaction. An entry with the same conditions, reason
- * and expiry as one in force, or as one earlier in the file, is skipped.
+ * and expiry as one stored (in force or expired), or as one earlier in the file, is skipped.
  */
 export function importSuppressions(inputs: readonly SuppressionInput[], actor: TriageActor): SuppressionImport {
   const db = sqliteConnection();
   return db
     .transaction(() => {
-      const active = db.prepare(`SELECT "conditions", "reason", "expiresAt" FROM "Suppression" s WHERE ${ACTIVE_AT("s")}`).all(storeTimestamp(new Date())) as {
-        conditions: string;
-        reason: string;
-        expiresAt: string | null;
-      }[];
-      const present = new Set(active.map((row) => identityOf(JSON.parse(row.conditions), row.reason, row.expiresAt)));
+      // Expired entries too: importing an export again must not add its expired entries again.
+      const stored = db.prepare(`SELECT "conditions", "reason", "expiresAt" FROM "Suppression"`).all() as { conditions: string; reason: string; expiresAt: string | null }[];
+      const present = new Set(stored.map((row) => identityOf(JSON.parse(row.conditions), row.reason, row.expiresAt)));
       const toAdd = inputs.filter((input) => {
         const identity = identityOf(input.conditions, input.reason, input.expiresAt ? storeTimestamp(new Date(input.expiresAt)) : null);
         if (present.has(identity)) return false;

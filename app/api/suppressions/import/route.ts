@@ -11,7 +11,7 @@ const importQuerySchema = z.object({ format: z.enum(TRANSFER_FORMATS, { error: "
 /**
  * Imports a suppressions export (analyst, admin): the file is the body, as text/csv or
  * application/json (or named by `?format=`). All or nothing: 200 `{ added, skipped }` (an entry
- * identical to one in force is skipped), or 422 with `error.details.errors: [{ line, message }]`
+ * identical to one already stored is skipped), or 422 with `error.details.errors: [{ line, message }]`
  * and nothing added. Each entry is added as POST /api/suppressions adds it: by the importer, with
  * its history and audit entry, applied to the stored findings at once.
  */
