@@ -9,7 +9,7 @@
  * refused, so no entity can expand into anything but one character.
  */
 import type { RawRow } from "./read-raw-rows";
-import { setField, SYSTEM_FIELDS } from "./windows-event-record";
+import { flattenEventRecord } from "./windows-event-record";
 
 const EVENT_TAG = "<Event";
 const XML_DECLARATION = /^<\?xml[^>]*\?>/;
@@ -49,6 +49,16 @@ export function* readSysmonXmlEvents(text: string): Generator<RawRow> {
 }
 
 class EventXmlError extends Error {}
+
+function recordOf(event: XmlElement): Record<string, string> {
+  const record = flattenEventRecord(event, xmlAttribute);
+  if (record === null) throw new EventXmlError("the event has no System/EventID");
+  return record;
+}
+
+function xmlAttribute(element: XmlElement, name: string): string | undefined {
+  return element.attributes.get(name);
+}
 
 /** The next "<Event" that opens an Event element (not <Events>, <EventData>, <EventID>...). */
 function findEventStart(text: string, from: number): number {
@@ -208,26 +218,4 @@ function isXmlCharacter(codePoint: number): boolean {
     (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
     (codePoint >= 0x10000 && codePoint <= 0x10ffff)
   );
-}
-
-function child(element: XmlElement | undefined, name: string): XmlElement | undefined {
-  return element?.children.find((candidate) => candidate.name === name);
-}
-
-/** System fields by record name, read from the element (text) or one of its attributes. */
-function recordOf(event: XmlElement): Record<string, unknown> {
-  const system = child(event, "System");
-  const record: Record<string, unknown> = {};
-  for (const { field, element, attribute } of SYSTEM_FIELDS) {
-    const source = child(system, element);
-    const value = attribute === undefined ? source?.text.trim() : source?.attributes.get(attribute);
-    if (value !== undefined && value !== "") setField(record, field, value);
-  }
-  if (record.EventID === undefined) throw new EventXmlError("the event has no System/EventID");
-  for (const data of child(event, "EventData")?.children ?? []) {
-    const name = data.attributes.get("Name");
-    // System fields win over a same-named Data item; unnamed Data items have no field to go to.
-    if (data.name === "Data" && name !== undefined && !Object.hasOwn(record, name)) setField(record, name, data.text);
-  }
-  return record;
 }

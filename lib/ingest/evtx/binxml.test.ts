@@ -2,7 +2,7 @@
  * BinXML tokens and value types, each in a small record assembled byte by byte with the test
  * builder; every expected answer is worked out by hand from the bytes written.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readRecordElements, type XmlElement } from "./binxml";
 import { ChunkData } from "./chunk-data";
 import { EvtxStreamParser, type EvtxItem } from "./evtx-stream-parser";
@@ -251,6 +251,37 @@ describe("tokens", () => {
     expect(root).toEqual(el("E", "", [], [el("Plain", "1", [["A", "v"]]), el("Fragment", "2"), el("Inner", "3")]));
   });
 
+  it("parses a BinXML value once however often the template repeats it, its copies sharing elements", () => {
+    const [root] = elementsOf((r) =>
+      r
+        .fragmentHeader()
+        .templateInstance("outer", (t) => t.element("E", [], (e) => e.sub(0, 0x21).sub(0, 0x21).sub(0, 0x21)), [
+          value.binxml((v) => v.fragmentHeader().templateInstance("inner", (t) => t.element("Inner", [], (c) => c.sub(0, 0x01)), [value.string("x")]).eof()),
+        ])
+        .eof(),
+    );
+    expect(root).toEqual(el("E", "", [], [el("Inner", "x"), el("Inner", "x"), el("Inner", "x")]));
+    expect(root.children[1]).toBe(root.children[0]);
+    expect(root.children[2]).toBe(root.children[0]);
+  });
+
+  it("decodes a string value once however often the template repeats it", () => {
+    const text = "told apart from the names by its length";
+    const decode = vi.spyOn(ChunkData.prototype, "utf16");
+    try {
+      const [root] = elementsOf((r) =>
+        r
+          .fragmentHeader()
+          .templateInstance("t", (t) => t.element("E", [["A", (a) => a.sub(0, 0x01).sub(0, 0x01)]], (e) => e.sub(0, 0x01).sub(0, 0x01).sub(0, 0x01)), [value.string(text)])
+          .eof(),
+      );
+      expect(root).toEqual(el("E", text.repeat(3), [["A", text.repeat(2)]]));
+      expect(decode.mock.calls.filter(([, byteLength]) => byteLength === text.length * 2)).toHaveLength(1);
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
   it("reuses names and templates stored earlier in the chunk", () => {
     const items = parse((w) => {
       for (const n of [1n, 2n, 3n]) {
@@ -311,6 +342,6 @@ describe("flattened records", () => {
 
   it("are damage when the event has no System/EventID", () => {
     const items = parse((w) => w.record({ number: 5n }, (r) => r.fragmentHeader().element("Event", [], (c) => c.element("System", [], (s) => s.element("Computer", [], (t) => t.text("x")))).eof()));
-    expect(items).toEqual([{ kind: "damage", chunk: 0, message: "chunk 0: record 5: no event with a System/EventID, 1 record skipped", recordsSkipped: 1 }]);
+    expect(items).toEqual([{ kind: "damage", message: "chunk 0: record 5: no event with a System/EventID, 1 record skipped", recordsSkipped: 1 }]);
   });
 });

@@ -10,10 +10,17 @@
  * NULL drops the attribute or element holding it; an array value repeats the element (or attribute)
  * once per item; a BinXML-typed value (0x21) becomes child elements. Character and entity
  * references and CDATA become text; processing instructions are read and dropped.
+ *
+ * All work that offsets or repetition can multiply is charged to the chunk's expansion budget (see
+ * chunk-data.ts), and a BinXML value is parsed once however often its template repeats it.
  */
 import { ARRAY_FLAG, VALUE_TYPE, renderArrayItems, renderValue } from "./binxml-values";
-import { BinXmlError, ChunkReader, ELEMENT_COST, type ChunkData } from "./chunk-data";
+import { BinXmlError, ChunkReader, ExpansionLimitError, NODE_COST, VALUE_COST, type ChunkData } from "./chunk-data";
 
+/**
+ * An element of a record. The elements of a BinXML value that a template repeats are shared by
+ * every copy, so the tree is read-only.
+ */
 export interface XmlElement {
   name: string;
   /** In document order; an array value can repeat an attribute name. */
@@ -26,6 +33,12 @@ export interface XmlElement {
 export interface XmlAttribute {
   name: string;
   value: string;
+}
+
+/** The value of the element's first attribute named `name` (how flattenEventRecord reads attributes here). */
+export function attributeValue(element: XmlElement, name: string): string | undefined {
+  for (const attribute of element.attributes) if (attribute.name === name) return attribute.value;
+  return undefined;
 }
 
 interface Substitution {
@@ -54,12 +67,20 @@ interface SubstitutionValues {
   types: number[];
   starts: number[];
   sizes: number[];
+  /** Scalar values' text, rendered on first use: a template can repeat a value thousands of times. */
+  texts: (string | undefined)[];
   /** Array values split into items, on first use. */
   arrays: (string[] | undefined)[];
 }
 
-/** The values of elements outside any template: none, so any substitution there is an error. */
-const NO_VALUES: SubstitutionValues = { types: [], starts: [], sizes: [], arrays: [] };
+/** The values of elements outside any template: none, so any substitution there is an error (and nothing is ever cached here). */
+const NO_VALUES: SubstitutionValues = { types: [], starts: [], sizes: [], texts: [], arrays: [] };
+
+/** A BinXML value's elements and the budget their first expansion spent, which each repeat spends again. */
+export interface ValueDocument {
+  elements: XmlElement[];
+  cost: number;
+}
 
 const TOKEN = {
   END_OF_STREAM: 0x00,
@@ -170,7 +191,7 @@ function templateAt(data: ChunkData, offset: number): ElementPattern {
       if ((reader.peek() & ~MORE_FLAG) !== TOKEN.OPEN_START_ELEMENT) throw unexpectedToken(reader.peek(), reader.position, "a template definition");
       pattern = readElement(reader, true, 0);
     } catch (error) {
-      if (!(error instanceof BinXmlError)) throw error;
+      if (!(error instanceof BinXmlError) || error instanceof ExpansionLimitError) throw error;
       pattern = new BinXmlError(`template at 0x${offset.toString(16)}: ${error.message}`);
     }
     // A broken definition stays broken: each record using it fails without parsing it again.
@@ -184,7 +205,8 @@ function templateAt(data: ChunkData, offset: number): ElementPattern {
 function readSubstitutionValues(reader: ChunkReader): SubstitutionValues {
   const count = reader.u32();
   reader.need(count * 4); // before allocating anything for a count read from the file
-  const values: SubstitutionValues = { types: new Array(count), starts: new Array(count), sizes: new Array(count), arrays: [] };
+  reader.data.spend(count * VALUE_COST);
+  const values: SubstitutionValues = { types: new Array(count), starts: new Array(count), sizes: new Array(count), texts: [], arrays: [] };
   for (let index = 0; index < count; index++) {
     values.sizes[index] = reader.u16();
     values.types[index] = reader.u8();
@@ -213,10 +235,13 @@ function readElement(reader: ChunkReader, dependencyIds: boolean, depth: number)
   const token = reader.u8();
   reader.skip(dependencyIds ? 6 : 4); // dependency identifier, data size (both unused)
   const element: ElementPattern = { kind: "element", name: readName(reader), attributes: [], content: [], contentSubstitutions: [] };
+  // Patterns are charged as they are built: definitions can overlap (any offset will do), each parsed on its own.
+  reader.data.spend(NODE_COST);
   if (token & MORE_FLAG) {
     reader.skip(4); // attribute list size
     while ((reader.peek() & ~MORE_FLAG) === TOKEN.ATTRIBUTE) {
       reader.skip(1);
+      reader.data.spend(NODE_COST);
       const attribute: AttributePattern = { name: readName(reader), parts: [], substitutions: [] };
       readAttributeValue(reader, attribute);
       element.attributes.push(attribute);
@@ -272,40 +297,52 @@ function readAttributeValue(reader: ChunkReader, attribute: AttributePattern): v
 
 /** Substitution token, value index (2), value type (1; the value's own descriptor is what counts). */
 function readSubstitution(reader: ChunkReader): Substitution {
+  reader.data.spend(NODE_COST);
   const optional = reader.u8() === TOKEN.OPTIONAL_SUBSTITUTION;
   const index = reader.u16();
   reader.skip(1);
   return { kind: "substitution", index, optional };
 }
 
-/** A token that stands for literal text (value, CDATA, character or entity reference), or null for any other token, left unread. */
+/**
+ * A token that stands for literal text (value, CDATA, character or entity reference), or null for
+ * any other token, left unread. Charged as a pattern part.
+ */
 function readText(reader: ChunkReader): string | null {
+  let text: string;
   switch (reader.peek() & ~MORE_FLAG) {
     case TOKEN.VALUE: {
       reader.skip(1);
       const type = reader.u8();
       if (type !== VALUE_TYPE.STRING) throw new BinXmlError(`value token of type 0x${type.toString(16)}`);
-      return reader.utf16(reader.u16());
+      text = reader.utf16(reader.u16());
+      break;
     }
     case TOKEN.CDATA_SECTION:
       reader.skip(1);
-      return reader.utf16(reader.u16());
+      text = reader.utf16(reader.u16());
+      break;
     case TOKEN.CHAR_REFERENCE:
       reader.skip(1);
-      return String.fromCharCode(reader.u16());
+      text = String.fromCharCode(reader.u16());
+      break;
     case TOKEN.ENTITY_REFERENCE: {
       reader.skip(1);
       const name = readName(reader);
-      return Object.hasOwn(PREDEFINED_ENTITIES, name) ? PREDEFINED_ENTITIES[name] : `&${name};`;
+      text = Object.hasOwn(PREDEFINED_ENTITIES, name) ? PREDEFINED_ENTITIES[name] : `&${name};`;
+      break;
     }
+    default:
+      return null;
   }
-  return null;
+  reader.data.spend(NODE_COST + text.length);
+  return text;
 }
 
 /** A PI target (name) or PI data (text): read to get past it, as no field comes from it. */
 function readProcessingInstructionPart(reader: ChunkReader): void {
   if (reader.u8() === TOKEN.PI_TARGET) readName(reader);
-  else reader.utf16(reader.u16());
+  else reader.skip(reader.u16() * 2);
 }
 
 function valueType(values: SubstitutionValues, index: number): number {
@@ -326,8 +363,13 @@ function arrayItems(data: ChunkData, values: SubstitutionValues, index: number):
 function substitutionText(data: ChunkData, values: SubstitutionValues, index: number, item: number): string {
   const type = values.types[index];
   if (type & ARRAY_FLAG) return arrayItems(data, values, index)[item] ?? "";
-  if (type === VALUE_TYPE.BINXML) throw new BinXmlError("BinXML value where text is expected");
-  return renderValue(data, type, values.starts[index], values.sizes[index]);
+  let text = values.texts[index];
+  if (text === undefined) {
+    if (type === VALUE_TYPE.BINXML) throw new BinXmlError("BinXML value where text is expected");
+    text = renderValue(data, type, values.starts[index], values.sizes[index]);
+    values.texts[index] = text;
+  }
+  return text;
 }
 
 /**
@@ -344,36 +386,69 @@ function copiesFor(substitutions: Substitution[], values: SubstitutionValues, da
   return 1;
 }
 
+/**
+ * What instantiating an element or attribute pattern of `parts` parts costs, before its text:
+ * NODE_COST for each copy and each part put into a copy; a unit a part when it is dropped (0
+ * copies). Charged before the work, so no repetition works for free.
+ */
+function visitCost(parts: number, copies: number): number {
+  return copies === 0 ? 1 + parts : copies * (1 + parts) * NODE_COST;
+}
+
 /** The pattern's element(s) with `values` substituted, appended to `out`. */
 function instantiate(pattern: ElementPattern, values: SubstitutionValues, data: ChunkData, nesting: number, out: XmlElement[]): void {
   const copies = copiesFor(pattern.contentSubstitutions, values, data);
+  data.spend(visitCost(pattern.content.length, copies));
   for (let item = 0; item < copies; item++) {
-    data.spend(ELEMENT_COST);
     const element: XmlElement = { name: pattern.name, attributes: [], children: [], text: "" };
     for (const attribute of pattern.attributes) instantiateAttribute(attribute, values, data, element.attributes);
     for (const part of pattern.content) {
       if (typeof part === "string") {
+        data.spend(part.length);
         element.text += part;
       } else if (part.kind === "element") {
         instantiate(part, values, data, nesting, element.children);
       } else if (values.types[part.index] === VALUE_TYPE.BINXML) {
-        const start = values.starts[part.index];
-        readDocument(new ChunkReader(data, start, start + values.sizes[part.index]), false, nesting + 1, element.children);
+        appendValueDocument(data, values.starts[part.index], values.sizes[part.index], nesting + 1, element.children);
       } else {
-        element.text += substitutionText(data, values, part.index, item);
+        const text = substitutionText(data, values, part.index, item);
+        data.spend(text.length);
+        element.text += text;
       }
     }
-    data.spend(element.text.length);
     out.push(element);
   }
 }
 
 function instantiateAttribute(pattern: AttributePattern, values: SubstitutionValues, data: ChunkData, out: XmlAttribute[]): void {
   const copies = copiesFor(pattern.substitutions, values, data);
+  data.spend(visitCost(pattern.parts.length, copies));
   for (let item = 0; item < copies; item++) {
     let value = "";
-    for (const part of pattern.parts) value += typeof part === "string" ? part : substitutionText(data, values, part.index, item);
-    data.spend(value.length);
+    for (const part of pattern.parts) {
+      const text = typeof part === "string" ? part : substitutionText(data, values, part.index, item);
+      data.spend(text.length);
+      value += text;
+    }
     out.push({ name: pattern.name, value });
   }
+}
+
+/**
+ * The elements of the BinXML value in bytes[start, start + size), appended to `out`: parsed the
+ * first time, shared after that, each repeat spending what the first expansion did.
+ */
+function appendValueDocument(data: ChunkData, start: number, size: number, nesting: number, out: XmlElement[]): void {
+  const key = start * 0x10000 + size; // both under 64 Ki: a chunk is 64 KiB, a value size 16 bits
+  let document = data.valueDocuments.get(key);
+  if (document === undefined) {
+    const spentBefore = data.spent;
+    const elements: XmlElement[] = [];
+    readDocument(new ChunkReader(data, start, start + size), false, nesting, elements);
+    document = { elements, cost: data.spent - spentBefore };
+    data.valueDocuments.set(key, document);
+  } else {
+    data.spend(document.cost);
+  }
+  for (const element of document.elements) out.push(element);
 }

@@ -3,7 +3,7 @@
  * BinXML refers to by offset from the chunk start, decoded once per chunk. Every read is
  * bounds-checked, because every offset and size here comes from the file.
  */
-import type { ElementPattern } from "./binxml";
+import type { ElementPattern, ValueDocument } from "./binxml";
 
 /** The chunk's data does not parse; the record (or chunk) being read is damaged. */
 export class BinXmlError extends Error {}
@@ -12,12 +12,17 @@ export class BinXmlError extends Error {}
 export class ExpansionLimitError extends BinXmlError {}
 
 /**
- * How much a chunk may expand into: characters of rendered text plus ELEMENT_COST per element.
- * A 64 KiB chunk of real events renders to well under 1M; templates reusing one large value many
- * times could otherwise turn 64 KiB into gigabytes.
+ * The work a chunk may cost, in characters of memory: text rendered and names decoded, NODE_COST
+ * per element, attribute or piece of text built (template definitions included) and VALUE_COST per
+ * substitution value read. The chunks of real Sysmon logs spend under 0.3 M. Everything offsets or
+ * repetition can multiply is charged, so a hostile chunk costs at most a small multiple of an
+ * honest one, in time and memory, before it is refused.
  */
-const EXPANSION_BUDGET = 64 * 1024 * 1024;
-export const ELEMENT_COST = 16;
+export const EXPANSION_BUDGET = 4 * 1024 * 1024;
+/** An element, attribute or piece of text built: an object or string piece, about 64 bytes with its arrays. */
+export const NODE_COST = 32;
+/** A substitution value read: its type, start and size kept. */
+export const VALUE_COST = 8;
 
 const utf16Decoder = new TextDecoder("utf-16le");
 
@@ -26,6 +31,8 @@ export class ChunkData {
   private readonly names = new Map<number, string>();
   /** Template definitions by offset, parsed (or failed) once per chunk by the BinXML reader. */
   readonly templates = new Map<number, ElementPattern | BinXmlError>();
+  /** BinXML-typed substitution values by start and size, parsed once per chunk however often a template repeats them. */
+  readonly valueDocuments = new Map<number, ValueDocument>();
   private budget = EXPANSION_BUDGET;
 
   constructor(readonly bytes: Uint8Array) {
@@ -38,12 +45,19 @@ export class ChunkData {
     if (this.budget < 0) throw new ExpansionLimitError("the chunk expands beyond the size limit");
   }
 
+  /** How much of the budget has been spent so far. */
+  get spent(): number {
+    return EXPANSION_BUDGET - this.budget;
+  }
+
   /** The name (element, attribute, entity or PI target) whose structure starts at `offset`. */
   name(offset: number): string {
     const known = this.names.get(offset);
     if (known !== undefined) return known;
     const length = this.nameStructureLength(offset);
     const name = this.utf16(offset + 8, length - 10);
+    // Names overlap freely (any offset will do), so each one decoded is charged.
+    this.spend(name.length);
     this.names.set(offset, name);
     return name;
   }

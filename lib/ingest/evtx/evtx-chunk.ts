@@ -1,7 +1,7 @@
 /**
  * One 64 KiB chunk of an EVTX file: header checks, then its event records, each flattened or
  * reported as damage. A chunk whose signature or checksums are wrong is skipped whole; a record
- * that does not parse is skipped alone.
+ * that does not parse, or flattens to more text than any reader takes, is skipped alone.
  *
  * Chunk header: "ElfChnk\0", first and last record number (8 each), first and last record
  * identifier (8 each), header size (4), last record offset (4), free space offset (4), records
@@ -9,11 +9,11 @@
  * of bytes 0..120 and 128..512). Records follow from 512: "**\0\0", size (4, the whole record),
  * record number (8), written FILETIME (8), BinXML, and the size again.
  */
-import { readRecordElements } from "./binxml";
+import { flattenEventRecord } from "../windows-event-record";
+import { attributeValue, readRecordElements } from "./binxml";
 import { BinXmlError, ChunkData, ExpansionLimitError } from "./chunk-data";
 import { crc32 } from "./crc32";
 import type { EvtxDamage, EvtxItem } from "./evtx-stream-parser";
-import { flattenEvent } from "./flatten-event";
 
 export const CHUNK_SIZE = 0x10000;
 const CHUNK_HEADER_SIZE = 512;
@@ -23,10 +23,14 @@ const RECORD_HEADER_SIZE = 24;
 const RECORD_MIN_SIZE = RECORD_HEADER_SIZE + 4;
 /** The most records a chunk can hold, to tell a believable record range from garbage. */
 const MAX_RECORDS = Math.floor((CHUNK_SIZE - CHUNK_HEADER_SIZE) / RECORD_MIN_SIZE);
+/** Characters of field names and values one record may flatten to: maxRecordChars, as for the other formats. */
+const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 
-/** Reads a whole chunk (`bytes` is CHUNK_SIZE long), appending its records and damage to `items`. */
+/**
+ * Reads a whole chunk (`bytes` is CHUNK_SIZE long, not zero-filled), appending its records and
+ * damage to `items`.
+ */
 export function readChunk(bytes: Uint8Array, index: number, items: EvtxItem[]): void {
-  if (isUnusedSlot(bytes)) return;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerProblem = chunkHeaderProblem(bytes, view);
   if (headerProblem) {
@@ -46,9 +50,8 @@ export function readChunk(bytes: Uint8Array, index: number, items: EvtxItem[]): 
   readRecords(new ChunkData(bytes), index, freeSpace, items);
 }
 
-/** The damage item for a chunk cut short by the end of the file, or null if it is an unused slot. */
-export function truncatedChunk(bytes: Uint8Array, index: number): EvtxDamage | null {
-  if (isUnusedSlot(bytes)) return null;
+/** The damage item for a chunk cut short by the end of the file (not zero-filled). */
+export function truncatedChunk(bytes: Uint8Array, index: number): EvtxDamage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declared = bytes.length >= CHUNK_HEADER_SIZE && chunkHeaderProblem(bytes, view) === null ? declaredRecordCount(view) : null;
   return damage(index, `truncated (${bytes.length} of ${CHUNK_SIZE} bytes)`, declared);
@@ -76,9 +79,10 @@ function readRecords(data: ChunkData, index: number, freeSpace: number, items: E
     const number = view.getBigUint64(offset + 8, true);
     try {
       const [event] = readRecordElements(data, offset + RECORD_HEADER_SIZE, offset + size - 4);
-      const record = event ? flattenEvent(event) : null;
-      if (record) items.push({ kind: "record", recordNumber: Number(number), record });
-      else items.push(damage(index, `record ${number}: no event with a System/EventID`, 1));
+      const record = event ? flattenEventRecord(event, attributeValue) : null;
+      if (!record) items.push(damage(index, `record ${number}: no event with a System/EventID`, 1));
+      else if (recordChars(record) > MAX_RECORD_CHARS) items.push(damage(index, `record ${number}: longer than ${MAX_RECORD_CHARS / 1024 / 1024} MiB of text`, 1));
+      else items.push({ kind: "record", recordNumber: Number(number), record });
     } catch (error) {
       if (error instanceof ExpansionLimitError) {
         items.push(damage(index, `record ${number}: ${error.message}`, notRead()));
@@ -107,13 +111,25 @@ function declaredRecordCount(view: DataView): number | null {
   return count >= 0n && count <= BigInt(MAX_RECORDS) ? Number(count) : null;
 }
 
-function damage(chunk: number, problem: string, recordsSkipped: number | null): EvtxDamage {
-  const skipped = recordsSkipped === null ? "records unknown" : `${recordsSkipped} record${recordsSkipped === 1 ? "" : "s"} skipped`;
-  return { kind: "damage", chunk, message: `chunk ${chunk}: ${problem}, ${skipped}`, recordsSkipped };
+/** The damage item for a zero-filled slot that a used chunk follows: whatever it held is gone. */
+export function zeroFilledChunk(index: number): EvtxDamage {
+  return damage(index, "zero-filled", null);
 }
 
-/** Slots after the last used chunk are zero-filled, signature included: nothing was lost there. */
-function isUnusedSlot(bytes: Uint8Array): boolean {
-  for (let index = 0; index < Math.min(bytes.length, CHUNK_SIGNATURE.length); index++) if (bytes[index] !== 0) return false;
+function damage(chunk: number, problem: string, recordsSkipped: number | null): EvtxDamage {
+  const skipped = recordsSkipped === null ? "records unknown" : `${recordsSkipped} record${recordsSkipped === 1 ? "" : "s"} skipped`;
+  return { kind: "damage", message: `chunk ${chunk}: ${problem}, ${skipped}`, recordsSkipped };
+}
+
+/** Whether every byte is zero: a slot never written (or the zero tail of a file). */
+export function isZeroFilled(bytes: Uint8Array): boolean {
+  for (let index = 0; index < bytes.length; index++) if (bytes[index] !== 0) return false;
   return true;
+}
+
+/** Characters of the record's field names and values. */
+function recordChars(record: Record<string, string>): number {
+  let chars = 0;
+  for (const name in record) chars += name.length + record[name].length;
+  return chars;
 }

@@ -64,7 +64,7 @@ describe("real samples", () => {
     const lost = expected.filter((item) => !kept.has(item.recordNumber));
     const skipped = declaredRecords(clean, 2);
     expect(lost).toHaveLength(skipped);
-    expect(damages(items)).toEqual([{ kind: "damage", chunk: 2, message: `chunk 2: checksum mismatch, ${skipped} records skipped`, recordsSkipped: skipped }]);
+    expect(damages(items)).toEqual([{ kind: "damage", message: `chunk 2: checksum mismatch, ${skipped} records skipped`, recordsSkipped: skipped }]);
     expect(records(items)).toEqual(expected.filter((item) => kept.has(item.recordNumber)));
   });
 
@@ -74,7 +74,7 @@ describe("real samples", () => {
     const whole = parse(bytes);
     const items = parse(bytes.subarray(0, cut));
     const skipped = declaredRecords(bytes, 3);
-    expect(items.at(-1)).toEqual({ kind: "damage", chunk: 3, message: `chunk 3: truncated (30000 of 65536 bytes), ${skipped} records skipped`, recordsSkipped: skipped });
+    expect(items.at(-1)).toEqual({ kind: "damage", message: `chunk 3: truncated (30000 of 65536 bytes), ${skipped} records skipped`, recordsSkipped: skipped });
     expect(items.slice(0, -1)).toEqual(whole.slice(0, items.length - 1));
     const recordsBefore = [0, 1, 2].reduce((sum, chunk) => sum + declaredRecords(bytes, chunk), 0);
     expect(items).toHaveLength(recordsBefore + 1);
@@ -82,7 +82,7 @@ describe("real samples", () => {
 
   it("reports a cut inside a chunk header with the record count unknown", () => {
     const items = parse(sample(UACME).subarray(0, chunkStart(1) + 100));
-    expect(items.at(-1)).toEqual({ kind: "damage", chunk: 1, message: "chunk 1: truncated (100 of 65536 bytes), records unknown", recordsSkipped: null });
+    expect(items.at(-1)).toEqual({ kind: "damage", message: "chunk 1: truncated (100 of 65536 bytes), records unknown", recordsSkipped: null });
   });
 
   it("skips zero-filled chunk slots and zero tails silently", () => {
@@ -100,16 +100,48 @@ describe("real samples", () => {
     const expectedCount = records(parse(bytes)).length;
     const badSignature = bytes.slice();
     badSignature[chunkStart(1)] = 0x58;
+    // Zeros where the signature was: not an unused slot, as the rest of the chunk is not zero.
+    const wipedSignature = bytes.slice();
+    wipedSignature.fill(0, chunkStart(1), chunkStart(1) + 8);
     const badHeader = bytes.slice();
     badHeader[chunkStart(1) + 200] ^= 0xff; // in the string offset table, which the header checksum covers
     for (const [damaged, problem] of [
       [badSignature, "bad signature"],
+      [wipedSignature, "bad signature"],
       [badHeader, "header checksum mismatch"],
     ] as const) {
       const items = parse(damaged);
-      expect(damages(items)).toEqual([{ kind: "damage", chunk: 1, message: `chunk 1: ${problem}, records unknown`, recordsSkipped: null }]);
+      expect(damages(items)).toEqual([{ kind: "damage", message: `chunk 1: ${problem}, records unknown`, recordsSkipped: null }]);
       expect(records(items)).toHaveLength(expectedCount - declaredRecords(bytes, 1));
     }
+  });
+
+  it("reports zero-filled slots that a used chunk follows, in pieces of any size", () => {
+    const bytes = sample(UACME);
+    const zeroed = bytes.slice();
+    zeroed.fill(0, chunkStart(1), chunkStart(3));
+    const whole = parse(bytes);
+    const lost = declaredRecords(bytes, 1) + declaredRecords(bytes, 2);
+    const zeroFilled = (chunk: number) => ({ kind: "damage", message: `chunk ${chunk}: zero-filled, records unknown`, recordsSkipped: null });
+    for (const pieceSize of [() => zeroed.length, () => 7919, () => CHUNK_BYTES]) {
+      const items = parse(zeroed, pieceSize);
+      const first = declaredRecords(bytes, 0);
+      // Reported when chunk 3 arrives, before its records; the zero slots at the end of the file stay silent.
+      expect(items.slice(first, first + 2)).toEqual([zeroFilled(1), zeroFilled(2)]);
+      expect(damages(items)).toHaveLength(2);
+      expect(records(items)).toHaveLength(records(whole).length - lost);
+    }
+  });
+
+  it("reports zero-filled slots followed by a chunk cut short", () => {
+    const bytes = sample(UACME);
+    const cut = bytes.slice(0, chunkStart(3) + 100);
+    cut.fill(0, chunkStart(1), chunkStart(3));
+    expect(damages(parse(cut)).map((item) => item.message)).toEqual([
+      "chunk 1: zero-filled, records unknown",
+      "chunk 2: zero-filled, records unknown",
+      "chunk 3: truncated (100 of 65536 bytes), records unknown",
+    ]);
   });
 
   it("reads every chunk whatever chunk count the file header states", () => {
@@ -126,7 +158,7 @@ describe("real samples", () => {
     const damaged = bytes.slice();
     damaged[60] ^= 0xff;
     const items = parse(damaged);
-    expect(items[0]).toEqual({ kind: "damage", chunk: null, message: "file header: checksum mismatch, chunks read anyway", recordsSkipped: 0 });
+    expect(items[0]).toEqual({ kind: "damage", message: "file header: checksum mismatch, chunks read anyway", recordsSkipped: 0 });
     expect(items.slice(1)).toEqual(parse(bytes));
   });
 
@@ -202,6 +234,9 @@ describe("hostile records", () => {
   }
 
   const messagesAndRecords = (items: EvtxItem[]) => items.map((item) => (item.kind === "record" ? `record ${item.record.EventRecordID}` : item.message));
+  const goodRecord = (w: ChunkWriter, n: bigint) => w.record({ number: n }, (r) => r.fragmentHeader().templateInstance("good", sysmonLikeTemplate(["V"]), event(n)).eof());
+  const uint8Array = (count: number) => value.raw(0x84, new Array(count).fill(7));
+  const LIMIT_HIT = "the chunk expands beyond the size limit";
 
   it("skips a record whose elements nest too deep", () => {
     const nest = (depth: number): Content => (w) => w.element("N", [], depth > 0 ? nest(depth - 1) : undefined);
@@ -258,6 +293,134 @@ describe("hostile records", () => {
     });
     expect(messagesAndRecords(items)).toEqual(["chunk 0: record 1: the chunk expands beyond the size limit, 2 records skipped"]);
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it("stops a template that repeats a BinXML value holding thousands of values", () => {
+    // The reviewer's probe: 7,000 copies of one value, itself a template instance of 7,000 NULL
+    // values. Each copy costs what reading the first did, so the budget runs out after a few dozen.
+    const copies: Content = (t) =>
+      t.element("E", [], (e) => {
+        for (let count = 0; count < 7000; count++) e.sub(0, 0x21);
+      });
+    const nulls = value.binxml((v) => v.templateInstance("inner", (t) => t.element("V"), new Array(7000).fill(value.null())).eof());
+    const items = parseChunk((w) => {
+      w.record({ number: 1n }, (r) => r.fragmentHeader().templateInstance("outer", copies, [nulls]).eof());
+      goodRecord(w, 2n);
+    });
+    expect(messagesAndRecords(items)).toEqual([`chunk 0: record 1: ${LIMIT_HIT}, 2 records skipped`]);
+  });
+
+  it("charges elements dropped or attributes left empty, however often an array repeats them", () => {
+    // 25,000 copies of R, each visiting 1,500 children that a NULL optional substitution drops.
+    const dropped: Content = (t) =>
+      t.element("R", [], (r) => {
+        r.sub(1, 0x84);
+        for (let count = 0; count < 1500; count++) r.element("D", [], (d) => d.sub(0, 0x00, true));
+      });
+    // 2,000 copies of R, each with 300 attributes of no value.
+    const emptyAttributes: [string, Content][] = Array.from({ length: 300 }, (_, index) => [`a${index % 10}`, () => {}]);
+    const attributes: Content = (t) => t.element("R", emptyAttributes, (r) => r.sub(0, 0x84));
+    for (const [template, values] of [
+      [dropped, [value.null(), uint8Array(25000)]],
+      [attributes, [uint8Array(2000)]],
+    ] as const) {
+      const items = parseChunk((w) => {
+        w.record({ number: 1n }, (r) => r.fragmentHeader().templateInstance("t", template, [...values]).eof());
+        goodRecord(w, 2n);
+      });
+      expect(messagesAndRecords(items)).toEqual([`chunk 0: record 1: ${LIMIT_HIT}, 2 records skipped`]);
+    }
+  });
+
+  it("charges names decoded, which can overlap anywhere in the chunk", () => {
+    // 1,000 elements whose names start one byte apart in a run of 0x30 bytes: 12,336 characters each.
+    const names = 0x9000;
+    const writer = new ChunkWriter();
+    writer.record({ number: 1n }, (r) => {
+      r.fragmentHeader();
+      for (let index = 0; index < 1000; index++) r.u8(0x01).u16(0xffff).u32(0).u32(names + index).u8(0x03);
+      r.eof();
+    });
+    const chunk = writer.finish();
+    chunk.fill(0x30, names); // past the free space offset: no checksum covers it, no record is read there
+    expect(messagesAndRecords(parse(evtxFile([chunk])))).toEqual([`chunk 0: record 1: ${LIMIT_HIT}, 1 record skipped`]);
+  });
+
+  it("charges template definitions as they are parsed, which can nest inside one another", () => {
+    // Definition k's element holds definition k + 1 (its header read as six substitutions) and so
+    // on, the innermost 10,000 substitutions: each of the 60 definitions parses all of those.
+    const levels = 60;
+    const base = 0x3000;
+    const nameAt = base;
+    const name = [0, 0, 0, 0, 0, 0, 1, 0, 0x45, 0, 0, 0]; // "E"
+    const u32 = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24];
+    const substitution = [0x0d, 0, 0, 0];
+    let inner: number[] = new Array(10000).fill(substitution).flat();
+    let definition: number[] = [];
+    for (let level = levels - 1; level >= 0; level--) {
+      const element = [0x01, 0xff, 0xff, 0, 0, 0, 0, ...u32(nameAt), 0x02, ...inner, 0x04];
+      const sizeHigh = Math.ceil((element.length - 0x0d) / 256); // size 0x0d + 256 * sizeHigh, a substitution token too
+      definition = [...new Array(5).fill(substitution).flat(), 0x0d, sizeHigh, 0, 0, ...element];
+      inner = definition;
+    }
+    const start = nameAt + name.length;
+    const definitionAt = (level: number) => start + level * (24 + 12);
+    const writer = new ChunkWriter();
+    for (let level = 0; level < levels; level++) {
+      writer.record({ number: BigInt(level + 1) }, (r) => r.fragmentHeader().u8(0x0c).u8(0x01).u32(0).u32(definitionAt(level)).u32(0).eof());
+    }
+    expect(writer.position).toBeLessThan(base);
+    const chunk = writer.finish();
+    chunk.set([...name, ...definition], base); // past the free space offset, as above
+    const items = messagesAndRecords(parse(evtxFile([chunk])));
+    expect(items.at(-1)).toMatch(new RegExp(`^chunk 0: record \\d+: ${LIMIT_HIT}, \\d+ records skipped$`));
+    // The first definitions parse and fail on their missing values; the budget stops the rest.
+    expect(items.length).toBeLessThan(levels / 2);
+    expect(items[0]).toBe("chunk 0: record 1: substitution 0 has no value (0 given), 1 record skipped");
+  });
+
+  it("stops a chunk that renders more than 4 Mi characters", () => {
+    // One Data item repeating a 16,000-character value 300 times: 4.8 M characters.
+    const long = value.string("x".repeat(16000));
+    const template: Content = (t) =>
+      t.element("Event", [], (e) => {
+        e.element("System", [], (s) => s.element("EventID", [], (c) => c.sub(1, 0x06)));
+        e.element("EventData", [], (d) =>
+          d.element("Data", [["Name", (a) => a.text("CommandLine")]], (c) => {
+            for (let count = 0; count < 300; count++) c.sub(0, 0x01);
+          }),
+        );
+      });
+    const items = parseChunk((w) => {
+      w.record({ number: 1n }, (r) => r.fragmentHeader().templateInstance("t", template, [long, value.uint16(1)]).eof());
+      goodRecord(w, 2n);
+    });
+    expect(messagesAndRecords(items)).toEqual([`chunk 0: record 1: ${LIMIT_HIT}, 2 records skipped`]);
+  });
+
+  it("skips a record that flattens to more than 4 MiB of text, reading the rest of the chunk", () => {
+    // Provider/@Name repeats a 16,000-character value 140 times: 2.24 M characters rendered, within
+    // the chunk's budget, but flattened twice over (ProviderName and SourceName).
+    const long = value.string("x".repeat(16000));
+    const template: Content = (t) =>
+      t.element("Event", [], (e) =>
+        e.element("System", [], (s) => {
+          s.element("Provider", [
+            [
+              "Name",
+              (a) => {
+                for (let count = 0; count < 140; count++) a.sub(0, 0x01);
+              },
+            ],
+          ]);
+          s.element("EventID", [], (c) => c.sub(1, 0x06));
+        }),
+      );
+    const items = parseChunk((w) => {
+      w.record({ number: 1n }, (r) => r.fragmentHeader().templateInstance("t", template, [long, value.uint16(1)]).eof());
+      goodRecord(w, 2n);
+    });
+    expect(messagesAndRecords(items)).toEqual(["chunk 0: record 1: longer than 4 MiB of text, 1 record skipped", "record 2"]);
   });
 
   it("reports a record header that does not hold together, and the records after it", () => {
