@@ -493,12 +493,21 @@ describe("normalizeSysmonRecord: rejected records", () => {
   });
 });
 
-describe("normalizeSysmonRecord: EventRecordID", () => {
-  it("keeps event XML's and .evtx's EventRecordID as the report id, without making the event another one than its JSON form", () => {
-    const fromEvtx = normalizeSysmonRecord({ ...NETWORK_CONNECTION, EventRecordID: "1201" });
-    const fromJson = normalizeSysmonRecord(NETWORK_CONNECTION);
-    if (fromEvtx.outcome !== "event" || fromJson.outcome !== "event") throw new Error("both forms should normalise");
-    expect([fromEvtx.event.reportId, fromJson.event.reportId]).toEqual(["1201", null]);
-    expect(eventKey(fromEvtx.event)).toBe(eventKey(fromJson.event));
+describe("normalizeSysmonRecord: the log's record id", () => {
+  it("reads it from every form, so the same event is one event from .evtx, event XML, nxlog JSON or Winlogbeat", () => {
+    const forms = [
+      { ...NETWORK_CONNECTION, EventRecordID: "1201" },
+      { ...NETWORK_CONNECTION, RecordNumber: 1201 },
+      { ...NETWORK_CONNECTION, winlog: { record_id: "1201" } },
+    ].map((record) => normalizeSysmonRecord(record));
+    const events = forms.map((form) => (form.outcome === "event" ? form.event : null));
+    expect(events.map((event) => event?.reportId)).toEqual(["1201", "1201", "1201"]);
+    expect(new Set(events.map((event) => eventKey(event!))).size).toBe(1);
+  });
+
+  it("tells apart two events alike to the millisecond by it", () => {
+    const [first, second] = [{ ...NETWORK_CONNECTION, RecordNumber: 1201 }, { ...NETWORK_CONNECTION, RecordNumber: 1202 }].map((record) => normalizeSysmonRecord(record));
+    if (first.outcome !== "event" || second.outcome !== "event") throw new Error("both should normalise");
+    expect(eventKey(first.event)).not.toBe(eventKey(second.event));
   });
 });

@@ -71,8 +71,9 @@ const FIELD_PATHS = {
   DestinationIp: sysmonField("DestinationIp", "destination.ip"),
   DestinationPort: sysmonField("DestinationPort", "destination.port"),
   DestinationHostname: sysmonField("DestinationHostname", "destination.domain"),
-  // Event XML's and .evtx's System/EventRecordID: the event's number in the log that recorded it (kept, not hashed into its identity).
-  EventRecordID: ["EventRecordID"],
+  // The event's number in the log that recorded it, part of its identity: event XML's and .evtx's
+  // System/EventRecordID (not the renumbered record header), nxlog's RecordNumber, Winlogbeat's.
+  EventRecordID: ["EventRecordID", "RecordNumber", "winlog.record_id"],
 } as const;
 
 type SysmonField = keyof typeof FIELD_PATHS;

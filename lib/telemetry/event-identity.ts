@@ -19,10 +19,10 @@ function identityFields(event: TelemetryEvent): readonly (string | number | null
     // The 7-digit text: finer than the microseconds of the index.
     event.timestamp,
     event.actionType,
-    // Sysmon's EventRecordID (kept as reportId) is left out: the JSON forms (OTRF, Winlogbeat) and
-    // events stored before it was read do not carry it, and the same event must be one whatever
-    // form it came in. Sysmon's millisecond UtcTime, GUIDs and endpoints tell its events apart.
-    event.source === "sysmon" ? null : event.reportId,
+    // Sysmon's: the record id of the log that recorded it, read from every form (event XML and
+    // .evtx EventRecordID, nxlog's RecordNumber, Winlogbeat's winlog.record_id). It tells apart
+    // events alike to the millisecond, which Sysmon's UtcTime cannot.
+    event.reportId,
     event.initiatingProcessId,
     event.initiatingProcessCreationTime,
     event.initiatingProcessGuid,
