@@ -303,7 +303,7 @@ test("suppressing a finding from its page: prefilled narrowly, previewed, saved,
 
   // The entry links to what it hides, keeps its history, and is edited with a preview too.
   await page.goto("/allowlists");
-  await entries.getByRole("link", { name: "Show the findings this entry hides" }).click();
+  await entries.getByRole("link", { name: "Show what this entry hides: 1 finding in both modes" }).click();
   await expect(page).toHaveURL(/\/findings\?severityRank=all&status=all&suppressedBy=[0-9a-f]{32}$/);
   await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row")).toHaveCount(2);
   await expect(page.getByRole("table", { name: "Flagged processes" }).getByRole("row").nth(1)).toContainText("python.exe");

@@ -150,7 +150,7 @@ test("the lists export as CSV and import merged from JSON", async ({ page, reque
     await expect(page.getByRole("status").filter({ hasText: "Imported:" })).toContainText("Imported: 1 value added, 1 skipped (already there).");
     expect((await imported()).map((entry) => entry.list)).toEqual(["excludedBrowsers"]);
   } finally {
-    // The lists as they were, even when a check above failed.
-    for (const entry of await imported()) expect((await request.delete(`/api/allowlists/${entry.id}`)).status()).toBe(200);
+    // The lists as they were, even when a check above failed (which a failure here must not hide).
+    for (const entry of await imported().catch(() => [])) await request.delete(`/api/allowlists/${entry.id}`).catch(() => undefined);
   }
 });

@@ -181,8 +181,11 @@ export function SuppressionsEditor({ entries, canEdit, initial }: { entries: Sup
                   <td className="nowrap">{entry.expiresAt === null ? "never" : entry.expired ? <strong>expired {formatTimestamp(entry.expiresAt)}</strong> : formatTimestamp(entry.expiresAt)}</td>
                   <td className="num">
                     {entry.suppresses > 0 ? (
-                      // The count spans both modes and every severity and status: so does the list it opens (the default mode's).
-                      <a href={`/findings?severityRank=all&status=all&suppressedBy=${entry.id}`} aria-label="Show the findings this entry hides">
+                      // The count spans both modes; the list opens the corrected mode's, every severity and status.
+                      <a
+                        href={`/findings?severityRank=all&status=all&suppressedBy=${entry.id}`}
+                        aria-label={`Show what this entry hides: ${entry.suppresses} finding${entry.suppresses === 1 ? "" : "s"} in both modes`}
+                      >
                         {entry.suppresses}
                       </a>
                     ) : (

@@ -38,7 +38,8 @@ describe("compileSuppressions", () => {
         column: "Suppression1Misses",
         aggregation:
           'Suppression1Misses = countif(not((coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic(["203.0.113.0/24", "198.51.100.7/32"])), false) ' +
-          'or (RemoteIP !contains "." and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false))) and RemotePort in (4444, 8443)))',
+          'or (RemoteIP !contains "." and not(parse_ipv6(RemoteIP) startswith "0000:0000:0000:0000:0000:ffff:") and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false))) ' +
+          'and RemotePort in (4444, 8443)))',
       },
     });
   });
@@ -52,15 +53,16 @@ describe("compileSuppressions", () => {
     expect(byPath).toEqual({ comment: "// Suppression 2 (Cipherwatch id ff)", predicate: 'ProcessFolder matches regex @"(?s)^[cC]\\:\\\\[vV][eE][eE][aA][mM]\\\\.*\\.[eE][xX][eE]$"', misses: null });
   });
 
-  it("reads an IPv4-mapped block as the IPv4 block it carries, and a mapped block wider than IPv4 as matching nothing", () => {
-    const [mapped, wide] = compiled([
-      { id: "1", conditions: { remoteIp: ["::ffff:198.51.100.0/120"] }, expiresAt: null },
-      { id: "2", conditions: { remoteIp: ["::ffff:0:0/64"] }, expiresAt: null },
-    ]);
+  it("lower-cases values one code point at a time, as Kusto's tolower does: a final capital sigma is σ", () => {
+    const [entry] = compiled([{ id: "1", conditions: { processName: "AΣ B.exe", processPath: "C:\\AΣ\\*" }, expiresAt: null }]);
+    expect(entry.predicate).toBe('tolower(ProcessName) == "aσ b.exe" and ProcessFolder matches regex @"(?s)^[cC]\\:\\\\[aA][σΣ]\\\\.*$"');
+  });
+
+  it("reads an IPv4-mapped block as the IPv4 block it carries", () => {
+    const [mapped] = compiled([{ id: "1", conditions: { remoteIp: ["::ffff:198.51.100.0/120"] }, expiresAt: null }]);
     expect(mapped.misses?.aggregation).toBe(
       'Suppression1Misses = countif(not(coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic(["198.51.100.0/24"])), false)))',
     );
-    expect(wide.misses?.aggregation).toBe("Suppression2Misses = countif(not(false))");
   });
 
   it("writes a domain as the host name RemoteUrl gives, exactly or under the domain", () => {

@@ -2,12 +2,15 @@
  * Cipherwatch's suppressions (lib/tuning/suppression) as KQL, for the tuned exports: each entry
  * becomes a predicate on the final per-process columns, true when the entry hides the process.
  * It keeps the entry's meaning (suppresses()):
- * - every condition must hold; names, hashes, devices and accounts compare lower-cased, as
- *   Cipherwatch does (not `=~` or `(?i)`, whose case folding also maps ſ to s and K to k);
+ * - every condition must hold; names, hashes, devices and accounts compare lower-cased one code
+ *   point at a time, as Cipherwatch does (caseless), not with `=~` or `(?i)`, whose case folding
+ *   also takes ſ for s;
  * - a path's `*` is any run of characters (a regular expression with every other character literal);
  * - remote conditions must hold for every connection of the process, as Cipherwatch's finding
  *   lists them: every successful connection to a public address in the lookback, whatever its port
- *   or time (not only those the detection keeps). Each entry counts the connections it does not
+ *   or time (not only those the detection keeps); the count takes in addresses Defender types as
+ *   FourToSixMapping or not at all too, which Cipherwatch classifies itself, so it can only show
+ *   more. Lab mode (private addresses, failed attempts) is not compiled. Each entry counts the connections it does not
  *   cover (`Suppression<n>Misses`, summarised per process apart from the detection) and hides the
  *   process only at zero;
  * - a name alone never hides a system binary's name outside its folders (OutsideSystemFolder);
@@ -16,7 +19,7 @@
  * Pure.
  */
 import ipaddr from "ipaddr.js";
-import { suppressionConditionsSchema, type SuppressionConditions } from "../tuning/suppression";
+import { caseless, suppressionConditionsSchema, type SuppressionConditions } from "../tuning/suppression";
 import { kqlStringLiteral } from "./kql-literal";
 
 export interface KqlSuppression {
@@ -76,7 +79,7 @@ function isoTime(value: string): string {
 /** Conditions on the process (its final row's columns). */
 function processPredicates(conditions: SuppressionConditions): string[] {
   const predicates: string[] = [];
-  const equalsIgnoringCase = (column: string, value: string) => `tolower(${column}) == ${kqlStringLiteral(value.toLowerCase())}`;
+  const equalsIgnoringCase = (column: string, value: string) => `tolower(${column}) == ${kqlStringLiteral(caseless(value))}`;
   if (conditions.processName !== undefined) predicates.push(equalsIgnoringCase("ProcessName", conditions.processName));
   if (conditions.processPath !== undefined) predicates.push(`ProcessFolder matches regex ${kqlStringLiteral(pathRegex(conditions.processPath))}`);
   if (conditions.sha256 !== undefined) predicates.push(equalsIgnoringCase("ProcessSHA256", conditions.sha256));
@@ -88,16 +91,18 @@ function processPredicates(conditions: SuppressionConditions): string[] {
 
 /**
  * A path pattern as an RE2 expression (what `matches regex` runs): `*` is any run of characters,
- * line breaks included; every ASCII punctuation character is escaped; a letter matches the
- * characters that lower-case to its own lower case, as wildcardMatches compares.
+ * line breaks included; every ASCII punctuation character is escaped; a letter matches itself and
+ * its other case when that lower-cases to the same (caseless), as wildcardMatches compares (a
+ * rarer form such as the Kelvin sign, which wildcardMatches takes for k, is left out: the query
+ * then shows more, never less).
  */
 export function pathRegex(pattern: string): string {
   return `(?s)^${pattern.split("*").map((piece) => [...piece].map(caselessCharacter).join("")).join(".*")}$`;
 }
 
 function caselessCharacter(character: string): string {
-  const lower = character.toLowerCase();
-  const forms = [...new Set([lower, character, character.toUpperCase()])].filter((form) => [...form].length === 1 && form.toLowerCase() === lower);
+  const lower = caseless(character);
+  const forms = [...new Set([lower, character, character.toUpperCase()])].filter((form) => [...form].length === 1 && caseless(form) === lower);
   return forms.length > 1 ? `[${forms.join("")}]` : literalRegex(character);
 }
 
@@ -125,18 +130,20 @@ function addressPredicate(blocks: readonly string[]): string {
   for (const block of blocks) {
     const [base, prefix] = block.includes("/") ? ipaddr.parseCIDR(block) : [ipaddr.parse(block), null];
     if (base.kind() === "ipv6" && (base as ipaddr.IPv6).isIPv4MappedAddress()) {
-      const bits = prefix === null ? 32 : prefix - 96;
-      // A mapped block wider than the IPv4 space matches nothing there, as in addressInBlock.
-      if (bits >= 0) v4.push(`${(base as ipaddr.IPv6).toIPv4Address().toString()}/${bits}`);
+      // The schema holds a mapped block to /104 at least: an IPv4 /8 or narrower.
+      v4.push(`${(base as ipaddr.IPv6).toIPv4Address().toString()}/${prefix === null ? 32 : prefix - 96}`);
     } else if (base.kind() === "ipv4") v4.push(`${base.toString()}/${prefix ?? 32}`);
     else v6.push(`${base.toString()}/${prefix ?? 128}`);
   }
   const tests = [
     ...(v4.length > 0 ? [`coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic([${v4.map(kqlStringLiteral).join(", ")}])), false)`] : []),
-    // An address with a dot is IPv4 (or mapped IPv4): no IPv6 block holds it, as in addressInBlock.
-    ...(v6.length > 0 ? [`(RemoteIP !contains "." and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic([${v6.map(kqlStringLiteral).join(", ")}])), false))`] : []),
+    // An IPv4 or IPv4-mapped address, however written, is in no IPv6 block, as in addressInBlock.
+    ...(v6.length > 0
+      ? [
+          `(RemoteIP !contains "." and not(parse_ipv6(RemoteIP) startswith "0000:0000:0000:0000:0000:ffff:") and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic([${v6.map(kqlStringLiteral).join(", ")}])), false))`,
+        ]
+      : []),
   ];
-  if (tests.length === 0) return "false";
   return tests.length === 1 ? tests[0] : `(${tests.join(" or ")})`;
 }
 

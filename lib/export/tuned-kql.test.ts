@@ -512,13 +512,17 @@ function withSuppressions(variant: KqlExportVariant, suppressions: readonly KqlS
 describe("suppressions compiled in", { timeout: BINDER_TIMEOUT_MS }, () => {
   it("counts each entry's misses over every public connection of a process in the lookback, apart from the detection's own filters", () => {
     for (const variant of ["detection", "series"] as const) {
-      expect(withSuppressions(variant)).toContain(String.raw`// Each process's connections as a suppression's remote conditions see them: all of them.
+      expect(withSuppressions(variant)).toContain(String.raw`// Each process's connections as a suppression's remote conditions see them: all of them (the
+// untyped and FourToSixMapping ones too: Cipherwatch classifies those addresses itself), for the
+// processes that loaded a crypto library.
 let SuppressionMisses = DeviceNetworkEvents
 | where Timestamp > ago(Lookback)
 | where ActionType == "ConnectionSuccess"
-| where RemoteIPType == "Public"
+| where RemoteIPType in ("Public", "FourToSixMapping") or isempty(RemoteIPType)
+| join kind=leftsemi (CryptoLoads | distinct DeviceId, ProcessId, ProcessCreationTime)
+    on DeviceId, $left.InitiatingProcessId == $right.ProcessId, $left.InitiatingProcessCreationTime == $right.ProcessCreationTime
 | summarize
-    Suppression1Misses = countif(not((coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic(["203.0.113.0/24"])), false) or (RemoteIP !contains "." and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false))) and RemotePort in (4444))),
+    Suppression1Misses = countif(not((coalesce(ipv4_is_in_any_range(replace_regex(RemoteIP, @"^::[fF]{4}:", ""), dynamic(["203.0.113.0/24"])), false) or (RemoteIP !contains "." and not(parse_ipv6(RemoteIP) startswith "0000:0000:0000:0000:0000:ffff:") and coalesce(ipv6_is_in_any_range(RemoteIP, dynamic(["2001:db8::/32"])), false))) and RemotePort in (4444))),
     Suppression3Misses = countif(not(trim_end(@"\.", extract(@"(?s)^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#]*?)(?::\d+)?(?:[/?#].*)?$", 1, tolower(trim(@"\s+", RemoteUrl)))) matches regex @"^.+\.veeam\.com$"))
     by DeviceId, ProcessId = InitiatingProcessId, ProcessCreationTime = InitiatingProcessCreationTime;
 `);
@@ -529,7 +533,7 @@ let SuppressionMisses = DeviceNetworkEvents
 
   it("detection: the misses joined to the per-process rows, then a where clause per entry", () => {
     const text = withSuppressions("detection");
-    expect(text).toContain("// Cipherwatch's 3 suppressions in force at export: a process is left out when every condition\n");
+    expect(text).toContain("// Cipherwatch's 3 suppressions in force at export (any left out is named below): a process is left out when every condition\n");
     expect(text.endsWith(String.raw`| extend BeaconLikely = AvgIntervalSeconds between (30.0 .. 3600.0) and ConnectionCount >= 5
 // Step 4: Cipherwatch's suppressions.
 | join kind=leftouter (SuppressionMisses) on DeviceId, ProcessId, ProcessCreationTime

@@ -68,7 +68,7 @@ export function tunedDetectionKql(input: TunedKqlInput): string {
   const { compiled: suppressions, leftOut } = compileSuppressions(input.suppressions);
   const lines = [
     ...(input.variant === "detection" ? detectionHeader(input.tableHasBytes) : seriesHeader(input.tableHasBytes)),
-    ...SUPPRESSIONS_NOTE(suppressions.length),
+    ...SUPPRESSIONS_NOTE(input.suppressions.length),
     ...leftOut,
     `let Lookback = ${lookbackHours}h;`,
     ...(input.variant === "detection" ? [`let CorrelationWindow = ${windowMinutes}m;`] : []),
@@ -106,7 +106,7 @@ const SUPPRESSIONS_NOTE = (count: number) =>
   count === 0
     ? []
     : [
-        `// Cipherwatch's ${count} suppression${count === 1 ? "" : "s"} in force at export: a process is left out when every condition`,
+        `// Cipherwatch's ${count} suppression${count === 1 ? "" : "s"} in force at export (any left out is named below): a process is left out when every condition`,
         "// of an entry holds, its remote conditions for every successful connection to a public address",
         "// in the lookback (any port, any time); a name alone never hides a system binary's name outside",
         "// its folders; an entry with an expiry stops at that time.",
@@ -242,11 +242,15 @@ function suppressionMissesLet(suppressions: readonly CompiledSuppression[]): str
   const misses = suppressions.flatMap((suppression) => (suppression.misses ? [suppression.misses] : []));
   if (misses.length === 0) return [];
   return [
-    "// Each process's connections as a suppression's remote conditions see them: all of them.",
+    "// Each process's connections as a suppression's remote conditions see them: all of them (the",
+    "// untyped and FourToSixMapping ones too: Cipherwatch classifies those addresses itself), for the",
+    "// processes that loaded a crypto library.",
     "let SuppressionMisses = DeviceNetworkEvents",
     "| where Timestamp > ago(Lookback)",
     '| where ActionType == "ConnectionSuccess"',
-    '| where RemoteIPType == "Public"',
+    '| where RemoteIPType in ("Public", "FourToSixMapping") or isempty(RemoteIPType)',
+    "| join kind=leftsemi (CryptoLoads | distinct DeviceId, ProcessId, ProcessCreationTime)",
+    "    on DeviceId, $left.InitiatingProcessId == $right.ProcessId, $left.InitiatingProcessCreationTime == $right.ProcessCreationTime",
     "| summarize",
     ...misses.map((miss, index) => `    ${miss.aggregation}${index < misses.length - 1 ? "," : ""}`),
     "    by DeviceId, ProcessId = InitiatingProcessId, ProcessCreationTime = InitiatingProcessCreationTime;",

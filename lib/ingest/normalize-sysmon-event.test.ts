@@ -498,11 +498,13 @@ describe("normalizeSysmonRecord: the log's record id", () => {
     const forms = [
       { ...NETWORK_CONNECTION, EventRecordID: "1201" },
       { ...NETWORK_CONNECTION, RecordNumber: 1201 },
-      { ...NETWORK_CONNECTION, winlog: { record_id: "1201" } },
+      { ...NETWORK_CONNECTION, winlog: { record_id: " 01201" } },
     ].map((record) => normalizeSysmonRecord(record));
     const events = forms.map((form) => (form.outcome === "event" ? form.event : null));
     expect(events.map((event) => event?.reportId)).toEqual(["1201", "1201", "1201"]);
     expect(new Set(events.map((event) => eventKey(event!))).size).toBe(1);
+    const unreadable = normalizeSysmonRecord({ ...NETWORK_CONNECTION, RecordNumber: "n/a" });
+    expect(unreadable.outcome === "event" ? unreadable.event.reportId : "rejected").toBeNull();
   });
 
   it("tells apart two events alike to the millisecond by it", () => {

@@ -132,6 +132,12 @@ const optionalTimestamp = z.preprocess(
   z.object({ text: z.string(), us: z.number() }, { error: "expected a timestamp like 2023-08-16 00:34:54.945" }).nullable(),
 );
 
+/** A log's record number, written alike whatever the form: digits without leading zeros; anything else is no number. */
+const recordId = z.preprocess((value) => {
+  const digits = isAbsent(value) ? "" : String(value).trim();
+  return /^\d+$/.test(digits) ? digits.replace(/^0+(?=\d)/, "") : null;
+}, z.string().nullable());
+
 const requiredText = z.preprocess((value) => (isAbsent(value) ? "" : String(value).trim()), z.string().min(1, { error: "is required" }));
 
 const sysmonFieldsSchema = z.object({
@@ -156,7 +162,7 @@ const sysmonFieldsSchema = z.object({
   DestinationIp: optionalText,
   DestinationPort: optionalInteger(65535),
   DestinationHostname: optionalTextWithPlaceholder,
-  EventRecordID: optionalText,
+  EventRecordID: recordId,
 } satisfies Record<SysmonField, z.ZodType>);
 
 type SysmonFields = z.infer<typeof sysmonFieldsSchema>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressInBlock, domainMatches, narrowestConditions, suppresses, suppressionInputSchema, wildcardMatches, type SuppressibleFinding } from "./suppression";
+import { addressInBlock, caseless, domainMatches, narrowestConditions, suppresses, suppressionInputSchema, wildcardMatches, type SuppressibleFinding } from "./suppression";
 
 const veeam: SuppressibleFinding = {
   deviceName: "srv-bkp-01",
@@ -116,6 +116,15 @@ describe("suppressionInputSchema", () => {
       [{ deviceName: "ws-1" }, { accountName: "bob", remotePort: 443 }, { processName: "a.exe", remoteDomain: "*.example.com" }, { processPath: "**" }, { remoteIp: "0.0.0.0/4" }, { remoteIp: "2001::/8" }, { processPath: "*a*b*c*d*e*f*g*h*i" }].map(refused),
     ).toEqual([true, true, true, true, true, true, true]);
     expect([{ processName: "a.exe" }, { remoteIp: "10.0.0.0/8", remoteDomain: "*.example.com" }, { processPath: "C:\\Tools\\*.exe" }].map(refused)).toEqual([false, false, false]);
+    // An IPv4-mapped block holds IPv4 addresses: ::ffff:0:0/96 would be all of them; /104 is an IPv4 /8.
+    expect([{ remoteIp: "::ffff:0:0/96" }, { remoteIp: "::ffff:10.0.0.0/103" }, { remoteIp: "::ffff:10.0.0.0/104" }, { remoteIp: "2001:db8::/16" }].map(refused)).toEqual([true, true, false, false]);
+  });
+
+  it("compares as Kusto's tolower does, one code point at a time: a final capital sigma is σ", () => {
+    // JavaScript lower-cases "AΣ B" to "aς b"; Kusto to "aσ b": both sides of a comparison now agree.
+    expect(caseless("AΣ B.exe")).toBe("aσ b.exe");
+    expect(suppresses({ processName: "aσ b.exe" }, { ...veeam, processName: "AΣ B.exe", outsideSystemFolder: false })).toBe(true);
+    expect(wildcardMatches("C:\\aσ\\*", "C:\\AΣ\\x.exe")).toBe(true);
   });
 });
 

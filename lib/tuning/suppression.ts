@@ -41,9 +41,15 @@ export interface SuppressibleFinding {
 const MIN_PREFIX = { ipv4: 8, ipv6: 16 } as const;
 const address = z
   .union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: "remoteIp takes IPv4 or IPv6 addresses or CIDR blocks." })
-  .refine((value) => !value.includes("/") || Number(value.split("/")[1]) >= MIN_PREFIX[value.includes(":") ? "ipv6" : "ipv4"], {
-    error: `A CIDR block is at least /${MIN_PREFIX.ipv4} (IPv4) or /${MIN_PREFIX.ipv6} (IPv6).`,
+  .refine((value) => !value.includes("/") || Number(value.split("/")[1]) >= minimumPrefix(value.split("/")[0]), {
+    error: `A CIDR block is at least /${MIN_PREFIX.ipv4} (IPv4) or /${MIN_PREFIX.ipv6} (IPv6; an IPv4-mapped block /${96 + MIN_PREFIX.ipv4}).`,
   });
+
+/** An IPv4-mapped block (::ffff:a.b.c.d/n) holds IPv4 addresses (addressInBlock): it is held to IPv4's minimum. */
+function minimumPrefix(base: string): number {
+  if (!base.includes(":")) return MIN_PREFIX.ipv4;
+  return ipaddr.isValid(base) && (ipaddr.parse(base) as ipaddr.IPv6).isIPv4MappedAddress() ? 96 + MIN_PREFIX.ipv4 : MIN_PREFIX.ipv6;
+}
 /** Stars a path may hold: enough for any real pattern, few enough to keep matching cheap. */
 const MAX_PATH_WILDCARDS = 8;
 const text = (name: string) => z.string().trim().min(1, { error: `${name} cannot be empty.` }).max(1000);
@@ -91,18 +97,26 @@ export const suppressionInputSchema = z.strictObject({
 });
 export type SuppressionInput = z.infer<typeof suppressionInputSchema>;
 
-const lower = (value: string | null) => value?.toLowerCase() ?? null;
+/**
+ * Text as conditions compare it: lower case, one code point at a time as Kusto's tolower() does
+ * (JavaScript would write a final capital sigma as ς), so the KQL export can compare alike.
+ */
+export function caseless(text: string): string {
+  return text.toLowerCase().replaceAll("ς", "σ");
+}
+
+const lower = (value: string | null) => (value === null ? null : caseless(value));
 
 /** Whether the conditions hold for the finding (every one of them; remote ones for every destination). */
 export function suppresses(conditions: SuppressionConditions, finding: SuppressibleFinding): boolean {
   const { processName, processPath, sha256, remoteIp, remotePort, remoteDomain, deviceName, accountName } = conditions;
-  if (processName !== undefined && lower(finding.processName) !== processName.toLowerCase()) return false;
+  if (processName !== undefined && lower(finding.processName) !== caseless(processName)) return false;
   // A system binary's name outside its folder is a masquerade: only its hash or path can name it.
   if (finding.outsideSystemFolder && sha256 === undefined && processPath === undefined) return false;
   if (processPath !== undefined && (finding.processPath === null || !wildcardMatches(processPath, finding.processPath))) return false;
-  if (sha256 !== undefined && lower(finding.sha256) !== sha256.toLowerCase()) return false;
-  if (deviceName !== undefined && lower(finding.deviceName) !== deviceName.toLowerCase()) return false;
-  if (accountName !== undefined && lower(finding.accountName) !== accountName.toLowerCase()) return false;
+  if (sha256 !== undefined && lower(finding.sha256) !== caseless(sha256)) return false;
+  if (deviceName !== undefined && lower(finding.deviceName) !== caseless(deviceName)) return false;
+  if (accountName !== undefined && lower(finding.accountName) !== caseless(accountName)) return false;
   if (remoteIp === undefined && remotePort === undefined && remoteDomain === undefined) return true;
   if (finding.destinations.length === 0) return false;
   return finding.destinations.every(
@@ -121,8 +135,8 @@ export function suppresses(conditions: SuppressionConditions, finding: Suppressi
  * exponentially, as a regular expression would.
  */
 export function wildcardMatches(pattern: string, value: string): boolean {
-  const p = pattern.toLowerCase();
-  const v = value.toLowerCase();
+  const p = caseless(pattern);
+  const v = caseless(value);
   let pi = 0;
   let vi = 0;
   let star = -1;
@@ -145,7 +159,7 @@ export function wildcardMatches(pattern: string, value: string): boolean {
 
 /** `*.example.com` matches a.example.com and a.b.example.com, not example.com; anything else matches itself. Case and a final dot do not count. */
 export function domainMatches(pattern: string, domain: string): boolean {
-  const normal = (name: string) => name.toLowerCase().replace(/\.$/, "");
+  const normal = (name: string) => caseless(name).replace(/\.$/, "");
   const wanted = normal(pattern);
   const actual = normal(domain);
   return wanted.startsWith("*.") ? actual.endsWith(wanted.slice(1)) && actual.length > wanted.length - 1 : actual === wanted;

@@ -341,6 +341,8 @@ function readText(reader: ChunkReader): string | null {
 
 /** A PI target (name) or PI data (text): read to get past it, as no field comes from it. */
 function readProcessingInstructionPart(reader: ChunkReader): void {
+  // Charged like any part, so a run of them cannot cost more than the budget allows.
+  reader.data.spend(NODE_COST);
   if (reader.u8() === TOKEN.PI_TARGET) readName(reader);
   else reader.skip(reader.u16() * 2);
 }

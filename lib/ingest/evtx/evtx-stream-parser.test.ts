@@ -286,13 +286,11 @@ describe("hostile records", () => {
           d1.element("D2", [], hundredSubstitutions);
         }),
       );
-    const started = performance.now();
     const items = parseChunk((w) => {
       w.record({ number: 1n }, (r) => r.fragmentHeader().templateInstance("bomb", bomb, [value.stringArray(new Array(200).fill(item))]).eof());
       w.record({ number: 2n }, (r) => r.fragmentHeader().templateInstance("good", sysmonLikeTemplate(["V"]), event(2n)).eof());
     });
     expect(messagesAndRecords(items)).toEqual(["chunk 0: record 1: the chunk expands beyond the size limit, 2 records skipped"]);
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it("stops a template that repeats a BinXML value holding thousands of values", () => {
