@@ -119,7 +119,7 @@ test("suppressions export as JSON and CSV, and import from a file all or nothing
   await form.getByLabel("Suppressions file (CSV or JSON)").setInputFiles({ name: "tuning.csv", mimeType: "text/csv", buffer: Buffer.from([header, good, "tnagent.exe,tn-alpha,0.0.0.0/0,Tuning spec: everything"].join("\n")) });
   await form.getByRole("button", { name: "Import" }).click();
   const problems = page.getByRole("list", { name: "Problems in the file" });
-  await expect(problems.getByRole("listitem")).toHaveText(["line 3: remoteIp: A CIDR block is at least /8 (IPv4) or /16 (IPv6)."]);
+  await expect(problems.getByRole("listitem")).toHaveText(["line 3: remoteIp: A CIDR block is at least /8 (IPv4) or /16 (IPv6; an IPv4-mapped block /104)."]);
   const entries = page.getByRole("table", { name: "Suppressions" });
   await expect(entries.getByRole("row").filter({ hasText: "Tuning spec: imported" })).toHaveCount(0);
 

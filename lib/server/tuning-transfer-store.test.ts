@@ -109,7 +109,7 @@ describe("importing suppressions", () => {
     const file = [COLUMNS, `a.exe,,,,,,,,fine,,,`, `b.exe,,,0.0.0.0/0,,,,,everything,,,`, `c.exe,,,,,,,,also fine,,,`].join("\n");
     expect(parseSuppressions(file, "csv")).toEqual({
       ok: false,
-      problems: [{ line: 3, message: "remoteIp: A CIDR block is at least /8 (IPv4) or /16 (IPv6)." }],
+      problems: [{ line: 3, message: "remoteIp: A CIDR block is at least /8 (IPv4) or /16 (IPv6; an IPv4-mapped block /104)." }],
       problemCount: 1,
     });
     expect(tableCounts()).toEqual(counts);

@@ -193,7 +193,7 @@ describe("suppression files refused", () => {
     const result = parseSuppressions(file, "csv");
     expect(result.ok).toBe(false);
     expect(problemsOf(result)).toEqual([
-      { line: 5, message: "remoteIp: A CIDR block is at least /8 (IPv4) or /16 (IPv6)." },
+      { line: 5, message: "remoteIp: A CIDR block is at least /8 (IPv4) or /16 (IPv6; an IPv4-mapped block /104)." },
       { line: 6, message: "reason: A suppression needs a reason." },
       {
         line: 7,
