@@ -13,12 +13,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { crc32 } from "../ingest/evtx/crc32";
-import { EvtxStreamParser, type EvtxItem } from "../ingest/evtx/evtx-stream-parser";
+import { CHUNK_SIZE } from "../ingest/evtx/evtx-chunk";
+import { EvtxStreamParser, FILE_HEADER_SIZE, type EvtxItem } from "../ingest/evtx/evtx-stream-parser";
 
 const SAMPLES = path.resolve(import.meta.dirname, "../../../shared/samples");
 const SAMPLE_FILES = ["sysmon-uacme-64.evtx", "sysmon-panache-atomic-red-team.evtx"];
-const FILE_HEADER_SIZE = 4096;
-const CHUNK_SIZE = 65536;
 const TARGET_BYTES = 64 * 1024 * 1024;
 // python-evtx reads only 0.15-0.2 MB/s, so it gets the first eighth of the file (~8 MB, under a minute).
 const PYTHON_SHARE = 8;

@@ -14,6 +14,7 @@
 import { SERIES_BYTES_COLUMN } from "../export/tuned-kql";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { UNKNOWN_EVENT_FIELDS, type TelemetryEvent } from "../telemetry/telemetry-event";
+import { describeValue } from "./normalize-sysmon-event";
 
 /** The columns that make a CSV a series export; the query writes more (see SERIES_COLUMNS), all optional here. */
 export const REQUIRED_SERIES_COLUMNS = ["DeviceName", "ProcessId", "ProcessName", "RemoteIP", "ConnectionTimes", "ConnectionPorts", "CryptoLoadTimes", "CryptoLibs"] as const;
@@ -129,33 +130,33 @@ function jsonArray(record: Record<string, unknown>, column: string): unknown[] {
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed)) throw new SeriesRowError(`${column}: expected a JSON array, as Kusto writes a dynamic column${describe(value)}`);
+  if (!Array.isArray(parsed)) throw new SeriesRowError(`${column}: expected a JSON array, as Kusto writes a dynamic column${describeValue(value)}`);
   return parsed;
 }
 
 function timestamp(value: unknown, field: string): { text: string; us: number } {
   const parsed = typeof value === "string" ? parseIsoTimestamp(value) : null;
-  if (parsed === null) throw new SeriesRowError(`${field}: expected an ISO 8601 time${describe(value)}`);
+  if (parsed === null) throw new SeriesRowError(`${field}: expected an ISO 8601 time${describeValue(value)}`);
   return parsed;
 }
 
 function wholeNumber(value: unknown, field: string, max: number): number {
   const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof number !== "number" || !Number.isInteger(number) || number < 0 || number > max) {
-    throw new SeriesRowError(`${field}: expected a whole number from 0 to ${max}${describe(value)}`);
+    throw new SeriesRowError(`${field}: expected a whole number from 0 to ${max}${describeValue(value)}`);
   }
   return number;
 }
 
 function optionalString(value: unknown, field: string): string | null {
   if (value === null || value === "") return null;
-  if (typeof value !== "string") throw new SeriesRowError(`${field}: expected text${describe(value)}`);
+  if (typeof value !== "string") throw new SeriesRowError(`${field}: expected text${describeValue(value)}`);
   return value;
 }
 
 /** [SentBytes, ReceivedBytes] of one connection; either may be null (unknown). */
 function bytePair(value: unknown, field: string): [number | null, number | null] {
-  if (!Array.isArray(value) || value.length !== 2) throw new SeriesRowError(`${field}: expected [SentBytes, ReceivedBytes]${describe(value)}`);
+  if (!Array.isArray(value) || value.length !== 2) throw new SeriesRowError(`${field}: expected [SentBytes, ReceivedBytes]${describeValue(value)}`);
   return [value[0] === null ? null : wholeNumber(value[0], field, Number.MAX_SAFE_INTEGER), value[1] === null ? null : wholeNumber(value[1], field, Number.MAX_SAFE_INTEGER)];
 }
 
@@ -163,10 +164,4 @@ function sameLength(column: string, values: readonly unknown[], reference: strin
   if (values.length !== referenceValues.length) {
     throw new SeriesRowError(`${column}: holds ${values.length} values but ${reference} holds ${referenceValues.length}`);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === undefined || value === null || value === "") return "";
-  const shown = typeof value === "string" ? value : JSON.stringify(value);
-  return ` (got "${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}")`;
 }

@@ -275,7 +275,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function describeValue(value: unknown): string {
+/** What a message shows of a value it refuses: ` (got "…")`, at most 40 characters, or nothing for no value. */
+export function describeValue(value: unknown): string {
   if (isAbsent(value)) return "";
   const text = typeof value === "object" ? JSON.stringify(value) : String(value);
   return ` (got "${text.length > 40 ? `${text.slice(0, 40)}…` : text}")`;

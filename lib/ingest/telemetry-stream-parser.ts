@@ -201,7 +201,7 @@ export class TelemetryStreamParser {
         this.handle({ line: item.recordNumber, chars: recordChars(item.record), record: item.record }, null);
       } else {
         this.rejected += item.recordsSkipped ?? 0;
-        if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line: null, message: item.message });
+        this.listError(null, item.message);
       }
     }
   }
@@ -379,6 +379,11 @@ export class TelemetryStreamParser {
 
   private reject(line: number | null, message: string): void {
     this.rejected++;
+    this.listError(line, message);
+  }
+
+  /** The first MAX_LISTED_ERRORS errors are listed; the caller counts every one. */
+  private listError(line: number | null, message: string): void {
     if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push({ line, message: detachedCopy(message) });
   }
 

@@ -21,7 +21,7 @@ import { CHUNK_SIZE, isZeroFilled, readChunk, truncatedChunk, zeroFilledChunk } 
 
 export const EVTX_MAGIC = "ElfFile\0";
 const MAGIC_BYTES = Array.from(EVTX_MAGIC, (character) => character.charCodeAt(0));
-const FILE_HEADER_SIZE = 4096;
+export const FILE_HEADER_SIZE = 4096;
 /** The part of the file header that is checksummed (the first 120 bytes) and the checksum itself. */
 const FILE_HEADER_CHECKED = 128;
 
