@@ -14,6 +14,7 @@
 import { SERIES_BYTES_COLUMN } from "../export/tuned-kql";
 import { parseIsoTimestamp } from "../telemetry/iso-timestamp";
 import { UNKNOWN_EVENT_FIELDS, type TelemetryEvent } from "../telemetry/telemetry-event";
+import { PID_MAX, PORT_MAX } from "./normalize-mde-row";
 import { describeValue } from "./normalize-sysmon-event";
 
 /** The columns that make a CSV a series export; the query writes more (see SERIES_COLUMNS), all optional here. */
@@ -28,9 +29,6 @@ export function isKustoSeriesHeader(columns: readonly string[]): boolean {
  * connections (make_list's limit), far more events than memory should hold at once.
  */
 export type SeriesRowOutcome = { outcome: "events"; count: number; events: Generator<TelemetryEvent> } | { outcome: "rejected"; message: string };
-
-const PID_MAX = 2 ** 32;
-const PORT_MAX = 65535;
 
 class SeriesRowError extends Error {}
 

@@ -24,8 +24,8 @@ export function kindOfActionType(actionType: string): TelemetryKind | null {
   return null;
 }
 
-const PID_MAX = 2 ** 32;
-const PORT_MAX = 65535;
+export const PID_MAX = 2 ** 32;
+export const PORT_MAX = 65535;
 
 /** The whole-number columns and their largest accepted value; every other column is text. */
 const INTEGER_COLUMN_MAX = {
