@@ -445,7 +445,7 @@ export function newestCompleteEventUs(): number | null {
   return row.newest;
 }
 
-/** Stored events by id with the file each came in, in time order (the events behind a finding's reason). */
+/** A stored event with the dataset (and its file) that stored it. */
 export type ListedEvent = TelemetryEvent & { datasetId: string; datasetFileName: string | null };
 
 const LISTED_EVENTS = `SELECT ${EVENT_SELECT_LIST}, e."datasetId", d."fileName" ${EVENTS_WITH_CONTEXT} LEFT JOIN "Dataset" d ON d."id" = e."datasetId"`;
@@ -454,6 +454,7 @@ function listedEvent(row: unknown[]): ListedEvent {
   return { ...eventFromRow(row), datasetId: row[EVENT_COLUMNS.length] as string, datasetFileName: row[EVENT_COLUMNS.length + 1] as string | null };
 }
 
+/** Stored events by id, in time order (the events behind a finding's reason). */
 export function eventsByIds(ids: readonly number[]): ListedEvent[] {
   if (ids.length === 0) return [];
   const rows = database()
